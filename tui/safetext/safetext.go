@@ -1,0 +1,225 @@
+// Package safetext turns untrusted server text into text that is safe to lay
+// out in a terminal: no escape or control sequences, no bidi overrides, and a
+// width measured in cells with the same function the layout uses.
+//
+// Server data (titles, tags, previews, transcripts) may hold CSI, OSC (OSC 52
+// clipboard writes, OSC 8 links), DCS, C0 and C1 controls and megabytes of
+// text. Everything passes through Line or Text once, when it arrives.
+package safetext
+
+import (
+	"strings"
+	"unicode/utf8"
+
+	"github.com/charmbracelet/x/ansi"
+)
+
+// Ellipsis marks truncated text.
+const Ellipsis = "…"
+
+// Line returns s as a single line: escape sequences and controls removed,
+// line breaks and tabs turned into spaces, runs of spaces collapsed, and the
+// result cut to at most maxBytes bytes (0 means no cap) with an ellipsis.
+func Line(s string, maxBytes int) string {
+	return clean(s, maxBytes, false)
+}
+
+// Text is Line for multi-line text: newlines are kept (CR LF and lone CR
+// become LF), tabs become four spaces.
+func Text(s string, maxBytes int) string {
+	return clean(s, maxBytes, true)
+}
+
+// Width is the cell width of sanitised text. Layout must measure with this
+// function (or lipgloss, which uses the same x/ansi measure) and nothing else.
+func Width(s string) int { return ansi.StringWidth(s) }
+
+// Truncate cuts sanitised single-line text to at most w cells, ending with an
+// ellipsis when something was cut.
+func Truncate(s string, w int) string {
+	if w <= 0 {
+		return ""
+	}
+	if ansi.StringWidth(s) <= w {
+		return s
+	}
+	return ansi.Truncate(s, w, Ellipsis)
+}
+
+// Pad truncates or right-pads s with spaces to exactly w cells.
+func Pad(s string, w int) string {
+	s = Truncate(s, w)
+	if n := w - ansi.StringWidth(s); n > 0 {
+		return s + strings.Repeat(" ", n)
+	}
+	return s
+}
+
+func clean(s string, maxBytes int, multiline bool) string {
+	var b strings.Builder
+	b.Grow(min(len(s), capOr(maxBytes, len(s))))
+	lastSpace := true // drop leading spaces in single-line mode
+	for i := 0; i < len(s); {
+		if maxBytes > 0 && b.Len() >= maxBytes {
+			return cut(b.String(), maxBytes)
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && size <= 1 {
+			i += max(size, 1)
+			r = '\uFFFD'
+			b.WriteRune(r)
+			lastSpace = false
+			continue
+		}
+		switch {
+		case r == 0x1b: // ESC
+			i += skipEscape(s, i)
+			continue
+		case r >= 0x80 && r <= 0x9f: // C1 controls; 8-bit CSI/OSC/DCS carry payloads
+			i += skipC1(s, i, r, size)
+			continue
+		case r == '\n' || r == '\r' || r == '\u2028' || r == '\u2029':
+			if multiline {
+				if r == '\r' && i+1 < len(s) && s[i+1] == '\n' {
+					i++
+				}
+				b.WriteByte('\n')
+				lastSpace = true
+				i += size
+				continue
+			}
+			r = ' '
+		case r == '\t':
+			if multiline {
+				b.WriteString("    ")
+				i += size
+				continue
+			}
+			r = ' '
+		case r < 0x20 || r == 0x7f:
+			i += size
+			continue
+		case isInvisibleFormat(r):
+			i += size
+			continue
+		}
+		if r == ' ' && !multiline {
+			if lastSpace {
+				i += size
+				continue
+			}
+			lastSpace = true
+		} else {
+			lastSpace = false
+		}
+		b.WriteRune(r)
+		i += size
+	}
+	out := b.String()
+	if !multiline {
+		out = strings.TrimRight(out, " ")
+	}
+	return out
+}
+
+func capOr(n, def int) int {
+	if n > 0 {
+		return n + 4
+	}
+	return def
+}
+
+// cut shortens out to fit maxBytes including the ellipsis, on a rune boundary.
+func cut(out string, maxBytes int) string {
+	limit := maxBytes - len(Ellipsis)
+	if limit < 0 {
+		limit = 0
+	}
+	for limit > 0 && !utf8.RuneStart(out[limit]) {
+		limit--
+	}
+	return strings.TrimRight(out[:limit], " \n") + Ellipsis
+}
+
+// isInvisibleFormat reports bidi controls and other format characters that
+// can reorder or hide text on screen.
+func isInvisibleFormat(r rune) bool {
+	switch {
+	case r >= 0x202a && r <= 0x202e, // LRE RLE PDF LRO RLO
+		r >= 0x2066 && r <= 0x2069, // LRI RLI FSI PDI
+		r == 0x200e, r == 0x200f, r == 0x061c, // LRM RLM ALM
+		r == 0xfeff,                   // BOM / ZWNBSP
+		r >= 0xfff9 && r <= 0xfffb,    // interlinear annotations
+		r >= 0xe0000 && r <= 0xe007f: // tag characters
+		return true
+	}
+	return false
+}
+
+// skipEscape returns how many bytes the escape sequence at s[i] (ESC) spans.
+func skipEscape(s string, i int) int {
+	if i+1 >= len(s) {
+		return 1
+	}
+	switch s[i+1] {
+	case '[':
+		return 2 + skipCSI(s[i+2:])
+	case ']', 'P', 'X', '^', '_': // OSC, DCS, SOS, PM, APC: string until ST
+		return 2 + skipString(s[i+2:], s[i+1] == ']')
+	}
+	// ESC, intermediates 0x20-0x2f, then one final byte.
+	j := i + 1
+	for j < len(s) && s[j] >= 0x20 && s[j] <= 0x2f {
+		j++
+	}
+	if j < len(s) && s[j] >= 0x30 && s[j] <= 0x7e {
+		j++
+	}
+	return j - i
+}
+
+// skipC1 handles a C1 control rune of size bytes at s[i].
+func skipC1(s string, i int, r rune, size int) int {
+	switch r {
+	case 0x9b: // CSI
+		return size + skipCSI(s[i+size:])
+	case 0x9d, 0x90, 0x98, 0x9e, 0x9f: // OSC, DCS, SOS, PM, APC
+		return size + skipString(s[i+size:], r == 0x9d)
+	}
+	return size
+}
+
+// skipCSI returns the length of CSI parameters, intermediates and final byte.
+// A malformed sequence ends at the first byte that cannot belong to it.
+func skipCSI(s string) int {
+	for j := 0; j < len(s); j++ {
+		c := s[j]
+		switch {
+		case c >= 0x30 && c <= 0x3f, c >= 0x20 && c <= 0x2f:
+			continue
+		case c >= 0x40 && c <= 0x7e:
+			return j + 1
+		default:
+			return j
+		}
+	}
+	return len(s)
+}
+
+// skipString returns the length of a control string up to and including its
+// terminator (ST as ESC \ or 0x9c; BEL too for OSC). When there is no
+// terminator only the introducer is dropped, so the rest of the text is not
+// swallowed: its payload is then shown as plain, harmless characters.
+func skipString(s string, bel bool) int {
+	for j := 0; j < len(s); j++ {
+		switch {
+		case s[j] == 0x1b && j+1 < len(s) && s[j+1] == '\\':
+			return j + 2
+		case bel && s[j] == 0x07:
+			return j + 1
+		case s[j] == 0xc2 && j+1 < len(s) && s[j+1] == 0x9c: // U+009C ST
+			return j + 2
+		}
+	}
+	return 0
+}
