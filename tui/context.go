@@ -1,0 +1,28 @@
+package tui
+
+import (
+	"context"
+	"time"
+
+	"github.com/everruns/sessions/apiclient"
+	"github.com/everruns/sessions/theme"
+)
+
+// Context is the shared, read-only context handed down to every component.
+// The root model owns it and replaces it (never mutates it in place) when the
+// terminal is resized.
+type Context struct {
+	Width, Height int
+	Theme         *theme.Theme
+	Now           func() time.Time
+	Keys          *KeyMap
+}
+
+// API is what the program needs from the server; *apiclient.Client has it.
+// Commands capture it by value and never read the model.
+type API interface {
+	ListAll(ctx context.Context, opts apiclient.ListOptions, concurrency int, onPage func(apiclient.PageEvent)) ([]apiclient.Session, error)
+	GetSession(ctx context.Context, id string) (*apiclient.Session, error)
+	UpdateSession(ctx context.Context, id string, req apiclient.UpdateSessionRequest) (*apiclient.Session, error)
+	ListMessages(ctx context.Context, id string) ([]apiclient.Message, error)
+}

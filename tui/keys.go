@@ -1,0 +1,61 @@
+package tui
+
+import "github.com/charmbracelet/bubbles/key"
+
+// KeyMap is every binding of the program. Components read the bindings they
+// need from it; help views list them.
+type KeyMap struct {
+	Up, Down, PageUp, PageDown, Top, Bottom key.Binding
+	Open, Back, Edit, Resolve, Undo, Reload key.Binding
+	Help, Quit, ForceQuit                   key.Binding
+
+	// Triage.
+	Filter, StatusNext, StatusPrev, Sort, SortReverse key.Binding
+	Mark, MarkAll, BulkTags, Agent, Usage             key.Binding
+	Pause, CopyID                                     key.Binding
+
+	// Forms.
+	Save, NextField, PrevField, Toggle, Confirm, Deny key.Binding
+}
+
+// DefaultKeyMap returns the bindings described in the README.
+func DefaultKeyMap() *KeyMap {
+	b := func(keys []string, k, desc string) key.Binding {
+		return key.NewBinding(key.WithKeys(keys...), key.WithHelp(k, desc))
+	}
+	return &KeyMap{
+		Up:          b([]string{"k", "up"}, "↑/k", "up"),
+		Down:        b([]string{"j", "down"}, "↓/j", "down"),
+		PageUp:      b([]string{"pgup", "ctrl+b"}, "pgup", "page up"),
+		PageDown:    b([]string{"pgdown", "ctrl+f"}, "pgdn", "page down"),
+		Top:         b([]string{"g", "home"}, "g", "top"),
+		Bottom:      b([]string{"G", "end"}, "G", "bottom"),
+		Open:        b([]string{"enter"}, "enter", "details"),
+		Back:        b([]string{"esc"}, "esc", "back"),
+		Edit:        b([]string{"e"}, "e", "edit"),
+		Resolve:     b([]string{"r"}, "r", "resolve"),
+		Undo:        b([]string{"u"}, "u", "undo"),
+		Reload:      b([]string{"ctrl+r"}, "ctrl+r", "reload"),
+		Help:        b([]string{"?"}, "?", "help"),
+		Quit:        b([]string{"q"}, "q", "quit"),
+		ForceQuit:   b([]string{"ctrl+c"}, "ctrl+c", "quit"),
+		Filter:      b([]string{"/"}, "/", "filter"),
+		StatusNext:  b([]string{"tab"}, "tab", "next status"),
+		StatusPrev:  b([]string{"shift+tab"}, "shift+tab", "prev status"),
+		Sort:        b([]string{"s"}, "s", "sort"),
+		SortReverse: b([]string{"S"}, "S", "reverse sort"),
+		Mark:        b([]string{" "}, "space", "mark"),
+		MarkAll:     b([]string{"V"}, "V", "mark all shown"),
+		BulkTags:    b([]string{"t"}, "t", "tag marked"),
+		Agent:       b([]string{"a"}, "a", "agent"),
+		Usage:       b([]string{"T"}, "T", "token usage"),
+		Pause:       b([]string{"p"}, "p", "pause refresh"),
+		CopyID:      b([]string{"y"}, "y", "copy id"),
+		Save:        b([]string{"ctrl+s"}, "ctrl+s", "save"),
+		NextField:   b([]string{"tab"}, "tab", "next field"),
+		PrevField:   b([]string{"shift+tab"}, "shift+tab", "prev field"),
+		Toggle:      b([]string{" ", "enter"}, "space/enter", "toggle tag"),
+		Confirm:     b([]string{"y"}, "y", "yes"),
+		Deny:        b([]string{"n", "esc"}, "n", "no"),
+	}
+}

@@ -1,0 +1,39 @@
+package tui
+
+import (
+	"time"
+
+	"github.com/everruns/sessions/theme"
+)
+
+// Options configure the program.
+type Options struct {
+	API         API
+	AgentID     string           // --agent: list only this agent's sessions (API agent_id)
+	Theme       *theme.Theme     // default theme.New(theme.Auto, NO_COLOR)
+	Keys        *KeyMap          // default DefaultKeyMap()
+	Now         func() time.Time // default time.Now; tests pin it
+	Refresh     time.Duration    // auto refresh interval; 0 turns it off
+	PageSize    int              // sessions per list request, 1..100 (default 100)
+	Concurrency int              // list requests in flight (default 4)
+	Mouse       bool             // enable mouse wheel and click
+}
+
+func (o Options) withDefaults() Options {
+	if o.Theme == nil {
+		o.Theme = theme.New(theme.Auto, theme.NoColorFromEnv())
+	}
+	if o.Keys == nil {
+		o.Keys = DefaultKeyMap()
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	if o.PageSize <= 0 || o.PageSize > 100 {
+		o.PageSize = 100
+	}
+	if o.Concurrency <= 0 {
+		o.Concurrency = 4
+	}
+	return o
+}

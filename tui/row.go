@@ -1,0 +1,68 @@
+package tui
+
+import (
+	"strings"
+
+	"github.com/everruns/sessions/apiclient"
+	"github.com/everruns/sessions/tui/safetext"
+)
+
+// Caps on what is kept of server text for display. The server's previews are
+// meant to be short; a hostile one may be megabytes.
+const (
+	maxTitleBytes   = 512
+	maxTagBytes     = 128
+	maxPreviewBytes = 2048
+)
+
+// row is a session as the views need it: every server string sanitised and
+// measured once, when it arrives, so View never touches raw server text.
+type row struct {
+	s apiclient.Session // raw copy, for ids, timestamps, usage and saving
+
+	id       string // sanitised (ids are shown too)
+	status   string // sanitised status word, verbatim otherwise
+	title    string // sanitised title, or the preview when untitled
+	untitled bool
+	tags     []string // sanitised tags, for display
+	tagsText string   // tags joined for the row column
+	preview  string   // first user message, single line
+	output   string   // last assistant answer, single line
+	agent    string
+	total    int64
+	// search is the lower-cased haystack the filter matches against.
+	search string
+}
+
+func newRow(s apiclient.Session) *row {
+	r := &row{s: s}
+	r.id = safetext.Line(s.ID, maxTitleBytes)
+	r.status = safetext.Line(string(s.Status), maxTagBytes)
+	if r.status == "" {
+		r.status = "unknown"
+	}
+	r.preview = safetext.Line(s.PreviewOrEmpty(), maxPreviewBytes)
+	r.output = safetext.Line(s.OutputPreviewOrEmpty(), maxPreviewBytes)
+	r.title = safetext.Line(s.TitleOrEmpty(), maxTitleBytes)
+	if r.title == "" {
+		r.untitled = true
+		r.title = safetext.Line(s.PreviewOrEmpty(), maxTitleBytes)
+		if r.title == "" {
+			r.title = "(untitled)"
+		}
+	}
+	r.tags = make([]string, 0, len(s.Tags))
+	for _, t := range s.Tags {
+		if c := safetext.Line(t, maxTagBytes); c != "" {
+			r.tags = append(r.tags, c)
+		}
+	}
+	r.tagsText = strings.Join(r.tags, " ")
+	r.agent = safetext.Line(s.AgentID, maxTagBytes)
+	r.total = s.Usage.Total()
+	r.search = strings.ToLower(strings.Join([]string{r.title, r.preview, r.output, r.tagsText, r.id}, " "))
+	return r
+}
+
+// hasTag reports whether the raw session carries tag.
+func (r *row) hasTag(tag string) bool { return r.s.HasTag(tag) }
