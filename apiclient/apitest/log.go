@@ -1,0 +1,91 @@
+package apitest
+
+import (
+	"net/http"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// Request is one recorded request. The Authorization header's value is
+// replaced by "[redacted]" so logs never hold the key.
+type Request struct {
+	Method string
+	Path   string // as received, prefix included
+	Query  string // raw query
+	Header http.Header
+	Body   []byte
+	Status int // status sent (0 if the connection was dropped or not yet answered)
+	Fault  string
+	Time   time.Time
+}
+
+type requestLog struct {
+	mu    sync.Mutex
+	reqs  []Request
+	count atomic.Int64
+}
+
+func (l *requestLog) add(r *http.Request, body []byte, at time.Time) int {
+	h := r.Header.Clone()
+	if h.Get("Authorization") != "" {
+		h.Set("Authorization", "[redacted]")
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.count.Add(1)
+	l.reqs = append(l.reqs, Request{
+		Method: r.Method, Path: r.URL.Path, Query: r.URL.RawQuery,
+		Header: h, Body: body, Time: at,
+	})
+	return len(l.reqs) - 1
+}
+
+func (l *requestLog) finish(i, status int, fault string) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if i < len(l.reqs) {
+		l.reqs[i].Status = status
+		l.reqs[i].Fault = fault
+	}
+}
+
+// Requests returns a copy of the request log, oldest first.
+func (s *Server) Requests() []Request {
+	s.log.mu.Lock()
+	defer s.log.mu.Unlock()
+	return append([]Request(nil), s.log.reqs...)
+}
+
+// RequestCount is the number of requests received since New or ResetRequests.
+func (s *Server) RequestCount() int { return int(s.log.count.Load()) }
+
+// ResetRequests clears the request log and counter.
+func (s *Server) ResetRequests() {
+	s.log.mu.Lock()
+	defer s.log.mu.Unlock()
+	s.log.reqs = nil
+	s.log.count.Store(0)
+}
+
+// statusWriter remembers the status written.
+type statusWriter struct {
+	http.ResponseWriter
+	status int
+}
+
+func (w *statusWriter) WriteHeader(code int) {
+	if w.status == 0 {
+		w.status = code
+	}
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *statusWriter) Write(b []byte) (int, error) {
+	if w.status == 0 {
+		w.status = http.StatusOK
+	}
+	return w.ResponseWriter.Write(b)
+}
+
+func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }

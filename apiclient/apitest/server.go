@@ -1,0 +1,306 @@
+// Package apitest is an in-memory, Everruns-compatible session server for
+// tests, benchmarks and the demo. It implements the session endpoints of
+// apiclient/testdata/everruns-sessions-openapi.json with net/http only, plus
+// deterministic seed data, optional simulated activity and fault injection.
+//
+// Routes are served under a path prefix (default "/api"), so URL() returns
+// e.g. "http://127.0.0.1:PORT/api" and a client must keep the prefix.
+package apitest
+
+import (
+	"errors"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"sort"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/everruns/sessions/apiclient"
+)
+
+// Options configures a Server. The zero value is an empty server without auth.
+type Options struct {
+	// APIKey, when set, must be sent as "Authorization: <key>" (or "Bearer <key>",
+	// "ApiKey <key>"); otherwise requests get 401.
+	APIKey string
+	// Prefix is the path before /v1 (default "/api"; "/" serves at the root).
+	Prefix string
+	// Sessions is how many sessions to generate (0 for none).
+	Sessions int
+	// Seed drives the generator and simulated activity (default 1).
+	Seed int64
+	// Now is the clock for generated timestamps and updates (default time.Now).
+	// Tests pass a fixed clock so golden output is stable.
+	Now func() time.Time
+	// Hostile adds HostileSessions (escape sequences, bidi, wide runes, 1 MB preview) at the top.
+	Hostile bool
+	// Activity starts a simulated-activity ticker when the server is started
+	// with Start, Serve or ListenAndServe (interval ActivityInterval, default 2s).
+	Activity         bool
+	ActivityInterval time.Duration
+	// OrgID is the organization of created sessions (default: the generated org).
+	OrgID string
+}
+
+// Server is the in-memory server. All methods are safe for concurrent use.
+type Server struct {
+	opts   Options
+	now    func() time.Time
+	prefix string
+	org    string
+	agents []Agent
+
+	mu    sync.RWMutex
+	byID  map[string]*entry
+	order []*entry // newest first: created_at desc, then seq desc
+	seq   uint64
+
+	log    requestLog
+	faults faultState
+	act    activityState
+
+	httpMu sync.Mutex
+	hs     *http.Server
+	ln     net.Listener
+	url    string
+}
+
+type entry struct {
+	s   apiclient.Session
+	seq uint64
+}
+
+// New builds a server with generated data per opts.
+func New(opts Options) *Server {
+	if opts.Seed == 0 {
+		opts.Seed = 1
+	}
+	now := opts.Now
+	if now == nil {
+		now = time.Now
+	}
+	prefix := strings.TrimRight(opts.Prefix, "/")
+	if opts.Prefix == "" {
+		prefix = "/api"
+	}
+	s := &Server{
+		opts:   opts,
+		now:    now,
+		prefix: prefix,
+		byID:   make(map[string]*entry),
+		agents: SeedAgents(opts.Seed),
+		org:    SeedOrg(opts.Seed),
+	}
+	if opts.OrgID != "" {
+		s.org = opts.OrgID
+	}
+	s.act.init(opts.Seed)
+	t0 := now()
+	var seed []apiclient.Session
+	if opts.Hostile {
+		seed = append(seed, HostileSessions(t0, s.org, s.agents[0].ID)...)
+	}
+	if opts.Sessions > 0 {
+		seed = append(seed, Generate(opts.Sessions, opts.Seed, t0)...)
+	}
+	for _, x := range seed {
+		s.Put(x)
+	}
+	return s
+}
+
+// NewTestServer starts a server on a loopback port and closes it at the end of the test.
+func NewTestServer(t testing.TB, opts Options) *Server {
+	t.Helper()
+	s := New(opts)
+	ts := httptest.NewServer(s.Handler())
+	s.httpMu.Lock()
+	s.url = ts.URL + s.prefix
+	s.httpMu.Unlock()
+	t.Cleanup(func() {
+		s.StopActivity()
+		ts.Close()
+	})
+	return s
+}
+
+// Start listens on 127.0.0.1 with an ephemeral port and serves in the background.
+// It returns URL().
+func (s *Server) Start() (string, error) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return "", err
+	}
+	go func() { _ = s.Serve(l) }()
+	return s.URL(), nil
+}
+
+// ListenAndServe listens on addr and serves until Close.
+func (s *Server) ListenAndServe(addr string) error {
+	l, err := net.Listen("tcp", addr)
+	if err != nil {
+		return err
+	}
+	return s.Serve(l)
+}
+
+// Serve serves on l until Close. It returns nil after Close.
+func (s *Server) Serve(l net.Listener) error {
+	hs := &http.Server{Handler: s.Handler(), ReadHeaderTimeout: 10 * time.Second}
+	s.httpMu.Lock()
+	if s.hs != nil {
+		s.httpMu.Unlock()
+		return errors.New("apitest: server already serving")
+	}
+	s.hs, s.ln = hs, l
+	host := l.Addr().String()
+	s.url = "http://" + host + s.prefix
+	s.httpMu.Unlock()
+	if s.opts.Activity {
+		s.StartActivity(s.opts.ActivityInterval)
+	}
+	err := hs.Serve(l)
+	if errors.Is(err, http.ErrServerClosed) {
+		return nil
+	}
+	return err
+}
+
+// URL is the base URL including the prefix, e.g. "http://127.0.0.1:PORT/api".
+// It is "" before the server is started.
+func (s *Server) URL() string {
+	s.httpMu.Lock()
+	defer s.httpMu.Unlock()
+	return s.url
+}
+
+// Close stops the activity ticker and the listener started by Start/Serve.
+func (s *Server) Close() error {
+	s.StopActivity()
+	s.httpMu.Lock()
+	hs := s.hs
+	s.httpMu.Unlock()
+	if hs == nil {
+		return nil
+	}
+	return hs.Close()
+}
+
+// Org is the organization id of the seeded sessions.
+func (s *Server) Org() string { return s.org }
+
+// Agents are the seeded agents.
+func (s *Server) Agents() []Agent { return append([]Agent(nil), s.agents...) }
+
+// Put inserts or replaces a session (by ID), keeping newest-first order.
+func (s *Server) Put(x apiclient.Session) {
+	x = cloneSession(x)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.putLocked(x)
+}
+
+func (s *Server) putLocked(x apiclient.Session) {
+	if e, ok := s.byID[x.ID]; ok {
+		s.removeLocked(e)
+	}
+	s.seq++
+	e := &entry{s: x, seq: s.seq}
+	s.byID[x.ID] = e
+	i := sort.Search(len(s.order), func(i int) bool { return before(e, s.order[i]) })
+	s.order = append(s.order, nil)
+	copy(s.order[i+1:], s.order[i:])
+	s.order[i] = e
+}
+
+// Get returns a copy of the session with id.
+func (s *Server) Get(id string) (apiclient.Session, bool) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	e, ok := s.byID[id]
+	if !ok {
+		return apiclient.Session{}, false
+	}
+	return cloneSession(e.s), true
+}
+
+// All returns copies of every session, newest first.
+func (s *Server) All() []apiclient.Session {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	out := make([]apiclient.Session, len(s.order))
+	for i, e := range s.order {
+		out[i] = cloneSession(e.s)
+	}
+	return out
+}
+
+// Len is the number of sessions.
+func (s *Server) Len() int {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return len(s.order)
+}
+
+// Delete removes a session; it reports whether it existed.
+func (s *Server) Delete(id string) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	e, ok := s.byID[id]
+	if ok {
+		s.removeLocked(e)
+	}
+	return ok
+}
+
+func (s *Server) removeLocked(e *entry) {
+	delete(s.byID, e.s.ID)
+	i := sort.Search(len(s.order), func(i int) bool { return !before(s.order[i], e) })
+	for ; i < len(s.order); i++ {
+		if s.order[i] == e {
+			s.order = append(s.order[:i], s.order[i+1:]...)
+			return
+		}
+	}
+}
+
+// before reports whether a sorts before b (newer first).
+func before(a, b *entry) bool {
+	if !a.s.CreatedAt.Equal(b.s.CreatedAt) {
+		return a.s.CreatedAt.After(b.s.CreatedAt)
+	}
+	return a.seq > b.seq
+}
+
+func cloneSession(x apiclient.Session) apiclient.Session {
+	x.ModelID = clonePtr(x.ModelID)
+	x.Title = clonePtr(x.Title)
+	x.Preview = clonePtr(x.Preview)
+	x.OutputPreview = clonePtr(x.OutputPreview)
+	x.StartedAt = clonePtr(x.StartedAt)
+	x.FinishedAt = clonePtr(x.FinishedAt)
+	if x.Tags != nil {
+		x.Tags = append([]string{}, x.Tags...)
+	}
+	if x.Capabilities != nil {
+		x.Capabilities = append([]apiclient.CapabilityConfig{}, x.Capabilities...)
+	}
+	if x.Usage != nil {
+		u := *x.Usage
+		u.CacheReadTokens = clonePtr(u.CacheReadTokens)
+		u.CacheCreationTokens = clonePtr(u.CacheCreationTokens)
+		x.Usage = &u
+	}
+	return x
+}
+
+func clonePtr[T any](p *T) *T {
+	if p == nil {
+		return nil
+	}
+	v := *p
+	return &v
+}
