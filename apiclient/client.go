@@ -2,8 +2,18 @@ package apiclient
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"os"
+	"strconv"
+	"strings"
+	"sync"
 	"time"
+
+	"github.com/go-resty/resty/v2"
 )
 
 // DefaultBaseURL is the production Everruns API.
@@ -16,6 +26,18 @@ const (
 	EnvOrgID  = "EVERRUNS_ORG_ID"
 )
 
+// Defaults for Config's zero values.
+const (
+	DefaultTimeout      = 30 * time.Second
+	DefaultMaxBodyBytes = 32 << 20
+	DefaultPageSize     = 100 // ListAll's page size: the API's maximum
+	DefaultConcurrency  = 4   // ListAll's requests in flight
+)
+
+// Version is reported in the default User-Agent ("sessions/<Version>").
+// cmd sets it at startup (or with -ldflags -X) before calling New.
+var Version = "dev"
+
 // Config configures a Client. Zero values take defaults.
 type Config struct {
 	APIKey     string
@@ -26,6 +48,8 @@ type Config struct {
 	MaxRetries int
 	// OnRetry, when set, is told before each retry wait (for a "waiting" indicator).
 	OnRetry func(RetryEvent)
+	// MaxBodyBytes caps every response body (default DefaultMaxBodyBytes).
+	MaxBodyBytes int64
 }
 
 // RetryEvent describes one retry about to happen.
@@ -51,55 +75,380 @@ type PageEvent struct {
 	Total  int // total the server reported
 }
 
-// Client talks to the Everruns session API.
+// Client talks to the Everruns session API. It is safe for concurrent use.
 type Client struct {
-	cfg Config
+	cfg    Config
+	base   string // BaseURL without trailing slash; paths are appended to it
+	rc     *resty.Client
+	cfgErr error // reported by every call, so New can keep its signature
+
+	// Retry timing, unexported so tests can shrink it to milliseconds.
+	backoffBase, backoffCap, maxRetryWait time.Duration
 }
 
-// ErrNotImplemented is returned by the placeholder client.
+// ErrNotImplemented was returned by the placeholder client; kept for callers
+// that still mention it.
 var ErrNotImplemented = errors.New("not implemented")
 
-// ConfigFromEnv reads EVERRUNS_API_KEY, EVERRUNS_API_URL and EVERRUNS_ORG_ID.
-func ConfigFromEnv() Config { return Config{} }
+// ConfigFromEnv reads EVERRUNS_API_KEY, EVERRUNS_API_URL (default
+// DefaultBaseURL) and EVERRUNS_ORG_ID. It is the base that command-line flags
+// override: ConfigFromEnv().Merge(flags).
+func ConfigFromEnv() Config {
+	cfg := Config{
+		APIKey:  strings.TrimSpace(os.Getenv(EnvAPIKey)),
+		BaseURL: strings.TrimSpace(os.Getenv(EnvAPIURL)),
+		OrgID:   strings.TrimSpace(os.Getenv(EnvOrgID)),
+	}
+	if cfg.BaseURL == "" {
+		cfg.BaseURL = DefaultBaseURL
+	}
+	return cfg
+}
 
-// New builds a Client.
-func New(cfg Config) *Client { return &Client{cfg: cfg} }
+// Merge returns c with every non-zero field of o taking precedence.
+func (c Config) Merge(o Config) Config {
+	if o.APIKey != "" {
+		c.APIKey = o.APIKey
+	}
+	if o.BaseURL != "" {
+		c.BaseURL = o.BaseURL
+	}
+	if o.OrgID != "" {
+		c.OrgID = o.OrgID
+	}
+	if o.UserAgent != "" {
+		c.UserAgent = o.UserAgent
+	}
+	if o.Timeout != 0 {
+		c.Timeout = o.Timeout
+	}
+	if o.MaxRetries != 0 {
+		c.MaxRetries = o.MaxRetries
+	}
+	if o.OnRetry != nil {
+		c.OnRetry = o.OnRetry
+	}
+	if o.MaxBodyBytes != 0 {
+		c.MaxBodyBytes = o.MaxBodyBytes
+	}
+	return c
+}
+
+// Validate checks the base URL. The message never repeats the URL, which a
+// user may have pasted a key into by mistake.
+func (c Config) Validate() error {
+	raw := c.BaseURL
+	if raw == "" {
+		raw = DefaultBaseURL
+	}
+	u, err := url.Parse(raw)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return fmt.Errorf("%w: %s must look like https://host/api", ErrInvalidConfig, EnvAPIURL)
+	}
+	return nil
+}
+
+// New builds a Client. A bad BaseURL is reported by every call (see Validate).
+// MaxRetries < 0 disables retries; Timeout < 0 disables the per-attempt timeout.
+func New(cfg Config) *Client {
+	if cfg.BaseURL == "" {
+		cfg.BaseURL = DefaultBaseURL
+	}
+	if cfg.UserAgent == "" {
+		cfg.UserAgent = "sessions/" + Version
+	}
+	if cfg.Timeout == 0 {
+		cfg.Timeout = DefaultTimeout
+	}
+	if cfg.MaxRetries == 0 {
+		cfg.MaxRetries = defaultMaxRetries
+	}
+	if cfg.MaxBodyBytes <= 0 {
+		cfg.MaxBodyBytes = DefaultMaxBodyBytes
+	}
+	c := &Client{
+		cfg:          cfg,
+		base:         strings.TrimRight(cfg.BaseURL, "/"),
+		cfgErr:       cfg.Validate(),
+		backoffBase:  defaultBackoffBase,
+		backoffCap:   defaultBackoffCap,
+		maxRetryWait: defaultMaxRetryWait,
+	}
+	rc := resty.New().
+		SetLogger(silentLogger{}). // resty logs to stderr, which would tear the TUI
+		SetHeader("Accept", "application/json").
+		SetHeader("User-Agent", cfg.UserAgent).
+		SetResponseBodyLimit(int(min(cfg.MaxBodyBytes, int64(maxInt)))).
+		SetRetryCount(max(cfg.MaxRetries, 0)).
+		AddRetryCondition(shouldRetry).
+		SetRetryAfter(c.retryWait).
+		// retryWait picks and bounds the wait itself; keep resty's clamp out
+		// of the way (its default max is 2s and a negative max means ~2s too).
+		SetRetryWaitTime(0).
+		SetRetryMaxWaitTime(24 * time.Hour)
+	if cfg.Timeout > 0 {
+		rc.SetTimeout(cfg.Timeout) // per attempt; the context bounds the call
+	}
+	if cfg.APIKey != "" {
+		rc.SetHeader("Authorization", cfg.APIKey) // bare key, as the SDKs send it
+	}
+	if cfg.OrgID != "" {
+		rc.SetHeader("X-Org-Id", cfg.OrgID)
+	}
+	c.rc = rc
+	return c
+}
+
+const maxInt = int(^uint(0) >> 1)
 
 // BaseURL returns the configured base URL.
 func (c *Client) BaseURL() string { return c.cfg.BaseURL }
 
+// do sends one call (with retries) and returns the body of a 2xx answer.
+// Other answers become *APIError; failures to get one are scrubbed errors.
+func (c *Client) do(ctx context.Context, method, path string, query url.Values, body any) ([]byte, error) {
+	if c.cfgErr != nil {
+		return nil, c.cfgErr
+	}
+	req := c.rc.R().SetContext(ctx)
+	if query != nil {
+		req.SetQueryParamsFromValues(query)
+	}
+	if body != nil {
+		// Bytes, not a reader: resty re-sends a reader empty on retry.
+		b, err := json.Marshal(body)
+		if err != nil {
+			return nil, err
+		}
+		req.SetHeader("Content-Type", "application/json").SetBody(b)
+	}
+	resp, err := req.Execute(method, c.base+path)
+	if errors.Is(err, errRetryTooLong) {
+		err = nil // report the last answer, with its RetryAfter
+	}
+	if err != nil {
+		return nil, c.requestError(err)
+	}
+	// Resty returns a nil error when retries run out on a 5xx: check status.
+	if s := resp.StatusCode(); s < 200 || s > 299 {
+		return nil, parseAPIError(s, resp.Header(), resp.Body(), time.Now())
+	}
+	return resp.Body(), nil
+}
+
+// requestError wraps a failure to get an answer, keeping errors.Is working
+// while making sure the text cannot carry the key.
+func (c *Client) requestError(err error) error {
+	if errors.Is(err, resty.ErrResponseBodyTooLarge) {
+		err = fmt.Errorf("%w (over %d bytes)", ErrResponseTooLarge, c.cfg.MaxBodyBytes)
+	}
+	msg := err.Error()
+	if k := c.cfg.APIKey; len(k) >= 4 {
+		msg = strings.ReplaceAll(msg, k, "[redacted]")
+	}
+	return &requestError{msg: msg, err: err}
+}
+
+func sessionPath(id string, suffix string) (string, error) {
+	if id == "" || id == "." || id == ".." {
+		return "", fmt.Errorf("%w: session id %q", ErrInvalidConfig, id)
+	}
+	return "/v1/sessions/" + url.PathEscape(id) + suffix, nil
+}
+
 // ListSessions fetches one page.
 func (c *Client) ListSessions(ctx context.Context, opts ListOptions) (*SessionPage, error) {
-	return nil, ErrNotImplemented
+	q := url.Values{"offset": {strconv.Itoa(opts.Offset)}}
+	if opts.Limit > 0 {
+		q.Set("limit", strconv.Itoa(opts.Limit))
+	}
+	if opts.AgentID != "" {
+		q.Set("agent_id", opts.AgentID)
+	}
+	body, err := c.do(ctx, http.MethodGet, "/v1/sessions", q, nil)
+	if err != nil {
+		return nil, err
+	}
+	var page SessionPage
+	if err := decodeJSON(body, &page); err != nil {
+		return nil, err
+	}
+	return &page, nil
 }
 
 // ListAll fetches every page: the first page alone (to learn the total), then
-// the rest with at most concurrency requests in flight. onPage is called once
-// per page, serially, in arrival order; the first call is the first page.
-// It returns all sessions in server order.
+// the rest with at most concurrency requests in flight (<= 0 means
+// DefaultConcurrency). onPage is called once per page, serially, in arrival
+// order; the first call is the first page. It returns all sessions in server
+// order. The page count is fixed by the first page's total, so a total that
+// changes meanwhile cannot make it loop; an empty page ends the list.
+// On error it cancels the pages in flight and returns the sessions that did
+// arrive (in server order, possibly with gaps) together with the error.
 func (c *Client) ListAll(ctx context.Context, opts ListOptions, concurrency int, onPage func(PageEvent)) ([]Session, error) {
-	return nil, ErrNotImplemented
+	if concurrency <= 0 {
+		concurrency = DefaultConcurrency
+	}
+	if opts.Limit <= 0 {
+		opts.Limit = DefaultPageSize
+	}
+	first, err := c.ListSessions(ctx, opts)
+	if err != nil {
+		return nil, err
+	}
+	stride := opts.Limit
+	if first.Limit > 0 && first.Limit < stride {
+		stride = first.Limit // the server capped our page size
+	}
+	var offsets []int
+	if len(first.Data) > 0 {
+		for off := opts.Offset + stride; off < first.Total; off += stride {
+			offsets = append(offsets, off)
+		}
+	}
+
+	lctx, cancel := context.WithCancel(ctx) // cancels pages in flight on error
+	defer cancel()
+	pages := make([][]Session, len(offsets))
+	var (
+		mu       sync.Mutex // serialises onPage; guards the three below
+		loaded   = len(first.Data)
+		firstErr error
+		ended    bool // an empty page arrived: the list shrank, stop dispatching
+		wg       sync.WaitGroup
+	)
+	if onPage != nil {
+		onPage(PageEvent{Page: *first, Loaded: loaded, Total: first.Total})
+	}
+	sem := make(chan struct{}, concurrency)
+	for i, off := range offsets {
+		select {
+		case sem <- struct{}{}:
+		case <-lctx.Done():
+		}
+		mu.Lock()
+		stop := ended || lctx.Err() != nil
+		mu.Unlock()
+		if stop {
+			break
+		}
+		wg.Add(1)
+		go func() {
+			defer func() { <-sem; wg.Done() }()
+			o := opts
+			o.Offset = off
+			page, err := c.ListSessions(lctx, o)
+			mu.Lock()
+			defer mu.Unlock()
+			if err != nil {
+				if firstErr == nil {
+					firstErr = err
+					cancel()
+				}
+				return
+			}
+			if firstErr != nil {
+				return // a sibling failed: this page is neither reported nor returned
+			}
+			pages[i] = page.Data
+			loaded += len(page.Data)
+			ended = ended || len(page.Data) == 0
+			if onPage != nil {
+				onPage(PageEvent{Page: *page, Loaded: loaded, Total: first.Total})
+			}
+		}()
+	}
+	wg.Wait()
+	if firstErr == nil && ctx.Err() != nil {
+		firstErr = ctx.Err() // canceled between pages, before any request saw it
+	}
+
+	all := append(make([]Session, 0, loaded), first.Data...)
+	for _, p := range pages {
+		if len(p) == 0 && firstErr == nil {
+			break // an empty page ends the list
+		}
+		all = append(all, p...)
+	}
+	return all, firstErr
 }
 
 // GetSession fetches one session.
 func (c *Client) GetSession(ctx context.Context, id string) (*Session, error) {
-	return nil, ErrNotImplemented
+	return c.sessionCall(ctx, http.MethodGet, id, nil)
 }
 
 // UpdateSession sends PATCH with only the provided fields and returns the server's Session.
 func (c *Client) UpdateSession(ctx context.Context, id string, req UpdateSessionRequest) (*Session, error) {
-	return nil, ErrNotImplemented
+	return c.sessionCall(ctx, http.MethodPatch, id, req)
+}
+
+func (c *Client) sessionCall(ctx context.Context, method, id string, body any) (*Session, error) {
+	path, err := sessionPath(id, "")
+	if err != nil {
+		return nil, err
+	}
+	raw, err := c.do(ctx, method, path, nil, body)
+	if err != nil {
+		return nil, err
+	}
+	var s Session
+	if err := decodeJSON(raw, &s); err != nil {
+		return nil, err
+	}
+	return &s, nil
 }
 
 // ListMessages fetches the transcript.
 func (c *Client) ListMessages(ctx context.Context, id string) ([]Message, error) {
-	return nil, ErrNotImplemented
+	path, err := sessionPath(id, "/messages")
+	if err != nil {
+		return nil, err
+	}
+	raw, err := c.do(ctx, http.MethodGet, path, nil, nil)
+	if err != nil {
+		return nil, err
+	}
+	var list MessageList
+	if err := decodeJSON(raw, &list); err != nil {
+		return nil, err
+	}
+	return list.Data, nil
 }
 
-// DeleteSession deletes a session.
-func (c *Client) DeleteSession(ctx context.Context, id string) error { return ErrNotImplemented }
+// DeleteSession deletes a session (204, or any 2xx). Never retried.
+func (c *Client) DeleteSession(ctx context.Context, id string) error {
+	path, err := sessionPath(id, "")
+	if err != nil {
+		return err
+	}
+	_, err = c.do(ctx, http.MethodDelete, path, nil, nil)
+	return err
+}
 
-// CancelTurn cancels the running turn.
+// CancelTurn cancels the running turn. Never retried. An empty 2xx body
+// gives a zero response rather than an error: the cancel did succeed.
 func (c *Client) CancelTurn(ctx context.Context, id string) (*CancelTurnResponse, error) {
-	return nil, ErrNotImplemented
+	path, err := sessionPath(id, "/cancel")
+	if err != nil {
+		return nil, err
+	}
+	raw, err := c.do(ctx, http.MethodPost, path, nil, nil)
+	if err != nil {
+		return nil, err
+	}
+	var out CancelTurnResponse
+	if len(strings.TrimSpace(string(raw))) == 0 {
+		return &out, nil
+	}
+	if err := decodeJSON(raw, &out); err != nil {
+		return nil, err
+	}
+	return &out, nil
 }
+
+// silentLogger drops resty's log lines: errors reach the caller anyway.
+type silentLogger struct{}
+
+func (silentLogger) Errorf(string, ...any) {}
+func (silentLogger) Warnf(string, ...any)  {}
+func (silentLogger) Debugf(string, ...any) {}
