@@ -231,7 +231,9 @@ func (c *Client) do(ctx context.Context, method, path string, query url.Values, 
 	}
 	// Resty returns a nil error when retries run out on a 5xx: check status.
 	if s := resp.StatusCode(); s < 200 || s > 299 {
-		return nil, parseAPIError(s, resp.Header(), resp.Body(), time.Now())
+		e := parseAPIError(s, resp.Header(), resp.Body(), time.Now())
+		e.Message, e.Code = c.scrub(e.Message), c.scrub(e.Code) // a server may echo the key
+		return nil, e
 	}
 	return resp.Body(), nil
 }
@@ -242,11 +244,16 @@ func (c *Client) requestError(err error) error {
 	if errors.Is(err, resty.ErrResponseBodyTooLarge) {
 		err = fmt.Errorf("%w (over %d bytes)", ErrResponseTooLarge, c.cfg.MaxBodyBytes)
 	}
-	msg := err.Error()
+	return &requestError{msg: c.scrub(err.Error()), err: err}
+}
+
+// scrub removes the API key from text bound for the UI. Very short keys are
+// left alone: replacing them would mangle ordinary words.
+func (c *Client) scrub(s string) string {
 	if k := c.cfg.APIKey; len(k) >= 4 {
-		msg = strings.ReplaceAll(msg, k, "[redacted]")
+		s = strings.ReplaceAll(s, k, "[redacted]")
 	}
-	return &requestError{msg: msg, err: err}
+	return s
 }
 
 func sessionPath(id string, suffix string) (string, error) {
