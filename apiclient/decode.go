@@ -138,7 +138,7 @@ func oneLine(s string, max int) string {
 			space = b.Len() > 0
 			continue
 		}
-		if n >= max {
+		if need := n + 1 + boolInt(space); need > max {
 			b.WriteString("…")
 			return b.String()
 		}
@@ -151,4 +151,11 @@ func oneLine(s string, max int) string {
 		n++
 	}
 	return b.String()
+}
+
+func boolInt(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }
