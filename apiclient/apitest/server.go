@@ -64,7 +64,6 @@ type Server struct {
 
 	httpMu sync.Mutex
 	hs     *http.Server
-	ln     net.Listener
 	url    string
 }
 
@@ -134,7 +133,12 @@ func (s *Server) Start() (string, error) {
 	if err != nil {
 		return "", err
 	}
-	go func() { _ = s.Serve(l) }()
+	hs, err := s.attach(l)
+	if err != nil {
+		_ = l.Close()
+		return "", err
+	}
+	go func() { _ = hs.Serve(l) }()
 	return s.URL(), nil
 }
 
@@ -149,24 +153,32 @@ func (s *Server) ListenAndServe(addr string) error {
 
 // Serve serves on l until Close. It returns nil after Close.
 func (s *Server) Serve(l net.Listener) error {
-	hs := &http.Server{Handler: s.Handler(), ReadHeaderTimeout: 10 * time.Second}
-	s.httpMu.Lock()
-	if s.hs != nil {
-		s.httpMu.Unlock()
-		return errors.New("apitest: server already serving")
+	hs, err := s.attach(l)
+	if err != nil {
+		return err
 	}
-	s.hs, s.ln = hs, l
-	host := l.Addr().String()
-	s.url = "http://" + host + s.prefix
-	s.httpMu.Unlock()
-	if s.opts.Activity {
-		s.StartActivity(s.opts.ActivityInterval)
-	}
-	err := hs.Serve(l)
+	err = hs.Serve(l)
 	if errors.Is(err, http.ErrServerClosed) {
 		return nil
 	}
 	return err
+}
+
+// attach records l as the server's listener and starts activity if configured.
+func (s *Server) attach(l net.Listener) (*http.Server, error) {
+	hs := &http.Server{Handler: s.Handler(), ReadHeaderTimeout: 10 * time.Second}
+	s.httpMu.Lock()
+	if s.hs != nil {
+		s.httpMu.Unlock()
+		return nil, errors.New("apitest: server already serving")
+	}
+	s.hs = hs
+	s.url = "http://" + l.Addr().String() + s.prefix
+	s.httpMu.Unlock()
+	if s.opts.Activity {
+		s.StartActivity(s.opts.ActivityInterval)
+	}
+	return hs, nil
 }
 
 // URL is the base URL including the prefix, e.g. "http://127.0.0.1:PORT/api".
