@@ -171,7 +171,7 @@ func TestSessionCalls(t *testing.T) {
 		case strings.HasSuffix(r.URL.Path, "/messages"):
 			writeJSON(w, 200, map[string]any{"data": []any{
 				map[string]any{"id": "m1", "session_id": "s", "sequence": 1, "role": "user",
-					"content": []any{map[string]any{"type": "text", "text": "hi"}, map[string]any{"type": "hologram"}},
+					"content":    []any{map[string]any{"type": "text", "text": "hi"}, map[string]any{"type": "hologram"}},
 					"created_at": "2026-02-01T10:00:00Z"},
 			}})
 		default:

@@ -196,7 +196,9 @@ func TestKeyNeverInErrors(t *testing.T) {
 	}
 	handlers := []http.HandlerFunc{
 		hangUp,
-		func(w http.ResponseWriter, r *http.Request) { fmt.Fprintf(w, "not json %s", r.Header.Get("Authorization")) },
+		func(w http.ResponseWriter, r *http.Request) {
+			fmt.Fprintf(w, "not json %s", r.Header.Get("Authorization"))
+		},
 		func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, strings.Repeat(key, 100)) },
 		func(w http.ResponseWriter, r *http.Request) { time.Sleep(200 * time.Millisecond) },
 	}
