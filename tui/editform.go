@@ -1,0 +1,454 @@
+package tui
+
+import (
+	"fmt"
+	"strings"
+	"unicode"
+
+	"github.com/charmbracelet/bubbles/cursor"
+	"github.com/charmbracelet/bubbles/key"
+	"github.com/charmbracelet/bubbles/spinner"
+	"github.com/charmbracelet/bubbles/textinput"
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/lipgloss"
+	"github.com/charmbracelet/x/ansi"
+
+	"github.com/everruns/sessions/tui/safetext"
+)
+
+// Messages the edit form emits.
+type (
+	// editSubmittedMsg asks the root to save. ID is "" in bulk mode; Title
+	// is nil when unchanged; Added and Removed are raw tags.
+	editSubmittedMsg struct {
+		ID             string
+		Title          *string
+		Added, Removed []string
+	}
+	// editCancelledMsg closes the form without saving.
+	editCancelledMsg struct{}
+	// editQuitMsg quits the program; the user agreed to lose the changes.
+	editQuitMsg struct{}
+)
+
+const (
+	editTitleEmpty    = "A title can't be empty: the API has no way to clear one"
+	editTitleMaxBytes = 4096 // a hostile title is cut here for the prefill
+	editMaxPanelWidth = 72
+	editMaxErrorLines = 3
+)
+
+type editField int
+
+const (
+	editFieldTitle editField = iota
+	editFieldTags
+)
+
+type editConfirm int
+
+const (
+	editConfirmNone    editConfirm = iota
+	editConfirmDiscard             // esc with changes
+	editConfirmQuit                // ctrl+c with changes
+)
+
+// editForm edits one session's title and tags, or (bulk) the tags of many
+// marked sessions at once.
+type editForm struct {
+	ctx  *Context
+	id   string // raw session id; "" in bulk
+	bulk bool
+	n    int // sessions a bulk form applies to
+
+	heading   string // sanitised id for the header
+	title     textinput.Model
+	origTitle string // the prefill
+	tags      tagPicker
+	focus     editField
+
+	confirm editConfirm
+	saving  bool
+	spin    spinner.Model
+	err     string // sanitised save error
+}
+
+func newEditForm(ctx *Context, r *row, knownTags []string) editForm {
+	f := editForm{ctx: ctx}
+	var own []string
+	if r != nil {
+		f.id = r.s.ID
+		f.heading = r.id
+		f.origTitle = safetext.Line(r.s.TitleOrEmpty(), editTitleMaxBytes)
+		own = r.s.Tags
+	}
+	ti := textinput.New()
+	ti.Prompt = ""
+	ti.Placeholder = "untitled"
+	ti.Cursor.SetMode(cursor.CursorStatic)
+	ti.SetValue(f.origTitle)
+	ti.CursorEnd()
+	ti.Focus()
+	f.title = ti
+	f.tags = newTagPicker(ctx, own, knownTags, false)
+	f.focus = editFieldTitle
+	return f.init()
+}
+
+func newBulkTagForm(ctx *Context, n int, knownTags []string) editForm {
+	f := editForm{ctx: ctx, bulk: true, n: n}
+	f.title = textinput.New()
+	f.tags = newTagPicker(ctx, nil, knownTags, true).Focus()
+	f.focus = editFieldTags
+	return f.init()
+}
+
+func (f editForm) init() editForm {
+	f.spin = spinner.New(spinner.WithSpinner(spinner.MiniDot))
+	return f.restyle().relayout()
+}
+
+// restyle applies the theme to the inputs and the spinner.
+func (f editForm) restyle() editForm {
+	t := f.ctx.Theme
+	f.title.PromptStyle = t.FormLabel
+	f.title.TextStyle = t.Value
+	f.title.PlaceholderStyle = t.FormHint
+	f.title.CompletionStyle = t.FormHint
+	f.title.Cursor.Style = t.PickerCursor
+	f.title.Cursor.TextStyle = t.Value
+	f.spin.Style = t.Spinner
+	return f
+}
+
+// SetContext replaces the shared context (on resize).
+func (f editForm) SetContext(ctx *Context) editForm {
+	f.ctx = ctx
+	f.tags = f.tags.SetContext(ctx)
+	return f.restyle().relayout()
+}
+
+// SessionID is the raw id of the edited session, "" in bulk mode.
+func (f editForm) SessionID() string { return f.id }
+
+// Saving reports whether a save is in flight.
+func (f editForm) Saving() bool { return f.saving }
+
+// SetSaving shows or hides the spinner; while on, edits are ignored.
+func (f editForm) SetSaving(on bool) editForm {
+	f.saving = on
+	if on {
+		f.err = ""
+	}
+	return f.relayout()
+}
+
+// SetError shows why the save failed. Everything typed stays; ctrl+s retries.
+func (f editForm) SetError(msg string) editForm {
+	f.saving = false
+	f.err = safetext.Line(msg, 1024)
+	return f.relayout()
+}
+
+// ConfirmQuit asks whether to drop the changes and quit.
+func (f editForm) ConfirmQuit() editForm {
+	f.confirm = editConfirmQuit
+	return f
+}
+
+// titleValue is the typed title, trimmed.
+func (f editForm) titleValue() string { return strings.TrimSpace(f.title.Value()) }
+
+func (f editForm) titleChanged() bool {
+	return !f.bulk && f.titleValue() != strings.TrimSpace(f.origTitle)
+}
+
+// titleProblem is why the title can't be saved, or "".
+func (f editForm) titleProblem() string {
+	if f.titleChanged() && f.titleValue() == "" {
+		return editTitleEmpty
+	}
+	return ""
+}
+
+// Dirty reports whether anything changed since the form opened.
+func (f editForm) Dirty() bool { return f.titleChanged() || f.tags.Dirty() }
+
+// delta is what a save would send.
+func (f editForm) delta() editSubmittedMsg {
+	m := editSubmittedMsg{ID: f.id, Added: f.tags.Added(), Removed: f.tags.Removed()}
+	if f.titleChanged() {
+		v := f.titleValue()
+		m.Title = &v
+	}
+	return m
+}
+
+func editEmit(msg tea.Msg) tea.Cmd { return func() tea.Msg { return msg } }
+
+// Update handles keys, the spinner and clipboard pastes.
+func (f editForm) Update(msg tea.Msg) (editForm, tea.Cmd) {
+	switch msg := msg.(type) {
+	case spinner.TickMsg:
+		if !f.saving {
+			return f, nil // let the tick chain die
+		}
+		var cmd tea.Cmd
+		f.spin, cmd = f.spin.Update(msg)
+		return f, cmd
+	case tea.KeyMsg:
+		f, cmd := f.key(msg)
+		return f.relayout(), cmd
+	}
+	if f.saving || f.confirm != editConfirmNone {
+		return f, nil
+	}
+	// Anything else (a clipboard paste) belongs to the focused input.
+	return f.toField(msg)
+}
+
+func (f editForm) key(msg tea.KeyMsg) (editForm, tea.Cmd) {
+	keys := f.ctx.Keys
+	if f.confirm != editConfirmNone {
+		switch {
+		case key.Matches(msg, keys.Confirm):
+			c := f.confirm
+			f.confirm = editConfirmNone
+			if c == editConfirmQuit {
+				return f, editEmit(editQuitMsg{})
+			}
+			return f, editEmit(editCancelledMsg{})
+		case key.Matches(msg, keys.Deny):
+			f.confirm = editConfirmNone
+		}
+		return f, nil
+	}
+	if f.saving {
+		if key.Matches(msg, keys.Back) {
+			return f, editEmit(editCancelledMsg{})
+		}
+		return f, nil
+	}
+	switch {
+	case key.Matches(msg, keys.Save):
+		return f.submit()
+	case key.Matches(msg, keys.NextField), key.Matches(msg, keys.PrevField):
+		return f.switchField(), nil
+	case key.Matches(msg, keys.Back):
+		if f.focus == editFieldTags && f.tags.FilterText() != "" {
+			f.tags = f.tags.ClearFilter()
+			return f, nil
+		}
+		if f.Dirty() {
+			f.confirm = editConfirmDiscard
+			return f, nil
+		}
+		return f, editEmit(editCancelledMsg{})
+	}
+	if f.focus == editFieldTitle && msg.Type == tea.KeyEnter {
+		return f.switchField(), nil
+	}
+	return f.toField(msg)
+}
+
+// toField hands msg to the focused input.
+func (f editForm) toField(msg tea.Msg) (editForm, tea.Cmd) {
+	var cmd tea.Cmd
+	if f.focus == editFieldTitle {
+		f.title, cmd = f.title.Update(msg)
+		editCleanInput(&f.title, true)
+	} else {
+		f.tags, cmd = f.tags.Update(msg)
+	}
+	return f, cmd
+}
+
+// switchField moves focus between the two fields (bulk has only one).
+func (f editForm) switchField() editForm {
+	if f.bulk {
+		return f
+	}
+	if f.focus == editFieldTitle {
+		f.focus = editFieldTags
+		f.title.Blur()
+		f.tags = f.tags.Focus()
+	} else {
+		f.focus = editFieldTitle
+		f.tags = f.tags.Blur()
+		f.title.Focus()
+	}
+	return f
+}
+
+func (f editForm) submit() (editForm, tea.Cmd) {
+	if f.titleProblem() != "" {
+		if f.focus != editFieldTitle {
+			f = f.switchField()
+		}
+		return f, nil
+	}
+	if !f.Dirty() {
+		return f, editEmit(editCancelledMsg{})
+	}
+	f.err = ""
+	return f, tea.Batch(editEmit(f.delta()), f.spin.Tick)
+}
+
+// editCleanInput drops from the input what must not be typed: anything
+// safetext would strip (controls, escapes, bidi overrides) and whitespace
+// other than plain spaces, or all whitespace when !spaces. It reports
+// whether whitespace was dropped.
+func editCleanInput(ti *textinput.Model, spaces bool) (droppedSpace bool) {
+	v := ti.Value()
+	plain := true
+	for i := 0; i < len(v); i++ {
+		if c := v[i]; c < 0x20 || c >= 0x7f || (c == ' ' && !spaces) {
+			plain = false
+			break
+		}
+	}
+	if plain {
+		return false
+	}
+	out := make([]rune, 0, len(v))
+	for _, r := range v {
+		switch {
+		case r == ' ' && spaces:
+			out = append(out, r)
+		case unicode.IsSpace(r):
+			droppedSpace = true
+		case safetext.Line(string(r), 0) == string(r):
+			out = append(out, r)
+		}
+	}
+	if s := string(out); s != v {
+		pos := ti.Position()
+		ti.SetValue(s)
+		ti.SetCursor(min(pos, len(out)))
+	}
+	return droppedSpace
+}
+
+// innerSize is the content area of the panel.
+func (f editForm) innerSize() (w, h int) {
+	d := f.ctx.Theme.Dialog
+	w = min(f.ctx.Width, editMaxPanelWidth) - d.GetHorizontalFrameSize()
+	h = f.ctx.Height - 2 - d.GetVerticalFrameSize()
+	return max(w, 1), max(h, 1)
+}
+
+// statusLines is the saving line or the wrapped error; at least one line so
+// the layout does not jump.
+func (f editForm) statusLines(w int) []string {
+	t := f.ctx.Theme
+	switch {
+	case f.saving:
+		return []string{safetext.Truncate(f.spin.View()+" Saving…", w)}
+	case f.err != "":
+		wrapped := strings.Split(ansi.Wrap(f.err, w, ""), "\n")
+		if len(wrapped) > editMaxErrorLines {
+			wrapped = wrapped[:editMaxErrorLines]
+			last := wrapped[editMaxErrorLines-1]
+			wrapped[editMaxErrorLines-1] = safetext.Truncate(last+safetext.Ellipsis, w)
+		}
+		for i, l := range wrapped {
+			wrapped[i] = t.FormError.Render(safetext.Truncate(l, w))
+		}
+		return wrapped
+	}
+	return []string{""}
+}
+
+// relayout sizes the inputs and the tag list to the terminal.
+func (f editForm) relayout() editForm {
+	w, h := f.innerSize()
+	fieldW := max(w-f.ctx.Theme.FormFocused.GetHorizontalFrameSize(), 1)
+	f.title.Width = max(fieldW-1, 1)
+	f.title.SetCursor(f.title.Position()) // re-window the input
+	// header, blank, tags label, filter, hint, footer
+	fixed := 6
+	if !f.bulk {
+		fixed += 3 // title label, title input, title message
+	}
+	rows := h - fixed - len(f.statusLines(w))
+	rows = min(max(rows, 1), f.tags.NaturalRows())
+	f.tags = f.tags.SetSize(fieldW, rows)
+	return f
+}
+
+// View draws the form as a centred panel.
+func (f editForm) View() string {
+	t := f.ctx.Theme
+	keys := f.ctx.Keys
+	w, _ := f.innerSize()
+	field := func(on bool, s string) string {
+		if on {
+			return t.FormFocused.Render(s)
+		}
+		return t.FormBlurred.Render(s)
+	}
+
+	var lines []string
+	if f.bulk {
+		noun := "sessions"
+		if f.n == 1 {
+			noun = "session"
+		}
+		lines = append(lines, t.FormTitle.Render(safetext.Truncate(fmt.Sprintf("Tag %d %s", f.n, noun), w)), "")
+	} else {
+		head := "Edit session"
+		line := t.FormTitle.Render(head)
+		if rest := w - safetext.Width(head) - 2; rest > 0 && f.heading != "" {
+			line += "  " + t.Muted.Render(safetext.Truncate(f.heading, rest))
+		}
+		lines = append(lines, line, "")
+		lines = append(lines, t.FormLabel.Render("Title"))
+		lines = append(lines, field(!f.bulk && f.focus == editFieldTitle, f.title.View()))
+		if p := f.titleProblem(); p != "" {
+			lines = append(lines, t.FormError.Render(safetext.Truncate(p, w)))
+		} else {
+			lines = append(lines, "")
+		}
+	}
+
+	label := t.FormLabel.Render("Tags") + " " + t.FormHint.Render(f.tags.Summary())
+	lines = append(lines, label)
+	lines = append(lines, field(f.focus == editFieldTags, f.tags.View()))
+	lines = append(lines, f.statusLines(w)...)
+
+	var footer string
+	switch f.confirm {
+	case editConfirmDiscard:
+		footer = t.Warning.Render("Discard changes? y/n")
+	case editConfirmQuit:
+		footer = t.Warning.Render("Discard changes and quit? y/n")
+	default:
+		parts := []string{keys.Save.Help().Key + " save"}
+		if !f.bulk {
+			parts = append(parts, keys.NextField.Help().Key+" next field")
+		}
+		parts = append(parts, keys.Back.Help().Key+" cancel")
+		footer = t.FormHint.Render(safetext.Truncate(strings.Join(parts, " · "), w))
+	}
+	lines = append(lines, footer)
+
+	body := strings.Join(lines, "\n")
+	panel := t.Dialog.Width(w + t.Dialog.GetHorizontalPadding()).Render(body)
+	height := max(f.ctx.Height-2, 1)
+	placed := lipgloss.Place(max(f.ctx.Width, 1), height, lipgloss.Center, lipgloss.Center, panel)
+	return editClip(placed, max(f.ctx.Width, 1), height)
+}
+
+// editClip guarantees the w x h bound whatever the terminal size.
+func editClip(s string, w, h int) string {
+	lines := strings.Split(s, "\n")
+	if len(lines) > h {
+		lines = lines[:h]
+	}
+	for i, l := range lines {
+		if ansi.StringWidth(l) > w {
+			lines[i] = ansi.Truncate(l, w, "")
+		}
+	}
+	return strings.Join(lines, "\n")
+}
