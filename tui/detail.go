@@ -1,0 +1,576 @@
+package tui
+
+import (
+	"context"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/charmbracelet/bubbles/key"
+	"github.com/charmbracelet/bubbles/viewport"
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/lipgloss"
+	"github.com/everruns/sessions/apiclient"
+	"github.com/everruns/sessions/tui/safetext"
+)
+
+// detailTimeLayout is how absolute timestamps are shown (always UTC).
+const detailTimeLayout = "2006-01-02 15:04:05"
+
+// detailFetchTimeout bounds one transcript request.
+const detailFetchTimeout = 30 * time.Second
+
+// detailWide is the terminal width from which fields and usage sit side by
+// side in two columns.
+const detailWide = 120
+
+// detailChrome is how many lines the root draws around the detail view. The
+// root has a 1-line header and a 1-line footer; one more line is kept spare so
+// that a footer which grows by a line never pushes the screen to scroll.
+// View is therefore at most ctx.Width x (ctx.Height - detailChrome) cells.
+const detailChrome = 3
+
+// Caps on server strings shown in the fields block.
+const (
+	detailMaxCaps      = 64
+	detailMaxCapsBytes = 1024
+)
+
+// messagesLoadedMsg carries the transcript of session ID, requested with
+// generation Gen. A detail view drops it unless both match its own.
+type messagesLoadedMsg struct {
+	ID       string
+	Gen      int
+	Messages []apiclient.Message
+	Err      error
+}
+
+// fetchMessages loads the transcript of session id. The command captures its
+// arguments and never reads a model.
+func fetchMessages(api API, id string, gen int) tea.Cmd {
+	return func() tea.Msg {
+		ctx, cancel := context.WithTimeout(context.Background(), detailFetchTimeout)
+		defer cancel()
+		msgs, err := api.ListMessages(ctx, id)
+		return messagesLoadedMsg{ID: id, Gen: gen, Messages: msgs, Err: err}
+	}
+}
+
+// detailFields is a session's fields as the detail view shows them: every
+// server string sanitised once, in SetRow.
+type detailFields struct {
+	title    string // "" when untitled
+	id       string
+	status   string
+	agent    string
+	model    string // "—" when null
+	org      string
+	tags     string // "—" when none
+	caps     string // "—" when none
+	created  *time.Time
+	started  *time.Time
+	finished *time.Time
+	updated  *time.Time
+	usage    *apiclient.TokenUsage
+}
+
+func newDetailFields(r *row) detailFields {
+	s := r.s
+	f := detailFields{
+		id:       r.id,
+		status:   r.status,
+		agent:    r.agent,
+		model:    "—",
+		org:      safetext.Line(s.OrganizationID, maxTagBytes),
+		tags:     "—",
+		caps:     "—",
+		started:  s.StartedAt,
+		finished: s.FinishedAt,
+	}
+	if !r.untitled {
+		f.title = r.title
+	}
+	if s.ModelID != nil {
+		if m := safetext.Line(*s.ModelID, maxTagBytes); m != "" {
+			f.model = m
+		}
+	}
+	if f.agent == "" {
+		f.agent = "—"
+	}
+	if f.org == "" {
+		f.org = "—"
+	}
+	if r.tagsText != "" {
+		f.tags = r.tagsText
+	}
+	var caps []string
+	n := 0
+	for _, c := range s.Capabilities {
+		ref := safetext.Line(c.Ref, maxTagBytes)
+		if ref == "" {
+			continue
+		}
+		if len(caps) == detailMaxCaps || n+len(ref) > detailMaxCapsBytes {
+			caps = append(caps, "…")
+			break
+		}
+		caps = append(caps, ref)
+		n += len(ref) + 2
+	}
+	if len(caps) > 0 {
+		f.caps = strings.Join(caps, ", ")
+	}
+	if !s.CreatedAt.IsZero() {
+		t := s.CreatedAt
+		f.created = &t
+	}
+	if !s.UpdatedAt.IsZero() {
+		t := s.UpdatedAt
+		f.updated = &t
+	}
+	if s.Usage != nil {
+		u := *s.Usage
+		f.usage = &u
+	}
+	return f
+}
+
+// detailModel shows one session: its fields and token usage on top, its
+// transcript in a scrollable viewport below.
+//
+// Server text is sanitised when it arrives (SetRow, messagesLoadedMsg) and the
+// transcript is laid out then and on resize; View only assembles the fixed
+// fields block (which depends on ctx.Now for relative ages) and the viewport's
+// visible lines, so its cost is O(screen).
+type detailModel struct {
+	ctx *Context
+	row *row
+	gen int
+	f   detailFields
+
+	loading  bool
+	errText  string // sanitised one-line error of the last transcript request
+	msgs     []apiclient.Message
+	renderW  int // width the transcript was laid out at
+	contentN int // number of transcript lines
+
+	headerN int // lines of the fields block at the current width
+	vp      viewport.Model
+}
+
+// newDetail opens the detail view of r; gen stamps the messages request the
+// caller starts with fetchMessages(api, r.s.ID, gen).
+func newDetail(ctx *Context, r *row, gen int) detailModel {
+	m := detailModel{ctx: ctx, row: r, gen: gen, loading: true}
+	m.vp = viewport.New(0, 0)
+	m.f = newDetailFields(r)
+	m = m.layout()
+	m.renderTranscript()
+	return m
+}
+
+// ID is the raw id of the session shown.
+func (m detailModel) ID() string {
+	if m.row == nil {
+		return ""
+	}
+	return m.row.s.ID
+}
+
+// SetContext replaces the shared context (on resize) and lays out again.
+func (m detailModel) SetContext(ctx *Context) detailModel {
+	m.ctx = ctx
+	m = m.layout()
+	if m.ctx != nil && m.ctx.Width != m.renderW {
+		m.renderTranscript()
+	}
+	return m
+}
+
+// SetRow replaces the session shown (after a save or a refresh) and keeps the
+// transcript and its scroll position.
+func (m detailModel) SetRow(r *row) detailModel {
+	if r == nil {
+		return m
+	}
+	m.row = r
+	m.f = newDetailFields(r)
+	return m.layout()
+}
+
+// Update handles the transcript arriving and scrolling.
+func (m detailModel) Update(msg tea.Msg) (detailModel, tea.Cmd) {
+	switch msg := msg.(type) {
+	case messagesLoadedMsg:
+		if msg.ID != m.ID() || msg.Gen != m.gen {
+			return m, nil // stale: another session or an older request
+		}
+		m.loading = false
+		if msg.Err != nil {
+			m.errText = safetext.Line(apiclient.Describe(msg.Err), 512)
+			if m.errText == "" {
+				m.errText = "unknown error"
+			}
+		} else {
+			m.errText = ""
+			m.msgs = msg.Messages
+		}
+		m.renderTranscript()
+		return m, nil
+
+	case tea.KeyMsg:
+		if m.ctx == nil || m.ctx.Keys == nil {
+			return m, nil
+		}
+		k := m.ctx.Keys
+		switch {
+		case key.Matches(msg, k.Up):
+			m.vp.ScrollUp(1)
+		case key.Matches(msg, k.Down):
+			m.vp.ScrollDown(1)
+		case key.Matches(msg, k.PageUp):
+			m.vp.PageUp()
+		case key.Matches(msg, k.PageDown):
+			m.vp.PageDown()
+		case key.Matches(msg, k.Top):
+			m.vp.GotoTop()
+		case key.Matches(msg, k.Bottom):
+			m.vp.GotoBottom()
+		}
+		return m, nil
+
+	case tea.MouseMsg:
+		var cmd tea.Cmd
+		m.vp, cmd = m.vp.Update(msg)
+		return m, cmd
+	}
+	return m, nil
+}
+
+// height is the number of lines View may use.
+func (m detailModel) height() int {
+	if m.ctx == nil {
+		return 0
+	}
+	return max(0, m.ctx.Height-detailChrome)
+}
+
+func (m detailModel) width() int {
+	if m.ctx == nil {
+		return 0
+	}
+	return max(0, m.ctx.Width)
+}
+
+// layout sizes the viewport below the fields block and the rule line.
+func (m detailModel) layout() detailModel {
+	if m.ctx == nil || m.ctx.Theme == nil {
+		return m
+	}
+	h := m.height()
+	m.headerN = min(len(m.header(time.Time{})), detailHeaderCap(h))
+	m.vp.Width = m.width()
+	m.vp.Height = max(0, h-m.headerN-1)
+	m.vp.SetYOffset(m.vp.YOffset) // clamp to the new height
+	return m
+}
+
+// renderTranscript lays the transcript out at the current width and hands it
+// to the viewport, keeping the scroll position.
+func (m *detailModel) renderTranscript() {
+	if m.ctx == nil || m.ctx.Theme == nil {
+		return
+	}
+	t, w := m.ctx.Theme, m.width()
+	m.renderW = m.ctx.Width
+	var lines []string
+	if m.errText != "" {
+		lines = append(lines, detailFit(w,
+			detailSeg{"Could not load transcript: ", t.Error},
+			detailSeg{m.errText, t.Error}))
+	}
+	switch {
+	case m.loading:
+		lines = append(lines, t.Muted.Render(safetext.Truncate("Loading transcript…", w)))
+	case len(m.msgs) == 0 && m.errText == "":
+		lines = append(lines, t.Muted.Render(safetext.Truncate("(no messages)", w)))
+	default:
+		if m.errText != "" && len(m.msgs) > 0 {
+			lines = append(lines, "")
+		}
+		lines = append(lines, transcriptRender(t, m.msgs, w)...)
+	}
+	m.contentN = len(lines)
+	m.vp.SetContent(strings.Join(lines, "\n"))
+	m.vp.SetYOffset(m.vp.YOffset)
+}
+
+// View renders the fields block, a rule and the transcript viewport: at most
+// ctx.Width x (ctx.Height - detailChrome) cells.
+func (m detailModel) View() string {
+	if m.ctx == nil || m.ctx.Theme == nil {
+		return ""
+	}
+	h, w := m.height(), m.width()
+	if h == 0 || w == 0 {
+		return ""
+	}
+	now := time.Now()
+	if m.ctx.Now != nil {
+		now = m.ctx.Now()
+	}
+	lines := m.header(now)
+	if n := detailHeaderCap(h); len(lines) > n {
+		// Short terminal: the fields give way to the transcript.
+		lines = lines[:n]
+	}
+	lines = append(lines, m.rule(w))
+	if m.vp.Height > 0 && len(lines) < h {
+		lines = append(lines, strings.Split(m.vp.View(), "\n")...)
+	}
+	if len(lines) > h {
+		lines = lines[:h]
+	}
+	for i, l := range lines {
+		if lipgloss.Width(l) > w {
+			lines[i] = safetext.Truncate(l, w)
+		}
+	}
+	return strings.Join(lines, "\n")
+}
+
+// detailHeaderCap is how many lines of fields fit in h lines while the rule
+// and at least a third of the height stay for the transcript.
+func detailHeaderCap(h int) int {
+	return max(0, h-1-h/3)
+}
+
+// rule separates the fields from the transcript and tells where the
+// viewport is: "── transcript · 12 messages ─────── 40% ─".
+func (m detailModel) rule(w int) string {
+	t := m.ctx.Theme
+	label := " transcript "
+	switch {
+	case m.loading:
+		label += "· loading "
+	case m.errText != "":
+		label += "· error "
+	default:
+		n := len(m.msgs)
+		label += "· " + strconv.Itoa(n) + " message"
+		if n != 1 {
+			label += "s"
+		}
+		label += " "
+	}
+	pos := ""
+	if m.contentN > m.vp.Height && m.vp.Height > 0 {
+		pos = " " + strconv.Itoa(int(m.vp.ScrollPercent()*100+0.5)) + "% "
+	}
+	lead := "──"
+	fill := w - safetext.Width(lead) - safetext.Width(label) - safetext.Width(pos) - 1
+	if fill < 1 {
+		return t.Muted.Render(safetext.Truncate(strings.Repeat("─", w), w))
+	}
+	return t.Muted.Render(lead) + t.PaneTitle.Render(label) +
+		t.Muted.Render(strings.Repeat("─", fill)+pos+"─")
+}
+
+// header renders the fields and usage block. Its number of lines depends on
+// the width and the fields only, never on now: relative ages have a fixed
+// budget, so layout can measure it with a zero time.
+func (m detailModel) header(now time.Time) []string {
+	t, w := m.ctx.Theme, m.width()
+	if w == 0 {
+		return nil
+	}
+	f := m.f
+	title := detailSeg{f.title, t.PaneTitle}
+	if f.title == "" {
+		title = detailSeg{"(untitled)", t.RowUntitled}
+	}
+	identity := []detailCell{
+		{label: "id", segs: []detailSeg{{f.id, t.Value}}},
+		{label: "status", segs: []detailSeg{{f.status, t.Status(f.status)}}},
+		{label: "agent", segs: []detailSeg{{f.agent, t.Value}}},
+		{label: "model", segs: []detailSeg{{f.model, t.Value}}},
+		{label: "org", segs: []detailSeg{{f.org, t.Value}}},
+		{label: "tags", segs: []detailSeg{{f.tags, t.RowTag}}},
+		{label: "caps", segs: []detailSeg{{f.caps, t.Value}}},
+	}
+	if f.tags == "—" {
+		identity[5].segs[0].style = t.Muted
+	}
+	times := []detailCell{
+		detailTimeCell(m, "created", f.created, now),
+		detailTimeCell(m, "started", f.started, now),
+		detailTimeCell(m, "finished", f.finished, now),
+		detailTimeCell(m, "updated", f.updated, now),
+	}
+	if w >= detailWide {
+		const gap = 3
+		leftW := (w - gap) / 2
+		rightW := w - gap - leftW
+		left := append([]string{detailFit(leftW, title)}, detailFlow(t.Label, identity, leftW)...)
+		right := append(detailFlow(t.Label, times, rightW), usageBarBlock(t, f.usage, rightW, 1)...)
+		out := make([]string, max(len(left), len(right)))
+		for i := range out {
+			var l, r string
+			if i < len(left) {
+				l = left[i]
+			}
+			if i < len(right) {
+				r = right[i]
+			}
+			if r == "" {
+				out[i] = l
+				continue
+			}
+			out[i] = l + strings.Repeat(" ", max(0, leftW-lipgloss.Width(l))+gap) + r
+		}
+		return out
+	}
+	out := []string{detailFit(w, title)}
+	out = append(out, detailFlow(t.Label, identity, w)...)
+	out = append(out, detailFlow(t.Label, times, w)...)
+	cols := 1
+	if (w-3)/2 >= usageBarLabelWidth+1+11+1+6 {
+		cols = 2
+	}
+	return append(out, usageBarBlock(t, f.usage, w, cols)...)
+}
+
+// detailAgeWidth is the cell budget of a relative age such as "(364d ago)".
+const detailAgeWidth = 10
+
+// detailTimeCell is "created  2024-01-02 15:04:05 (3m ago)" or "created  —".
+// Its natural width is fixed so that layout does not depend on the clock.
+func detailTimeCell(m detailModel, label string, ts *time.Time, now time.Time) detailCell {
+	t := m.ctx.Theme
+	c := detailCell{label: label, width: len(detailTimeLayout) + 1 + detailAgeWidth}
+	if ts == nil || ts.IsZero() {
+		c.segs = []detailSeg{{"—", t.Muted}}
+		return c
+	}
+	age := safetext.Truncate("("+detailAge(*ts, now)+")", detailAgeWidth)
+	c.segs = []detailSeg{{ts.UTC().Format(detailTimeLayout), t.Value}, {" " + age, t.Muted}}
+	return c
+}
+
+// detailAge is a short relative age: "just now", "45s ago", "3m ago",
+// "5h ago", "12d ago", "2y ago"; "in 3m" for times in the future.
+func detailAge(ts, now time.Time) string {
+	d := now.Sub(ts)
+	future := d < 0
+	if future {
+		d = -d
+	}
+	var s string
+	switch {
+	case d < time.Second:
+		return "just now"
+	case d < time.Minute:
+		s = strconv.Itoa(int(d/time.Second)) + "s"
+	case d < time.Hour:
+		s = strconv.Itoa(int(d/time.Minute)) + "m"
+	case d < 24*time.Hour:
+		s = strconv.Itoa(int(d/time.Hour)) + "h"
+	case d < 365*24*time.Hour:
+		s = strconv.Itoa(int(d/(24*time.Hour))) + "d"
+	default:
+		s = strconv.Itoa(int(d/(365*24*time.Hour))) + "y"
+	}
+	if future {
+		return "in " + s
+	}
+	return s + " ago"
+}
+
+// detailSeg is a piece of sanitised single-line text and its style.
+type detailSeg struct {
+	text  string
+	style lipgloss.Style
+}
+
+// detailFit renders segs on one line of at most w cells. Plain text is
+// truncated before it is styled, so no style sequence is ever cut.
+func detailFit(w int, segs ...detailSeg) string {
+	var b strings.Builder
+	left := w
+	for _, s := range segs {
+		if left <= 0 {
+			break
+		}
+		txt := s.text
+		if safetext.Width(txt) > left {
+			txt = safetext.Truncate(txt, left)
+		}
+		if txt == "" {
+			continue
+		}
+		b.WriteString(s.style.Render(txt))
+		left -= safetext.Width(txt)
+	}
+	return b.String()
+}
+
+// detailCell is a labelled field. width is the natural width of its value;
+// 0 means "measure the segments".
+type detailCell struct {
+	label string
+	segs  []detailSeg
+	width int
+}
+
+func (c detailCell) valueWidth() int {
+	if c.width > 0 {
+		return c.width
+	}
+	n := 0
+	for _, s := range c.segs {
+		n += safetext.Width(s.text)
+	}
+	return n
+}
+
+// detailFlow lays cells out left to right in width w, starting a new line when
+// the next cell does not fit; a cell alone on its line is truncated to w.
+// Labels are padded to the widest label of the group so stacked cells align.
+func detailFlow(label lipgloss.Style, cells []detailCell, w int) []string {
+	const gap = 2
+	labelW := 0
+	for _, c := range cells {
+		labelW = max(labelW, len(c.label))
+	}
+	var out []string
+	var line strings.Builder
+	used := 0
+	for _, c := range cells {
+		nat := labelW + 1 + c.valueWidth()
+		if used > 0 && used+gap+nat <= w {
+			line.WriteString(strings.Repeat(" ", gap))
+			used += gap
+		} else if used > 0 {
+			out = append(out, strings.TrimRight(line.String(), " "))
+			line.Reset()
+			used = 0
+		}
+		avail := w - used
+		segs := append([]detailSeg{{safetext.Pad(c.label, labelW) + " ", label}}, c.segs...)
+		s := detailFit(avail, segs...)
+		sw := lipgloss.Width(s)
+		line.WriteString(s)
+		used += sw
+		if sw < nat && used+(nat-sw) <= w {
+			// Pad a short value (a "—" time) to its natural width so the
+			// next cell on the line stays aligned.
+			line.WriteString(strings.Repeat(" ", nat-sw))
+			used += nat - sw
+		}
+	}
+	if used > 0 {
+		out = append(out, strings.TrimRight(line.String(), " "))
+	}
+	return out
+}
