@@ -1,25 +1,293 @@
 package tui
 
-import tea "github.com/charmbracelet/bubbletea"
+import (
+	"context"
 
-// Model is the root model: it routes messages and owns focus through one mode.
+	"github.com/charmbracelet/bubbles/help"
+	"github.com/charmbracelet/bubbles/spinner"
+	"github.com/charmbracelet/bubbles/textinput"
+	tea "github.com/charmbracelet/bubbletea"
+
+	"github.com/everruns/sessions/apiclient"
+)
+
+// mode is what has focus. The root model routes keys by mode alone.
+type mode int
+
+const (
+	modeList mode = iota
+	modeFilter
+	modeDetail
+	modeEdit
+	modeHelp
+	modeUsage
+	modeAgents
+)
+
+// Model is the root model: it owns the data, routes messages and owns focus
+// through one explicit mode.
 type Model struct {
 	opts Options
+	ctx  Context
+	api  API
+
+	mode, back mode // back: where esc from help / edit returns to
+
+	st      *store
+	version int    // bumped on every change to st
+	all     []*row // st.rows() for the current version
+	allVer  int
+
+	// The derived list and its recomputation.
+	spec      viewSpec
+	view      *viewResult
+	viewGen   int  // last requested
+	deriving  bool // a derive is in flight
+	deriveDue bool // another is needed when it returns
+
+	list   listModel
+	filter textinput.Model
+	detail detailModel
+	form   editForm
+	help   help.Model
+	spin   spinner.Model
+
+	load     loadState
+	ops      opsState
+	status   statusLine
+	marked   map[string]bool
+	changed  map[string]int // rows a refresh changed → that refresh's gen
+	usage    usageModel
+	agents   agentPicker
+	refresh  refreshState
+	quitting bool
+}
+
+// loadState is the list load in flight, if any.
+type loadState struct {
+	gen      int
+	active   bool
+	cancel   context.CancelFunc
+	next     *store // a reload fills this, then it replaces st
+	loaded   int
+	total    int
+	err      error
+	agentID  string
+	complete bool // at least one load finished without error
 }
 
 // New builds the root model.
-func New(opts Options) Model { return Model{opts: opts.withDefaults()} }
+func New(opts Options) Model {
+	opts = opts.withDefaults()
+	m := Model{
+		opts:    opts,
+		api:     opts.API,
+		st:      newStore(),
+		marked:  map[string]bool{},
+		changed: map[string]int{},
+	}
+	m.ctx = Context{Width: 80, Height: 24, Theme: opts.Theme, Now: opts.Now, Keys: opts.Keys}
+	m.load.agentID = opts.AgentID
+	m.filter = textinput.New()
+	m.filter.Prompt = "/"
+	m.filter.Placeholder = "filter: words, #tag, -#tag"
+	m.filter.CharLimit = 256
+	m.help = help.New()
+	m.help.Styles = opts.Theme.Help
+	m.spin = spinner.New(spinner.WithSpinner(spinner.MiniDot), spinner.WithStyle(opts.Theme.Spinner))
+	m.refresh = newRefreshState(opts.Refresh)
+	m.view = &viewResult{}
+	return m
+}
 
-// Init starts loading.
-func (m Model) Init() tea.Cmd { return nil }
+// Init starts the first load.
+func (m Model) Init() tea.Cmd {
+	return tea.Batch(m.startLoad(), m.spin.Tick, m.refresh.schedule())
+}
 
-// Update routes messages.
+// startLoad begins a load of every page; what is shown stays until the new
+// data arrives. It must be called on a model that is then returned.
+func (m *Model) startLoad() tea.Cmd {
+	if m.load.cancel != nil {
+		m.load.cancel()
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), loadTimeout)
+	m.load.gen++
+	m.load.active = true
+	m.load.cancel = cancel
+	m.load.loaded, m.load.err = 0, nil
+	m.load.total = m.st.total
+	m.load.next = newStore()
+	if !m.load.complete && m.st.loaded == 0 {
+		m.load.next = m.st // first load: paint pages as they come
+	}
+	opts := apiclient.ListOptions{Limit: m.opts.PageSize, AgentID: m.load.agentID}
+	return loadSessions(ctx, m.api, opts, m.opts.Concurrency, m.load.gen)
+}
+
+// Update routes messages: data messages first, then keys by mode.
 func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
-	if k, ok := msg.(tea.KeyMsg); ok && (k.String() == "q" || k.String() == "ctrl+c") {
-		return m, tea.Quit
+	switch msg := msg.(type) {
+	case tea.WindowSizeMsg:
+		m.ctx.Width, m.ctx.Height = msg.Width, msg.Height
+		m.list = m.list.setHeight(m.listHeight(), len(m.view.rows))
+		m.help.Width = msg.Width
+		if m.mode == modeDetail || m.back == modeDetail {
+			m.detail = m.detail.SetContext(&m.ctx)
+		}
+		if m.mode == modeEdit {
+			m.form = m.form.SetContext(&m.ctx)
+		}
+		return m, nil
+	case pageLoadedMsg:
+		return m.onPage(msg)
+	case loadFinishedMsg:
+		return m.onLoadFinished(msg)
+	case viewDerivedMsg:
+		return m.onDerived(msg)
+	case sessionSavedMsg:
+		return m.onSaved(msg)
+	case sessionSaveFailedMsg:
+		return m.onSaveFailed(msg)
+	case bulkProgressMsg:
+		return m.onBulkProgress(msg)
+	case bulkFinishedMsg:
+		return m.onBulkFinished(msg)
+	case refreshTickMsg:
+		return m.onRefreshTick(msg)
+	case refreshedMsg:
+		return m.onRefreshed(msg)
+	case changedExpiredMsg:
+		return m.onChangedExpired(msg)
+	case toastExpiredMsg:
+		if m.status.id == msg.id && m.status.kind == statusToast {
+			m.status = statusLine{}
+		}
+		return m, nil
+	case spinner.TickMsg:
+		var cmd tea.Cmd
+		m.spin, cmd = m.spin.Update(msg)
+		if m.mode == modeEdit {
+			var fcmd tea.Cmd
+			m.form, fcmd = m.form.Update(msg)
+			cmd = tea.Batch(cmd, fcmd)
+		}
+		return m, cmd
+	case messagesLoadedMsg:
+		if m.mode == modeDetail || m.back == modeDetail {
+			var cmd tea.Cmd
+			m.detail, cmd = m.detail.Update(msg)
+			return m, cmd
+		}
+		return m, nil
+	case editSubmittedMsg:
+		return m.onEditSubmitted(msg)
+	case editCancelledMsg:
+		return m.closeForm(), nil
+	case editQuitMsg:
+		return m.quit()
+	case tea.KeyMsg:
+		return m.onKey(msg)
+	case tea.MouseMsg:
+		return m.onMouse(msg)
+	}
+	// Anything else (cursor blinks and the like) goes to the focused component.
+	return m.forward(msg)
+}
+
+func (m Model) forward(msg tea.Msg) (tea.Model, tea.Cmd) {
+	var cmd tea.Cmd
+	switch m.mode {
+	case modeEdit:
+		m.form, cmd = m.form.Update(msg)
+	case modeDetail:
+		m.detail, cmd = m.detail.Update(msg)
+	case modeFilter:
+		m.filter, cmd = m.filter.Update(msg)
+	}
+	return m, cmd
+}
+
+func (m Model) quit() (tea.Model, tea.Cmd) {
+	if m.load.cancel != nil {
+		m.load.cancel()
+	}
+	m.ops.cancelAll()
+	m.quitting = true
+	return m, tea.Quit
+}
+
+// onKey handles the keys every mode shares, then hands over to the mode.
+func (m Model) onKey(k tea.KeyMsg) (tea.Model, tea.Cmd) {
+	keys := m.ctx.Keys
+	if keyMatches(k, keys.ForceQuit) {
+		if m.mode == modeEdit && m.form.Dirty() {
+			m.form = m.form.ConfirmQuit()
+			return m, nil
+		}
+		return m.quit()
+	}
+	switch m.mode {
+	case modeEdit:
+		var cmd tea.Cmd
+		m.form, cmd = m.form.Update(k)
+		return m, cmd
+	case modeFilter:
+		return m.onFilterKey(k)
+	case modeHelp:
+		if keyMatches(k, keys.Back, keys.Help, keys.Quit) {
+			m.mode = m.back
+		}
+		return m, nil
+	case modeDetail:
+		return m.onDetailKey(k)
+	case modeUsage:
+		return m.onUsageKey(k)
+	case modeAgents:
+		return m.onAgentKey(k)
+	}
+	return m.onListKey(k)
+}
+
+// request asks for the list to be recomputed; at most one derive runs at a
+// time and the latest wish wins.
+func (m *Model) request() tea.Cmd {
+	if m.deriving {
+		m.deriveDue = true
+		return nil
+	}
+	if m.allVer != m.version || m.all == nil {
+		m.all = m.st.rows()
+		m.allVer = m.version
+	}
+	m.viewGen++
+	m.deriving = true
+	m.deriveDue = false
+	return deriveCmd(m.all, m.version, m.spec, m.view, m.viewGen)
+}
+
+func (m Model) onDerived(msg viewDerivedMsg) (tea.Model, tea.Cmd) {
+	m.deriving = false
+	if msg.res.gen >= m.view.gen {
+		m.view = msg.res
+		m.list = m.list.setHeight(m.listHeight(), len(m.view.rows))
+		m.list = m.list.setRows(m.view.rows)
+	}
+	if m.deriveDue || m.view.version != m.version || !sameSpec(m.view.spec, m.spec) {
+		return m, m.request()
 	}
 	return m, nil
 }
 
-// View renders the screen.
-func (m Model) View() string { return "sessions: loading…" }
+func sameSpec(a, b viewSpec) bool {
+	return a.q.raw == b.q.raw && a.tab == b.tab && a.sort == b.sort && a.reverse == b.reverse && a.agent == b.agent
+}
+
+// dataChanged bumps the version and asks for a recompute.
+func (m *Model) dataChanged() tea.Cmd {
+	m.version++
+	return m.request()
+}
+
+// selected is the row under the cursor, if any.
+func (m Model) selected() *row { return m.list.selected(m.view.rows) }

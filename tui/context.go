@@ -22,6 +22,7 @@ type Context struct {
 // Commands capture it by value and never read the model.
 type API interface {
 	ListAll(ctx context.Context, opts apiclient.ListOptions, concurrency int, onPage func(apiclient.PageEvent)) ([]apiclient.Session, error)
+	ListSessions(ctx context.Context, opts apiclient.ListOptions) (*apiclient.SessionPage, error)
 	GetSession(ctx context.Context, id string) (*apiclient.Session, error)
 	UpdateSession(ctx context.Context, id string, req apiclient.UpdateSessionRequest) (*apiclient.Session, error)
 	ListMessages(ctx context.Context, id string) ([]apiclient.Message, error)

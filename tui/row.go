@@ -30,8 +30,10 @@ type row struct {
 	output   string   // last assistant answer, single line
 	agent    string
 	total    int64
-	// search is the lower-cased haystack the filter matches against.
-	search string
+	// search is the lower-cased haystack the filter matches against; it
+	// starts with the lower-cased title, which titleKey shares.
+	search   string
+	titleKey string
 }
 
 func newRow(s apiclient.Session) *row {
@@ -60,7 +62,9 @@ func newRow(s apiclient.Session) *row {
 	r.tagsText = strings.Join(r.tags, " ")
 	r.agent = safetext.Line(s.AgentID, maxTagBytes)
 	r.total = s.Usage.Total()
-	r.search = strings.ToLower(strings.Join([]string{r.title, r.preview, r.output, r.tagsText, r.id}, " "))
+	lowerTitle := strings.ToLower(r.title)
+	r.search = strings.Join([]string{lowerTitle, strings.ToLower(r.preview), strings.ToLower(r.output), strings.ToLower(r.tagsText), strings.ToLower(r.id)}, " ")
+	r.titleKey = r.search[:len(lowerTitle)]
 	return r
 }
 

@@ -146,10 +146,10 @@ func cut(out string, maxBytes int) string {
 func isInvisibleFormat(r rune) bool {
 	switch {
 	case r >= 0x202a && r <= 0x202e, // LRE RLE PDF LRO RLO
-		r >= 0x2066 && r <= 0x2069, // LRI RLI FSI PDI
+		r >= 0x2066 && r <= 0x2069,            // LRI RLI FSI PDI
 		r == 0x200e, r == 0x200f, r == 0x061c, // LRM RLM ALM
-		r == 0xfeff,                   // BOM / ZWNBSP
-		r >= 0xfff9 && r <= 0xfffb,    // interlinear annotations
+		r == 0xfeff,                  // BOM / ZWNBSP
+		r >= 0xfff9 && r <= 0xfffb,   // interlinear annotations
 		r >= 0xe0000 && r <= 0xe007f: // tag characters
 		return true
 	}

@@ -1,0 +1,100 @@
+package tui
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+
+	tea "github.com/charmbracelet/bubbletea"
+
+	"github.com/everruns/sessions/tui/safetext"
+)
+
+// agentPicker chooses the agent whose sessions are listed; the choice goes
+// to the API as agent_id, so the server does the filtering.
+type agentPicker struct {
+	ctx     *Context
+	agents  []agentCount // first entry is "all agents"
+	cursor  int
+	current string
+}
+
+type agentCount struct {
+	id, label string
+	n         int
+}
+
+func newAgentPicker(ctx *Context, rows []*row, current string) agentPicker {
+	counts := map[string]int{}
+	for _, r := range rows {
+		counts[r.s.AgentID]++
+	}
+	p := agentPicker{ctx: ctx, current: current}
+	p.agents = append(p.agents, agentCount{label: "all agents", n: len(rows)})
+	for id, n := range counts {
+		p.agents = append(p.agents, agentCount{id: id, label: safetext.Line(id, maxTagBytes), n: n})
+	}
+	if current != "" && counts[current] == 0 {
+		p.agents = append(p.agents, agentCount{id: current, label: safetext.Line(current, maxTagBytes), n: len(rows)})
+	}
+	sort.Slice(p.agents[1:], func(i, j int) bool {
+		a, b := p.agents[1+i], p.agents[1+j]
+		if a.n != b.n {
+			return a.n > b.n
+		}
+		return a.id < b.id
+	})
+	for i, a := range p.agents {
+		if a.id == current {
+			p.cursor = i
+		}
+	}
+	return p
+}
+
+func (m Model) onAgentKey(k tea.KeyMsg) (tea.Model, tea.Cmd) {
+	keys := m.ctx.Keys
+	p := &m.agents
+	switch {
+	case keyMatches(k, keys.Back, keys.Agent):
+		m.mode = modeList
+	case keyMatches(k, keys.Up):
+		p.cursor = max(p.cursor-1, 0)
+	case keyMatches(k, keys.Down):
+		p.cursor = min(p.cursor+1, len(p.agents)-1)
+	case keyMatches(k, keys.Open):
+		m.mode = modeList
+		id := p.agents[p.cursor].id
+		if id == m.load.agentID {
+			return m, nil
+		}
+		m.load.agentID = id
+		m.load.complete = false
+		m.st = newStore()
+		m.marked = map[string]bool{}
+		m.list = listModel{height: m.list.height}
+		m.setInfo("loading sessions of " + p.agents[p.cursor].label + "…")
+		return m, tea.Batch(m.startLoad(), m.dataChanged())
+	}
+	return m, nil
+}
+
+func (p agentPicker) View(width, height int) string {
+	t := p.ctx.Theme
+	lines := []string{t.PaneTitle.Render("Agent") + t.Muted.Render("  (enter lists only this agent's sessions, via the API's agent_id)")}
+	room := max(height-2, 1)
+	start := max(0, p.cursor-room+1)
+	for i := start; i < len(p.agents) && i < start+room; i++ {
+		a := p.agents[i]
+		cur := "  "
+		if a.id == p.current {
+			cur = "✓ "
+		}
+		text := safetext.Pad(a.label, max(width-20, 10)) + fmt.Sprintf(" %8s", thousands(int64(a.n)))
+		if i == p.cursor {
+			text = t.RowSelected.Render(text)
+		}
+		lines = append(lines, cur+text)
+	}
+	return strings.Join(lines, "\n")
+}

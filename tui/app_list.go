@@ -1,0 +1,244 @@
+package tui
+
+import (
+	"fmt"
+	"os"
+
+	"github.com/aymanbagabas/go-osc52/v2"
+	"github.com/charmbracelet/bubbles/key"
+	"github.com/charmbracelet/bubbles/textinput"
+	tea "github.com/charmbracelet/bubbletea"
+)
+
+func keyMatches(k tea.KeyMsg, b ...key.Binding) bool { return key.Matches(k, b...) }
+
+// onListKey handles keys while the list has focus.
+func (m Model) onListKey(k tea.KeyMsg) (tea.Model, tea.Cmd) {
+	keys := m.ctx.Keys
+	rows := m.view.rows
+	switch {
+	case keyMatches(k, keys.Quit):
+		return m.quit()
+	case keyMatches(k, keys.Up):
+		m.list = m.list.moveTo(m.list.cursor-1, rows)
+	case keyMatches(k, keys.Down):
+		m.list = m.list.moveTo(m.list.cursor+1, rows)
+	case keyMatches(k, keys.PageUp):
+		m.list = m.list.moveTo(m.list.cursor-m.list.height, rows)
+	case keyMatches(k, keys.PageDown):
+		m.list = m.list.moveTo(m.list.cursor+m.list.height, rows)
+	case keyMatches(k, keys.Top):
+		m.list = m.list.moveTo(0, rows)
+	case keyMatches(k, keys.Bottom):
+		m.list = m.list.moveTo(len(rows)-1, rows)
+	case keyMatches(k, keys.Open):
+		return m.openDetail()
+	case keyMatches(k, keys.Edit):
+		return m.openEdit(modeList)
+	case keyMatches(k, keys.Resolve):
+		return m.resolve()
+	case keyMatches(k, keys.BulkTags):
+		if len(m.marked) > 0 {
+			return m.openBulkTags()
+		}
+		return m.openEdit(modeList)
+	case keyMatches(k, keys.Undo):
+		return m.undoLast()
+	case keyMatches(k, keys.Reload):
+		m.setInfo("reloading…")
+		return m, m.startLoad()
+	case keyMatches(k, keys.Help):
+		m.back, m.mode = m.mode, modeHelp
+	case keyMatches(k, keys.Filter):
+		m.mode = modeFilter
+		return m, m.filter.Focus()
+	case keyMatches(k, keys.Back):
+		switch {
+		case len(m.marked) > 0:
+			m.marked = map[string]bool{}
+		case m.spec.q.raw != "":
+			m.filter.SetValue("")
+			m.spec.q = parseQuery("")
+			return m, m.request()
+		}
+	case keyMatches(k, keys.StatusNext):
+		m.spec.tab = (m.spec.tab + 1) % statusTabs
+		return m, m.request()
+	case keyMatches(k, keys.StatusPrev):
+		m.spec.tab = (m.spec.tab + statusTabs - 1) % statusTabs
+		return m, m.request()
+	case k.Type == tea.KeyRunes && len(k.Runes) == 1 && k.Runes[0] >= '1' && k.Runes[0] <= '5':
+		m.spec.tab = statusTab(k.Runes[0] - '1')
+		return m, m.request()
+	case keyMatches(k, keys.Sort):
+		m.spec.sort = (m.spec.sort + 1) % sortKeys
+		m.spec.reverse = false
+		return m, m.request()
+	case keyMatches(k, keys.SortReverse):
+		m.spec.reverse = !m.spec.reverse
+		return m, m.request()
+	case keyMatches(k, keys.Mark):
+		if r := m.selected(); r != nil {
+			if m.marked[r.s.ID] {
+				delete(m.marked, r.s.ID)
+			} else {
+				m.marked[r.s.ID] = true
+			}
+			m.list = m.list.moveTo(m.list.cursor+1, rows)
+		}
+	case keyMatches(k, keys.MarkAll):
+		for _, r := range rows {
+			m.marked[r.s.ID] = true
+		}
+	case keyMatches(k, keys.Usage):
+		m.usage = newUsage(&m.ctx, rows)
+		m.back, m.mode = m.mode, modeUsage
+	case keyMatches(k, keys.Agent):
+		m.agents = newAgentPicker(&m.ctx, m.st.rows(), m.load.agentID)
+		m.back, m.mode = m.mode, modeAgents
+	case keyMatches(k, keys.Pause):
+		m.refresh.paused = !m.refresh.paused
+		if m.refresh.paused {
+			return m, m.setToast("auto refresh paused")
+		}
+		return m, tea.Batch(m.setToast("auto refresh on"), m.refresh.schedule())
+	case keyMatches(k, keys.CopyID):
+		if r := m.selected(); r != nil {
+			return m, tea.Batch(copyToClipboard(r.s.ID), m.setToast("copied "+r.id))
+		}
+	}
+	return m, nil
+}
+
+// copyToClipboard writes an OSC 52 sequence, which works over SSH too. It
+// goes to stderr, which is the terminal, to stay out of the renderer's way.
+func copyToClipboard(text string) tea.Cmd {
+	return func() tea.Msg {
+		_, _ = osc52.New(text).WriteTo(os.Stderr)
+		return nil
+	}
+}
+
+// onFilterKey handles typing into the filter: the list narrows as you type.
+func (m Model) onFilterKey(k tea.KeyMsg) (tea.Model, tea.Cmd) {
+	switch k.Type {
+	case tea.KeyEsc:
+		m.filter.SetValue("")
+		m.filter.Blur()
+		m.mode = modeList
+		m.spec.q = parseQuery("")
+		return m, m.request()
+	case tea.KeyEnter:
+		m.filter.Blur()
+		m.mode = modeList
+		return m, nil
+	case tea.KeyUp, tea.KeyDown:
+		// Let the user move through matches without leaving the filter.
+		d := 1
+		if k.Type == tea.KeyUp {
+			d = -1
+		}
+		m.list = m.list.moveTo(m.list.cursor+d, m.view.rows)
+		return m, nil
+	}
+	var cmd tea.Cmd
+	m.filter, cmd = m.filter.Update(k)
+	if q := m.filter.Value(); q != m.spec.q.raw {
+		m.spec.q = parseQuery(q)
+		return m, tea.Batch(cmd, m.request())
+	}
+	return m, cmd
+}
+
+// onMouse: the wheel scrolls and a click selects.
+func (m Model) onMouse(msg tea.MouseMsg) (tea.Model, tea.Cmd) {
+	if m.mode == modeDetail {
+		var cmd tea.Cmd
+		m.detail, cmd = m.detail.Update(msg)
+		return m, cmd
+	}
+	if m.mode != modeList {
+		return m, nil
+	}
+	rows := m.view.rows
+	switch {
+	case msg.Button == tea.MouseButtonWheelUp:
+		m.list = m.list.moveTo(m.list.cursor-3, rows)
+	case msg.Button == tea.MouseButtonWheelDown:
+		m.list = m.list.moveTo(m.list.cursor+3, rows)
+	case msg.Button == tea.MouseButtonLeft && msg.Action == tea.MouseActionPress:
+		i := msg.Y - m.listTop()
+		if i >= 0 && i < m.list.height && m.list.offset+i < len(rows) && msg.X < m.listWidth() {
+			m.list = m.list.moveTo(m.list.offset+i, rows)
+		}
+	}
+	return m, nil
+}
+
+func (m Model) onDetailKey(k tea.KeyMsg) (tea.Model, tea.Cmd) {
+	keys := m.ctx.Keys
+	switch {
+	case keyMatches(k, keys.Back):
+		m.mode = modeList
+		return m, nil
+	case keyMatches(k, keys.Quit):
+		return m.quit()
+	case keyMatches(k, keys.Help):
+		m.back, m.mode = m.mode, modeHelp
+		return m, nil
+	case keyMatches(k, keys.Edit):
+		return m.openEdit(modeDetail)
+	case keyMatches(k, keys.Resolve):
+		return m.resolveOne()
+	case keyMatches(k, keys.Undo):
+		return m.undoLast()
+	case keyMatches(k, keys.Reload):
+		m.setInfo("reloading…")
+		return m, m.startLoad()
+	}
+	var cmd tea.Cmd
+	m.detail, cmd = m.detail.Update(k)
+	return m, cmd
+}
+
+func (m Model) openDetail() (tea.Model, tea.Cmd) {
+	r := m.selected()
+	if r == nil {
+		return m, nil
+	}
+	m.ops.seq++
+	m.detail = newDetail(&m.ctx, r, m.ops.seq)
+	m.mode = modeDetail
+	return m, fetchMessages(m.api, r.s.ID, m.ops.seq)
+}
+
+func (m Model) openEdit(from mode) (tea.Model, tea.Cmd) {
+	r := m.selected()
+	if from == modeDetail {
+		r = m.st.get(m.detail.ID())
+	}
+	if r == nil {
+		return m, nil
+	}
+	m.form = newEditForm(&m.ctx, r, m.st.knownTags())
+	m.back, m.mode = from, modeEdit
+	return m, textinput.Blink
+}
+
+func (m Model) openBulkTags() (tea.Model, tea.Cmd) {
+	m.form = newBulkTagForm(&m.ctx, len(m.marked), m.st.knownTags())
+	m.back, m.mode = modeList, modeEdit
+	return m, textinput.Blink
+}
+
+func (m Model) closeForm() Model {
+	m.ops.cancel(m.ops.formOp)
+	m.ops.formOp = 0
+	m.mode = m.back
+	if m.mode == modeEdit || m.mode == modeHelp {
+		m.mode = modeList
+	}
+	return m
+}
+
+var _ = fmt.Sprintf

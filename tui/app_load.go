@@ -1,0 +1,54 @@
+package tui
+
+import (
+	"fmt"
+
+	tea "github.com/charmbracelet/bubbletea"
+)
+
+// onPage puts an arriving page on screen. The first load fills the shown
+// store directly so the first page paints at once; a reload fills a new
+// store and meanwhile refreshes rows already shown, so nothing jumps.
+func (m Model) onPage(msg pageLoadedMsg) (tea.Model, tea.Cmd) {
+	next := waitForLoad(msg.ch)
+	if msg.gen != m.load.gen {
+		return m, next // stale: keep draining so its goroutine can finish
+	}
+	m.load.loaded, m.load.total = msg.ev.Loaded, msg.ev.Total
+	m.load.next.applyPage(msg.ev.Page)
+	if m.load.next != m.st {
+		for _, s := range msg.ev.Page.Data {
+			if m.st.get(s.ID) != nil {
+				m.st.upsert(s)
+			}
+		}
+	}
+	return m, tea.Batch(next, m.dataChanged())
+}
+
+func (m Model) onLoadFinished(msg loadFinishedMsg) (tea.Model, tea.Cmd) {
+	if msg.gen != m.load.gen {
+		return m, nil
+	}
+	m.load.active = false
+	m.load.cancel = nil
+	if msg.err != nil {
+		// Keep what is shown; say what happened in one line.
+		m.load.err = msg.err
+		got := ""
+		if m.load.total > 0 {
+			got = fmt.Sprintf(" (%s of %s loaded)", thousands(int64(m.load.loaded)), thousands(int64(m.load.total)))
+		}
+		return m, m.setError("load failed: " + describe(msg.err) + got + " — ctrl+r to retry")
+	}
+	if m.load.next != nil && m.load.next != m.st {
+		m.st = m.load.next
+	}
+	m.load.next = nil
+	m.load.complete = true
+	m.st.total = m.st.loaded
+	if m.status.kind == statusError {
+		m.status = statusLine{}
+	}
+	return m, m.dataChanged()
+}

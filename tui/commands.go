@@ -1,0 +1,175 @@
+package tui
+
+import (
+	"context"
+	"slices"
+	"time"
+
+	tea "github.com/charmbracelet/bubbletea"
+
+	"github.com/everruns/sessions/apiclient"
+)
+
+// Messages named for what happened. Each carries the generation or op id of
+// the request that produced it, so that stale answers can be dropped.
+type (
+	// pageLoadedMsg is one page of a load; more follow on ch.
+	pageLoadedMsg struct {
+		gen int
+		ev  apiclient.PageEvent
+		ch  <-chan tea.Msg
+	}
+	// loadFinishedMsg ends a load; err is nil when every page arrived.
+	loadFinishedMsg struct {
+		gen int
+		err error
+	}
+	// viewDerivedMsg carries a recomputed list.
+	viewDerivedMsg struct{ res *viewResult }
+
+	// sessionSavedMsg: a PATCH (or a no-op save) succeeded.
+	sessionSavedMsg struct {
+		op      int
+		session apiclient.Session
+		undo    change // what would revert it
+	}
+	// sessionSaveFailedMsg: the save did not happen.
+	sessionSaveFailedMsg struct {
+		op  int
+		id  string
+		err error
+	}
+	// toastExpiredMsg clears a toast if it is still the one shown.
+	toastExpiredMsg struct{ id int }
+)
+
+const (
+	requestTimeout = 60 * time.Second
+	loadTimeout    = 10 * time.Minute
+)
+
+// loadSessions streams every page of the list through a channel, so the
+// first page paints while the rest arrive.
+func loadSessions(ctx context.Context, api API, opts apiclient.ListOptions, concurrency, gen int) tea.Cmd {
+	return func() tea.Msg {
+		ch := make(chan tea.Msg, 8)
+		go func() {
+			defer close(ch)
+			send := func(m tea.Msg) {
+				select {
+				case ch <- m:
+				case <-ctx.Done():
+				}
+			}
+			_, err := api.ListAll(ctx, opts, concurrency, func(ev apiclient.PageEvent) {
+				send(pageLoadedMsg{gen: gen, ev: ev, ch: ch})
+			})
+			// The final message must arrive even after a cancel, so the
+			// model can leave its loading state.
+			ch <- loadFinishedMsg{gen: gen, err: err}
+		}()
+		return <-ch
+	}
+}
+
+// waitForLoad receives the next message of a load in progress.
+func waitForLoad(ch <-chan tea.Msg) tea.Cmd {
+	return func() tea.Msg {
+		m, ok := <-ch
+		if !ok {
+			return nil
+		}
+		return m
+	}
+}
+
+// deriveCmd recomputes the visible rows off the Update path.
+func deriveCmd(all []*row, version int, spec viewSpec, prev *viewResult, gen int) tea.Cmd {
+	return func() tea.Msg {
+		res := deriveView(all, version, spec, prev)
+		res.gen = gen
+		return viewDerivedMsg{res: res}
+	}
+}
+
+// change is one edit of one session as a delta, the unit of saving and undo.
+type change struct {
+	id      string
+	title   *string // new title; nil leaves it alone
+	added   []string
+	removed []string
+}
+
+func (c change) empty() bool { return c.title == nil && len(c.added) == 0 && len(c.removed) == 0 }
+
+// saveChange applies a change safely: it reads the session's current tags
+// from the server just before the PATCH and applies the delta to them, so a
+// tag another operator added meanwhile is kept. The PATCH carries only the
+// fields that really change. The returned undo is the exact inverse.
+func saveChange(ctx context.Context, api API, op int, c change) tea.Cmd {
+	return func() tea.Msg {
+		ctx, cancel := context.WithTimeout(ctx, requestTimeout)
+		defer cancel()
+		s, undo, err := applyChange(ctx, api, c)
+		if err != nil {
+			return sessionSaveFailedMsg{op: op, id: c.id, err: err}
+		}
+		return sessionSavedMsg{op: op, session: *s, undo: undo}
+	}
+}
+
+func applyChange(ctx context.Context, api API, c change) (*apiclient.Session, change, error) {
+	cur, err := api.GetSession(ctx, c.id)
+	if err != nil {
+		return nil, change{}, err
+	}
+	undo := change{id: c.id}
+	var req apiclient.UpdateSessionRequest
+	if c.title != nil && *c.title != cur.TitleOrEmpty() {
+		req = req.SetTitle(*c.title)
+		if cur.Title != nil { // a title can't be cleared, so undo of a first title can't either
+			undo.title = cur.Title
+		}
+	}
+	tags, added, removed := applyTagDelta(cur.Tags, c.added, c.removed)
+	if len(added) > 0 || len(removed) > 0 {
+		req = req.SetTags(tags)
+		undo.added, undo.removed = removed, added
+	}
+	if req.Empty() {
+		return cur, undo, nil
+	}
+	s, err := api.UpdateSession(ctx, c.id, req)
+	if err != nil {
+		return nil, change{}, err
+	}
+	return s, undo, nil
+}
+
+// applyTagDelta adds and removes tags, keeping the current order and
+// appending new ones. It reports which tags really changed.
+func applyTagDelta(current, add, remove []string) (out, added, removed []string) {
+	out = make([]string, 0, len(current)+len(add))
+	for _, t := range current {
+		if slices.Contains(remove, t) {
+			if !slices.Contains(removed, t) {
+				removed = append(removed, t)
+			}
+			continue
+		}
+		if !slices.Contains(out, t) {
+			out = append(out, t)
+		}
+	}
+	for _, t := range add {
+		if !slices.Contains(out, t) && !slices.Contains(remove, t) {
+			out = append(out, t)
+			added = append(added, t)
+		}
+	}
+	return out, added, removed
+}
+
+func expireToast(id int, after time.Duration) tea.Cmd {
+	return tea.Tick(after, func(time.Time) tea.Msg { return toastExpiredMsg{id: id} })
+}

@@ -1,0 +1,158 @@
+package tui
+
+import "strings"
+
+// query is the parsed filter text: free words matched fuzzily, #tag to keep
+// sessions with a tag, -#tag to drop them.
+type query struct {
+	raw     string
+	terms   []string // lower-cased
+	withTag []string
+	without []string
+}
+
+func parseQuery(s string) query {
+	q := query{raw: s}
+	for _, f := range strings.Fields(s) {
+		switch {
+		case strings.HasPrefix(f, "-#") && len(f) > 2:
+			q.without = append(q.without, f[2:])
+		case strings.HasPrefix(f, "#") && len(f) > 1:
+			q.withTag = append(q.withTag, f[1:])
+		case f == "#" || f == "-#" || f == "-":
+			// still being typed
+		default:
+			q.terms = append(q.terms, strings.ToLower(f))
+		}
+	}
+	return q
+}
+
+func (q query) empty() bool {
+	return len(q.terms) == 0 && len(q.withTag) == 0 && len(q.without) == 0
+}
+
+// narrows reports whether every session matching q also matches prev, so
+// that q can be evaluated on prev's matches alone. True when q only extends
+// prev: same tag clauses, and each of prev's words is a prefix of q's word at
+// the same place (a longer fuzzy pattern matches a subset).
+func (q query) narrows(prev query) bool {
+	if len(prev.terms) > len(q.terms) || !sameStrings(q.withTag, prev.withTag) || !sameStrings(q.without, prev.without) {
+		return false
+	}
+	for i, t := range prev.terms {
+		if !strings.HasPrefix(q.terms[i], t) {
+			return false
+		}
+	}
+	return true
+}
+
+func sameStrings(a, b []string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
+}
+
+// matchRow reports whether r matches q, and a score (higher is better).
+func (q query) matchRow(r *row) (int, bool) {
+	for _, t := range q.withTag {
+		if !rowHasTagFold(r, t) {
+			return 0, false
+		}
+	}
+	for _, t := range q.without {
+		if rowHasTagFold(r, t) {
+			return 0, false
+		}
+	}
+	score := 0
+	for _, t := range q.terms {
+		s, ok := fuzzyScore(r.search, t)
+		if !ok {
+			return 0, false
+		}
+		score += s
+	}
+	return score, true
+}
+
+func rowHasTagFold(r *row, tag string) bool {
+	for _, t := range r.s.Tags {
+		if strings.EqualFold(t, tag) {
+			return true
+		}
+	}
+	return false
+}
+
+// fuzzyScore matches pattern (lower case) as a subsequence of hay (lower
+// case). A contiguous occurrence scores best, more so at a word start; a
+// scattered subsequence scores by how tight it is.
+func fuzzyScore(hay, pat string) (int, bool) {
+	if pat == "" {
+		return 0, true
+	}
+	if i := strings.Index(hay, pat); i >= 0 {
+		score := 1000 + 10*len(pat)
+		if i == 0 || hay[i-1] == ' ' {
+			score += 500
+		}
+		return score, true
+	}
+	// Subsequence: jump byte by byte with IndexByte (memchr-fast).
+	pos, first := 0, -1
+	for j := 0; j < len(pat); j++ {
+		k := strings.IndexByte(hay[pos:], pat[j])
+		if k < 0 {
+			return 0, false
+		}
+		if first < 0 {
+			first = pos + k
+		}
+		pos += k + 1
+	}
+	span := pos - first
+	return max(1, 500-span), true
+}
+
+// matchPositions returns the byte offsets in s (a display string) of the
+// characters matched by the query's words, for highlighting. Case-folding
+// is ASCII-only here; it only drives emphasis, never filtering.
+func (q query) matchPositions(s string) []int {
+	if len(q.terms) == 0 {
+		return nil
+	}
+	lower := strings.ToLower(s)
+	if len(lower) != len(s) {
+		return nil // case-folding changed byte offsets; skip emphasis
+	}
+	var pos []int
+	for _, t := range q.terms {
+		if i := strings.Index(lower, t); i >= 0 {
+			for k := 0; k < len(t); k++ {
+				pos = append(pos, i+k)
+			}
+			continue
+		}
+		at := 0
+		var got []int
+		for j := 0; j < len(t); j++ {
+			k := strings.IndexByte(lower[at:], t[j])
+			if k < 0 {
+				got = nil
+				break
+			}
+			got = append(got, at+k)
+			at += k + 1
+		}
+		pos = append(pos, got...)
+	}
+	return pos
+}

@@ -1,0 +1,113 @@
+package tui
+
+import (
+	"sort"
+
+	"github.com/everruns/sessions/apiclient"
+)
+
+// store holds the loaded sessions in server order. Slots are indexed by the
+// server's offset so that pages arriving out of order land in place; a nil
+// slot is a page still on its way.
+type store struct {
+	slots  []*row
+	byID   map[string]int
+	total  int // what the server reported
+	loaded int
+}
+
+func newStore() *store { return &store{byID: map[string]int{}} }
+
+// applyPage places one page at its offset, growing the slots as needed.
+func (s *store) applyPage(p apiclient.SessionPage) {
+	if p.Total > s.total {
+		s.total = p.Total
+	}
+	need := p.Offset + len(p.Data)
+	if need > len(s.slots) {
+		s.slots = append(s.slots, make([]*row, need-len(s.slots))...)
+	}
+	for i := range p.Data {
+		sess := p.Data[i]
+		at := p.Offset + i
+		if old, ok := s.byID[sess.ID]; ok && old != at {
+			// The same session moved (new sessions pushed it down): keep one copy.
+			s.slots[old] = nil
+			s.loaded--
+		}
+		if s.slots[at] == nil {
+			s.loaded++
+		} else if s.slots[at].s.ID != sess.ID {
+			delete(s.byID, s.slots[at].s.ID)
+		}
+		s.slots[at] = newRow(sess)
+		s.byID[sess.ID] = at
+	}
+}
+
+// upsert replaces the row of a session by id, or puts a new one on top.
+// It returns the row and whether the session was new.
+func (s *store) upsert(sess apiclient.Session) (*row, bool) {
+	r := newRow(sess)
+	if at, ok := s.byID[sess.ID]; ok {
+		s.slots[at] = r
+		return r, false
+	}
+	s.slots = append([]*row{r}, s.slots...)
+	for id, at := range s.byID {
+		s.byID[id] = at + 1
+	}
+	s.byID[sess.ID] = 0
+	s.loaded++
+	s.total++
+	return r, true
+}
+
+// get returns the row of a session id.
+func (s *store) get(id string) *row {
+	if at, ok := s.byID[id]; ok {
+		return s.slots[at]
+	}
+	return nil
+}
+
+// rows returns the loaded rows in server order, skipping pages not yet here.
+func (s *store) rows() []*row {
+	out := make([]*row, 0, s.loaded)
+	for _, r := range s.slots {
+		if r != nil {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// statusCounts counts loaded sessions per sanitised status word.
+func (s *store) statusCounts() map[string]int {
+	c := make(map[string]int, 6)
+	for _, r := range s.slots {
+		if r != nil {
+			c[r.status]++
+		}
+	}
+	return c
+}
+
+// knownTags is every tag seen in the loaded sessions, raw, sorted.
+func (s *store) knownTags() []string {
+	seen := map[string]struct{}{}
+	for _, r := range s.slots {
+		if r == nil {
+			continue
+		}
+		for _, t := range r.s.Tags {
+			seen[t] = struct{}{}
+		}
+	}
+	out := make([]string, 0, len(seen))
+	for t := range seen {
+		out = append(out, t)
+	}
+	sort.Strings(out)
+	return out
+}
