@@ -20,10 +20,14 @@ type Request struct {
 	Time   time.Time
 }
 
+// maxLog bounds the kept log (the counter keeps counting): a long demo must not grow without end.
+const maxLog = 100_000
+
 type requestLog struct {
 	mu    sync.Mutex
 	reqs  []Request
 	count atomic.Int64
+	base  int // log index of reqs[0]
 }
 
 func (l *requestLog) add(r *http.Request, body []byte, at time.Time) int {
@@ -34,23 +38,28 @@ func (l *requestLog) add(r *http.Request, body []byte, at time.Time) int {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	l.count.Add(1)
+	if len(l.reqs) >= maxLog {
+		l.base += len(l.reqs) / 2
+		l.reqs = append([]Request(nil), l.reqs[len(l.reqs)/2:]...)
+	}
 	l.reqs = append(l.reqs, Request{
 		Method: r.Method, Path: r.URL.Path, Query: r.URL.RawQuery,
 		Header: h, Body: body, Time: at,
 	})
-	return len(l.reqs) - 1
+	return l.base + len(l.reqs) - 1
 }
 
 func (l *requestLog) finish(i, status int, fault string) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	if i < len(l.reqs) {
+	if i -= l.base; i >= 0 && i < len(l.reqs) {
 		l.reqs[i].Status = status
 		l.reqs[i].Fault = fault
 	}
 }
 
-// Requests returns a copy of the request log, oldest first.
+// Requests returns a copy of the request log, oldest first (the latest
+// 50,000 to 100,000 requests once that many were made).
 func (s *Server) Requests() []Request {
 	s.log.mu.Lock()
 	defer s.log.mu.Unlock()
@@ -64,6 +73,7 @@ func (s *Server) RequestCount() int { return int(s.log.count.Load()) }
 func (s *Server) ResetRequests() {
 	s.log.mu.Lock()
 	defer s.log.mu.Unlock()
+	s.log.base += len(s.log.reqs)
 	s.log.reqs = nil
 	s.log.count.Store(0)
 }
