@@ -164,7 +164,9 @@ type detailModel struct {
 func newDetail(ctx *Context, r *row, gen int) detailModel {
 	m := detailModel{ctx: ctx, row: r, gen: gen, loading: true}
 	m.vp = viewport.New(0, 0)
-	m.f = newDetailFields(r)
+	if r != nil {
+		m.f = newDetailFields(r)
+	}
 	m = m.layout()
 	m.renderTranscript()
 	return m

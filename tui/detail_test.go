@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -313,8 +314,12 @@ func TestDetailScrolling(t *testing.T) {
 func TestDetailResize(t *testing.T) {
 	ctx := detailTestCtx(160, 45)
 	s := detailTestSession()
-	long := strings.Repeat("word ", 100)
-	msgs := []apiclient.Message{{Role: apiclient.RoleUser, Content: []apiclient.ContentPart{{Type: "text", Text: long}}}}
+	long := strings.Repeat("word ", 100) + "\n" + strings.Repeat("漢字テキスト", 40) + "\n" + strings.Repeat("👩‍💻🎉", 50)
+	s.Title = detailPtr(strings.Repeat("長いタイトル", 30))
+	msgs := []apiclient.Message{{Role: apiclient.RoleUser, Content: []apiclient.ContentPart{
+		{Type: "text", Text: long},
+		{Type: "tool_call", Name: strings.Repeat("名", 100), Arguments: json.RawMessage(`{"q":"` + strings.Repeat("検索", 200) + `"}`)},
+	}}}
 	m := detailOpen(t, ctx, s, msgs)
 	detailCheckFits(t, ctx, m.View())
 	for _, size := range [][2]int{{80, 24}, {40, 12}, {20, 6}, {120, 30}, {200, 60}, {1, 4}, {5, 3}} {
@@ -390,6 +395,35 @@ func TestDetailHugeMessage(t *testing.T) {
 		t.Errorf("transcript has %d lines, cap not applied", m.contentN)
 	}
 	detailCheckFits(t, ctx, view)
+}
+
+// TestDetailColour checks widths and sanitising with the colour theme on: the
+// only escape sequences in the output are the theme's own SGR sequences.
+func TestDetailColour(t *testing.T) {
+	prev := lipgloss.ColorProfile()
+	lipgloss.SetColorProfile(termenv.TrueColor)
+	defer lipgloss.SetColorProfile(prev)
+	s := detailTestSession()
+	s.Title = detailPtr("t\x1b]52;c;ZXZpbA==\x07itle\u202e")
+	for _, size := range [][2]int{{80, 24}, {160, 45}} {
+		ctx := &Context{Width: size[0], Height: size[1], Theme: theme.New(theme.Dark, false),
+			Now: func() time.Time { return detailTestNow }, Keys: DefaultKeyMap()}
+		m := newDetail(ctx, newRow(s), 1)
+		m, _ = m.Update(messagesLoadedMsg{ID: s.ID, Gen: 1, Messages: detailTestMessages(s.ID)})
+		view := m.View()
+		if !strings.Contains(view, "\x1b[") {
+			t.Fatalf("colour theme produced no styles")
+		}
+		detailCheckFits(t, ctx, view)
+		// Remove SGR sequences (ESC [ params m); nothing else may remain.
+		rest := regexp.MustCompile("\x1b\\[[0-9;:]*m").ReplaceAllString(view, "")
+		if strings.ContainsAny(rest, "\x1b\x07\u009b\u202e") {
+			t.Errorf("%dx%d: non-SGR control in view: %q", size[0], size[1], rest)
+		}
+		if !strings.Contains(rest, "title") {
+			t.Errorf("sanitised title missing:\n%s", rest)
+		}
+	}
 }
 
 type detailFakeAPI struct {
