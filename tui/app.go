@@ -61,6 +61,7 @@ type Model struct {
 	agents   agentPicker
 	refresh  refreshState
 	quitting bool
+	initLoad tea.Cmd
 }
 
 // loadState is the list load in flight, if any.
@@ -97,12 +98,15 @@ func New(opts Options) Model {
 	m.spin = spinner.New(spinner.WithSpinner(spinner.MiniDot), spinner.WithStyle(opts.Theme.Spinner))
 	m.refresh = newRefreshState(opts.Refresh)
 	m.view = &viewResult{}
+	// Init cannot change the model, so the first load is set up here and
+	// its command handed out by Init.
+	m.initLoad = m.startLoad()
 	return m
 }
 
 // Init starts the first load.
 func (m Model) Init() tea.Cmd {
-	return tea.Batch(m.startLoad(), m.spin.Tick, m.refresh.schedule())
+	return tea.Batch(m.initLoad, m.spin.Tick, m.refreshTick())
 }
 
 // startLoad begins a load of every page; what is shown stays until the new

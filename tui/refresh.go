@@ -51,6 +51,12 @@ func (r *refreshState) schedule() tea.Cmd {
 	return tea.Tick(r.interval, func(time.Time) tea.Msg { return refreshTickMsg{gen: gen} })
 }
 
+// refreshTick arms the first tick without changing the model (for Init).
+func (m Model) refreshTick() tea.Cmd {
+	r := m.refresh
+	return r.schedule()
+}
+
 func (m Model) onRefreshTick(msg refreshTickMsg) (tea.Model, tea.Cmd) {
 	if msg.gen != m.refresh.gen || m.refresh.paused {
 		return m, nil
