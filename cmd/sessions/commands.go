@@ -1,0 +1,317 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/everruns/sessions/apiclient"
+	"github.com/everruns/sessions/tui/safetext"
+)
+
+// listFilter selects sessions client-side after ListAll.
+type listFilter struct {
+	statuses []string // normalised; any matches
+	tags     []string // all must be present (case-insensitive)
+	search   string   // lower-case substring
+}
+
+// normStatus folds case and underscores, so "waiting_for_tool_results" and
+// "waitingfortoolresults" match each other.
+func normStatus(s string) string {
+	return strings.ReplaceAll(strings.ToLower(strings.TrimSpace(s)), "_", "")
+}
+
+func (f listFilter) match(s *apiclient.Session) bool {
+	if len(f.statuses) > 0 {
+		ok := false
+		st := normStatus(string(s.Status))
+		for _, want := range f.statuses {
+			if st == want {
+				ok = true
+				break
+			}
+		}
+		if !ok {
+			return false
+		}
+	}
+	for _, want := range f.tags {
+		found := false
+		for _, t := range s.Tags {
+			if strings.EqualFold(t, want) {
+				found = true
+				break
+			}
+		}
+		if !found {
+			return false
+		}
+	}
+	if f.search != "" {
+		hay := []string{s.ID, s.TitleOrEmpty(), s.PreviewOrEmpty(), s.OutputPreviewOrEmpty()}
+		hay = append(hay, s.Tags...)
+		found := false
+		for _, h := range hay {
+			if strings.Contains(strings.ToLower(h), f.search) {
+				found = true
+				break
+			}
+		}
+		if !found {
+			return false
+		}
+	}
+	return true
+}
+
+func (a *app) listCommand() *cobra.Command {
+	var (
+		statuses, tags  []string
+		search          string
+		asJSON, asJSONL bool
+	)
+	cmd := &cobra.Command{
+		Use:   "list",
+		Short: "List sessions (all pages) as a table, JSON or JSON lines",
+		Example: `  sessions list --status idle --tag urgent
+  sessions list --search invoice --json | jq '.[].id'
+  sessions list --agent agent_0123 --jsonl`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if asJSON && asJSONL {
+				return usageErrorf("--json and --jsonl cannot be combined")
+			}
+			s, err := a.apiSettings(cmd)
+			if err != nil {
+				return err
+			}
+			f := listFilter{search: strings.ToLower(search)}
+			for _, st := range statuses {
+				for _, part := range strings.Split(st, ",") {
+					if p := normStatus(part); p != "" {
+						f.statuses = append(f.statuses, p)
+					}
+				}
+			}
+			for _, t := range tags {
+				if t = strings.TrimSpace(t); t != "" {
+					f.tags = append(f.tags, t)
+				}
+			}
+			c := a.client(s)
+			all, err := c.ListAll(ctxOf(cmd), apiclient.ListOptions{Limit: s.PageSize, AgentID: s.Agent},
+				apiclient.DefaultConcurrency, func(apiclient.PageEvent) {})
+			if err != nil {
+				return apiError(err)
+			}
+			shown := make([]apiclient.Session, 0, len(all))
+			for i := range all {
+				if f.match(&all[i]) {
+					shown = append(shown, all[i])
+				}
+			}
+			switch {
+			case asJSON:
+				b, err := marshalJSON(shown, true)
+				if err != nil {
+					return apiError(err)
+				}
+				_, err = a.stdout.Write(b)
+				return writeErr(err)
+			case asJSONL:
+				for i := range shown {
+					b, err := marshalJSON(&shown[i], false)
+					if err != nil {
+						return apiError(err)
+					}
+					if _, err := a.stdout.Write(b); err != nil {
+						return writeErr(err)
+					}
+				}
+				return nil
+			}
+			return writeErr(writeTable(a.stdout, shown))
+		},
+	}
+	fl := cmd.Flags()
+	fl.StringSliceVar(&statuses, "status", nil, "only these statuses (repeat or comma-separate: idle,active)")
+	fl.StringArrayVar(&tags, "tag", nil, "only sessions with this tag (repeat: all must match)")
+	fl.StringVar(&search, "search", "", "case-insensitive text in id, title, previews or tags")
+	fl.BoolVar(&asJSON, "json", false, "print a JSON array of sessions")
+	fl.BoolVar(&asJSONL, "jsonl", false, "print one JSON session per line")
+	return cmd
+}
+
+func writeErr(err error) error {
+	if err == nil {
+		return nil
+	}
+	return &exitError{code: exitAPI, msg: "write: " + safetext.Line(err.Error(), 200)}
+}
+
+func (a *app) getCommand() *cobra.Command {
+	var asJSON bool
+	cmd := &cobra.Command{
+		Use:   "get ID",
+		Short: "Show one session",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			s, err := a.apiSettings(cmd)
+			if err != nil {
+				return err
+			}
+			sess, err := a.client(s).GetSession(ctxOf(cmd), args[0])
+			if err != nil {
+				return apiError(err)
+			}
+			if asJSON {
+				b, err := marshalJSON(sess, true)
+				if err != nil {
+					return apiError(err)
+				}
+				_, err = a.stdout.Write(b)
+				return writeErr(err)
+			}
+			return writeErr(writeDetail(a.stdout, sess))
+		},
+	}
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print the session as JSON")
+	return cmd
+}
+
+// updateTags applies a tag delta to the server's current tags: it fetches
+// the session right before the PATCH, so a tag someone else added meanwhile
+// is kept, and sends only tags. It returns the saved session and whether a
+// PATCH was needed.
+func updateTags(ctx context.Context, c *apiclient.Client, id string, add, remove []string) (*apiclient.Session, bool, error) {
+	cur, err := c.GetSession(ctx, id)
+	if err != nil {
+		return nil, false, err
+	}
+	next := applyTagDelta(cur.Tags, add, remove)
+	if sameTags(next, cur.Tags) {
+		return cur, false, nil
+	}
+	saved, err := c.UpdateSession(ctx, id, apiclient.UpdateSessionRequest{}.SetTags(next))
+	if err != nil {
+		return nil, false, err
+	}
+	return saved, true, nil
+}
+
+func (a *app) tagCommand() *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "tag ID [+TAG|-TAG|TAG]...",
+		Short: "Add (+tag or tag) and remove (-tag) tags, keeping the others",
+		Long: `tag changes the tags of one session as a delta on the server's current tags:
+other tags, including ones another operator just added, are kept in their
+order; new tags are appended. Reserved platform tags are refused.`,
+		Example: `  sessions tag session_0123 +resolved -urgent`,
+		Args:    cobra.MinimumNArgs(2),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			add, remove, err := parseTagArgs(args[1:])
+			if err != nil {
+				return usageErrorf("%s", err.Error())
+			}
+			s, err := a.apiSettings(cmd)
+			if err != nil {
+				return err
+			}
+			saved, changed, err := updateTags(ctxOf(cmd), a.client(s), args[0], add, remove)
+			if err != nil {
+				return apiError(err)
+			}
+			state := "tags"
+			if !changed {
+				state = "tags unchanged"
+			}
+			fmt.Fprintf(a.stdout, "%s: %s: %s\n", line(saved.ID), state, orDash(strings.ReplaceAll(tagList(saved.Tags), ",", ", ")))
+			return nil
+		},
+	}
+	// Stop flag parsing at the ID so "-urgent" is a tag removal, not a flag.
+	cmd.Flags().SetInterspersed(false)
+	return cmd
+}
+
+func orDash(s string) string {
+	if s == "" {
+		return "(none)"
+	}
+	return s
+}
+
+func (a *app) titleCommand() *cobra.Command {
+	return &cobra.Command{
+		Use:     "title ID TITLE",
+		Short:   "Set the title of a session",
+		Example: `  sessions title session_0123 "Refund for order 1234"`,
+		Args:    cobra.ExactArgs(2),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			title := strings.TrimSpace(args[1])
+			if title == "" {
+				return usageErrorf("the title cannot be empty (the API cannot clear a title)")
+			}
+			if safetext.Line(title, 0) != title {
+				return usageErrorf("the title cannot hold line breaks, tabs or control characters")
+			}
+			s, err := a.apiSettings(cmd)
+			if err != nil {
+				return err
+			}
+			saved, err := a.client(s).UpdateSession(ctxOf(cmd), args[0], apiclient.UpdateSessionRequest{}.SetTitle(title))
+			if err != nil {
+				return apiError(err)
+			}
+			fmt.Fprintf(a.stdout, "%s: title: %s\n", line(saved.ID), line(saved.TitleOrEmpty()))
+			return nil
+		},
+	}
+}
+
+func (a *app) resolveCommand() *cobra.Command {
+	return &cobra.Command{
+		Use:   "resolve ID...",
+		Short: "Tag sessions as resolved (keeps their other tags)",
+		Long: `resolve adds the tag "resolved" to each session, as a delta on its current
+tags. It goes on past failures, prints a summary and exits 1 if any failed.`,
+		Example: `  sessions list --tag urgent --status idle --jsonl | jq -r .id | xargs sessions resolve`,
+		Args:    cobra.MinimumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			s, err := a.apiSettings(cmd)
+			if err != nil {
+				return err
+			}
+			c := a.client(s)
+			ctx := ctxOf(cmd)
+			ok, failed := 0, 0
+			for _, id := range args {
+				if ctx.Err() != nil {
+					fmt.Fprintf(a.stderr, "%s: %s\n", line(id), "not attempted (interrupted)")
+					failed++
+					continue
+				}
+				_, changed, err := updateTags(ctx, c, id, []string{resolvedTag}, nil)
+				if err != nil {
+					failed++
+					fmt.Fprintf(a.stderr, "%s: %s\n", line(id), apiclient.Describe(err))
+					continue
+				}
+				ok++
+				if changed {
+					fmt.Fprintf(a.stdout, "%s: resolved\n", line(id))
+				} else {
+					fmt.Fprintf(a.stdout, "%s: already resolved\n", line(id))
+				}
+			}
+			fmt.Fprintf(a.stdout, "%d resolved, %d failed\n", ok, failed)
+			if failed > 0 {
+				return &exitError{code: exitAPI}
+			}
+			return nil
+		},
+	}
+}

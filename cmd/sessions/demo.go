@@ -1,0 +1,135 @@
+package main
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"net"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/everruns/sessions/apiclient/apitest"
+	"github.com/everruns/sessions/tui/safetext"
+)
+
+// demoKey makes a throwaway key for the in-process demo server, so the demo
+// exercises authentication like the real API. It is never shown.
+func demoKey() string {
+	var b [16]byte
+	_, _ = rand.Read(b[:])
+	return "demo_" + hex.EncodeToString(b[:])
+}
+
+// startDemo starts the in-memory server on a loopback ephemeral port with
+// simulated activity and points s at it.
+func (a *app) startDemo(s *settings) (stop func(), err error) {
+	key := demoKey()
+	srv := apitest.New(apitest.Options{
+		APIKey:   key,
+		Prefix:   "/api",
+		Sessions: a.demoSessions,
+		Activity: true,
+		Hostile:  a.demoHostile,
+	})
+	u, err := srv.Start()
+	if err != nil {
+		return nil, err
+	}
+	s.APIURL, s.APIKey, s.OrgID = u, key, ""
+	return func() { _ = srv.Close() }, nil
+}
+
+func (a *app) demoServerCommand() *cobra.Command {
+	var (
+		addr     string
+		sessions int
+		key      string
+		activity bool
+		hostile  bool
+	)
+	cmd := &cobra.Command{
+		Use:   "demo-server",
+		Short: "Serve the demo API (in-memory sessions) for curl and the SDKs",
+		Long: `demo-server serves an in-memory, Everruns-compatible session API with generated
+sessions and simulated activity, until interrupted. Point curl, the SDKs or
+'sessions' itself at the printed base URL.`,
+		Example: `  sessions demo-server --addr 127.0.0.1:8080
+  EVERRUNS_API_URL=http://127.0.0.1:8080/api EVERRUNS_API_KEY=any sessions list`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if sessions < 0 || sessions > maxDemoSessions {
+				return usageErrorf("--sessions must be between 0 and %d", maxDemoSessions)
+			}
+			host, _, err := net.SplitHostPort(addr)
+			if err != nil {
+				return usageErrorf("--addr must be host:port, e.g. 127.0.0.1:8080")
+			}
+			l, err := net.Listen("tcp", addr)
+			if err != nil {
+				return &exitError{code: exitAPI, msg: "cannot listen on " + safetext.Line(addr, 100) + ": " + describeListenError(err)}
+			}
+			srv := apitest.New(apitest.Options{
+				APIKey:   key,
+				Prefix:   "/api",
+				Sessions: sessions,
+				Activity: activity,
+				Hostile:  hostile,
+			})
+			done := make(chan error, 1)
+			go func() { done <- srv.Serve(l) }()
+
+			base := "http://" + l.Addr().String() + "/api"
+			out := a.stdout
+			auth := "no key required"
+			if key != "" {
+				auth = "key required"
+			}
+			fmt.Fprintf(out, "Everruns demo API: %s (%d sessions, %s)\n", base, sessions, auth)
+			if !isLoopback(host) {
+				fmt.Fprintln(a.stderr, "sessions: warning: serving demo data on a non-loopback address")
+			}
+			fmt.Fprintln(out, "Try:")
+			if key != "" {
+				fmt.Fprintf(out, "  curl -s -H \"Authorization: $EVERRUNS_API_KEY\" '%s/v1/sessions?limit=5'\n", base)
+				fmt.Fprintf(out, "  EVERRUNS_API_URL=%s sessions list   # with EVERRUNS_API_KEY set to your --key\n", base)
+			} else {
+				fmt.Fprintf(out, "  curl -s '%s/v1/sessions?limit=5'\n", base)
+				fmt.Fprintf(out, "  EVERRUNS_API_URL=%s EVERRUNS_API_KEY=any sessions\n", base)
+			}
+			fmt.Fprintln(out, "Press Ctrl+C to stop.")
+
+			ctx := ctxOf(cmd)
+			select {
+			case <-ctx.Done():
+				_ = srv.Close()
+				select {
+				case <-done:
+				case <-time.After(5 * time.Second):
+				}
+				return nil
+			case err := <-done:
+				if err != nil {
+					return &exitError{code: exitAPI, msg: "demo server: " + safetext.Line(err.Error(), 300)}
+				}
+				return nil
+			}
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&addr, "addr", "127.0.0.1:8080", "listen address (host:port; port 0 picks a free one)")
+	f.IntVar(&sessions, "sessions", defaultDemoSessions, "number of generated sessions")
+	f.StringVar(&key, "key", "", "require this API key (default: no key required)")
+	f.BoolVar(&activity, "activity", true, "simulate sessions starting, running and finishing")
+	f.BoolVar(&hostile, "hostile", false, "add sessions whose text holds terminal escape sequences")
+	return cmd
+}
+
+func describeListenError(err error) string {
+	var oe *net.OpError
+	if errors.As(err, &oe) && oe.Err != nil {
+		return safetext.Line(oe.Err.Error(), 200)
+	}
+	return safetext.Line(err.Error(), 200)
+}

@@ -1,0 +1,319 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net"
+	"net/url"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/charmbracelet/x/term"
+	"github.com/spf13/cobra"
+
+	"github.com/everruns/sessions/apiclient"
+	"github.com/everruns/sessions/theme"
+	"github.com/everruns/sessions/tui"
+	"github.com/everruns/sessions/tui/safetext"
+)
+
+// Defaults of the settings that have one.
+const (
+	defaultRefresh      = 10 * time.Second
+	defaultPageSize     = 100
+	defaultDemoSessions = 500
+	maxDemoSessions     = 200000
+)
+
+// app holds the flag values and the process environment of one run.
+type app struct {
+	env            func(string) string
+	stdout, stderr io.Writer
+
+	// Persistent flags (every command).
+	apiURL, orgID, agent, configPath string
+	pageSize, retries                int
+
+	// Root (TUI) flags.
+	refresh      time.Duration
+	themeName    string
+	noMouse      bool
+	demo         bool
+	demoSessions int
+	demoHostile  bool
+}
+
+// settings are the effective values after flags > env > config file > defaults.
+type settings struct {
+	APIKey   string // never printed
+	APIURL   string
+	OrgID    string
+	Agent    string
+	Refresh  time.Duration
+	PageSize int
+	Theme    theme.Mode
+	Mouse    bool
+	Keys     map[string][]string
+
+	ConfigPath string // the file read, "" when none
+}
+
+const rootLong = `sessions browses and triages the sessions of the Everruns agent platform.
+
+Without a subcommand it opens the terminal UI. Configuration comes from flags,
+then the environment (EVERRUNS_API_KEY, EVERRUNS_API_URL, EVERRUNS_ORG_ID), then
+the config file ($XDG_CONFIG_HOME/sessions/config.toml). The API key is read
+only from the environment or the config file, never from a flag.
+
+Try it without an account:  sessions --demo
+
+Exit codes: 0 ok, 1 API error, 2 usage or configuration error.`
+
+func (a *app) rootCommand() *cobra.Command {
+	root := &cobra.Command{
+		Use:           "sessions",
+		Short:         "Browse and triage Everruns agent sessions",
+		Long:          rootLong,
+		Version:       currentVersion(),
+		Args:          cobra.NoArgs,
+		SilenceErrors: true,
+		SilenceUsage:  true,
+		RunE:          func(cmd *cobra.Command, _ []string) error { return a.runTUI(cmd) },
+	}
+	root.SetVersionTemplate("sessions {{.Version}}\n")
+	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageErrorf("%s", err.Error()) })
+
+	pf := root.PersistentFlags()
+	pf.StringVar(&a.apiURL, "api-url", "", "API base URL, path prefix kept (env EVERRUNS_API_URL; default "+apiclient.DefaultBaseURL+")")
+	pf.StringVar(&a.orgID, "org-id", "", "organization id sent as X-Org-Id (env EVERRUNS_ORG_ID)")
+	pf.StringVar(&a.agent, "agent", "", "only sessions of this agent id (API agent_id filter)")
+	pf.IntVar(&a.pageSize, "page-size", defaultPageSize, "sessions per list request, 1-100")
+	pf.StringVar(&a.configPath, "config", "", "config file (default $XDG_CONFIG_HOME/sessions/config.toml)")
+	pf.IntVar(&a.retries, "retries", 3, "retries for 429/502/503/504 on reads and saves (0 disables)")
+	_ = pf.MarkHidden("retries")
+
+	f := root.Flags()
+	f.DurationVar(&a.refresh, "refresh", defaultRefresh, "auto refresh interval, 0 turns it off")
+	f.StringVar(&a.themeName, "theme", string(theme.Auto), "colour theme: dark, light or auto")
+	f.BoolVar(&a.noMouse, "no-mouse", false, "do not capture the mouse")
+	f.BoolVar(&a.demo, "demo", false, "run against a built-in demo server with generated sessions (no account needed)")
+	f.IntVar(&a.demoSessions, "demo-sessions", defaultDemoSessions, "number of generated sessions for --demo")
+	f.BoolVar(&a.demoHostile, "demo-hostile", false, "add sessions with terminal escape sequences to the demo data")
+	_ = f.MarkHidden("demo-hostile")
+
+	root.AddCommand(a.listCommand(), a.getCommand(), a.tagCommand(), a.titleCommand(),
+		a.resolveCommand(), a.demoServerCommand())
+	return root
+}
+
+// settings resolves the effective configuration for cmd.
+func (a *app) settings(cmd *cobra.Command) (*settings, error) {
+	path, explicit := a.configPath, cmd.Flags().Changed("config")
+	if !explicit {
+		path = defaultConfigPath(a.env)
+	}
+	fc, err := loadConfig(path, explicit, a.stderr)
+	if err != nil {
+		return nil, &exitError{code: exitUsage, msg: err.Error()}
+	}
+	s := &settings{ConfigPath: path}
+	changed := cmd.Flags().Changed
+	str := func(flagName, flagVal, envName string, file *string, def string) string {
+		if changed(flagName) {
+			return strings.TrimSpace(flagVal)
+		}
+		if envName != "" {
+			if v := strings.TrimSpace(a.env(envName)); v != "" {
+				return v
+			}
+		}
+		if file != nil && strings.TrimSpace(*file) != "" {
+			return strings.TrimSpace(*file)
+		}
+		return def
+	}
+	s.APIKey = str("", "", apiclient.EnvAPIKey, fc.APIKey, "")
+	s.APIURL = str("api-url", a.apiURL, apiclient.EnvAPIURL, fc.APIURL, apiclient.DefaultBaseURL)
+	s.OrgID = str("org-id", a.orgID, apiclient.EnvOrgID, fc.OrgID, "")
+	s.Agent = str("agent", a.agent, "", fc.Agent, "")
+
+	s.Refresh = defaultRefresh
+	if fc.Refresh != nil {
+		s.Refresh = *fc.Refresh
+	}
+	if cmd.Flags().Lookup("refresh") != nil && changed("refresh") {
+		s.Refresh = a.refresh
+	}
+	if s.Refresh < 0 {
+		return nil, usageErrorf("refresh must be 0 (off) or a positive duration")
+	}
+	if s.Refresh > 0 && s.Refresh < time.Second {
+		return nil, usageErrorf("refresh must be at least 1s (or 0 to turn it off)")
+	}
+
+	s.PageSize = defaultPageSize
+	if fc.PageSize != nil {
+		s.PageSize = *fc.PageSize
+	}
+	if changed("page-size") {
+		s.PageSize = a.pageSize
+	}
+	if s.PageSize < 1 || s.PageSize > 100 {
+		return nil, usageErrorf("page size must be between 1 and 100, got %d", s.PageSize)
+	}
+
+	themeName := string(theme.Auto)
+	if fc.Theme != nil {
+		themeName = *fc.Theme
+	}
+	if cmd.Flags().Lookup("theme") != nil && changed("theme") {
+		themeName = a.themeName
+	}
+	switch m := theme.Mode(strings.ToLower(strings.TrimSpace(themeName))); m {
+	case theme.Auto, theme.Dark, theme.Light:
+		s.Theme = m
+	default:
+		return nil, usageErrorf("theme must be dark, light or auto, got %q", safetext.Line(themeName, 40))
+	}
+
+	s.Mouse = true
+	if fc.Mouse != nil {
+		s.Mouse = *fc.Mouse
+	}
+	if cmd.Flags().Lookup("no-mouse") != nil && changed("no-mouse") {
+		s.Mouse = !a.noMouse
+	}
+	s.Keys = fc.Keys
+
+	if err := checkAPIURL(s.APIURL, a.stderr); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+// checkAPIURL refuses URLs the client cannot use and warns when the key
+// would travel in clear text to another machine. The URL is not echoed: a
+// user may have pasted a key into it.
+func checkAPIURL(raw string, warn io.Writer) error {
+	u, err := url.Parse(raw)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return usageErrorf("the API URL must look like https://host/api (set with --api-url, %s or api_url)", apiclient.EnvAPIURL)
+	}
+	if u.User != nil {
+		return usageErrorf("the API URL must not hold credentials; put the key in %s", apiclient.EnvAPIKey)
+	}
+	if u.Scheme == "http" && !isLoopback(u.Hostname()) {
+		fmt.Fprintf(warn, "sessions: warning: the API URL uses plain http to %s; the API key is sent unencrypted\n",
+			safetext.Line(u.Hostname(), 100))
+	}
+	return nil
+}
+
+func isLoopback(host string) bool {
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
+// client builds the API client for s. The key goes only into the client.
+func (a *app) client(s *settings) *apiclient.Client {
+	apiclient.Version = currentVersion()
+	retries := a.retries
+	if retries <= 0 {
+		retries = -1 // Config: negative disables, 0 means the default
+	}
+	return apiclient.New(apiclient.Config{
+		APIKey:     s.APIKey,
+		BaseURL:    s.APIURL,
+		OrgID:      s.OrgID,
+		MaxRetries: retries,
+	})
+}
+
+// apiSettings is settings plus the check that a key is configured.
+func (a *app) apiSettings(cmd *cobra.Command) (*settings, error) {
+	s, err := a.settings(cmd)
+	if err != nil {
+		return nil, err
+	}
+	if s.APIKey == "" {
+		return nil, a.noKeyError(false)
+	}
+	return s, nil
+}
+
+func (a *app) noKeyError(tui bool) error {
+	msg := "no API key: set " + apiclient.EnvAPIKey + " (or api_key in the config file)"
+	if tui {
+		msg += ", or try the built-in demo with: sessions --demo"
+	} else {
+		msg += "; to try without an account run: sessions --demo (or sessions demo-server)"
+	}
+	return &exitError{code: exitUsage, msg: msg}
+}
+
+// runTUI starts the terminal UI against the configured API or the demo server.
+func (a *app) runTUI(cmd *cobra.Command) error {
+	if a.demo && cmd.Flags().Changed("api-url") {
+		return usageErrorf("--demo and --api-url cannot be combined")
+	}
+	if a.demoSessions < 0 || a.demoSessions > maxDemoSessions {
+		return usageErrorf("--demo-sessions must be between 0 and %d", maxDemoSessions)
+	}
+	s, err := a.settings(cmd)
+	if err != nil {
+		return err
+	}
+	if !a.demo && s.APIKey == "" {
+		return a.noKeyError(true)
+	}
+	km := tui.DefaultKeyMap()
+	if err := tui.ApplyKeyOverrides(km, s.Keys); err != nil {
+		return usageErrorf("config file %s: %s", safetext.Line(s.ConfigPath, 300), err.Error())
+	}
+	if !a.isTerminal() {
+		return usageErrorf("the interactive UI needs a terminal; for scripts use 'sessions list' (see --help)")
+	}
+	ctx := cmd.Context()
+	if a.demo {
+		stop, err := a.startDemo(s)
+		if err != nil {
+			return &exitError{code: exitAPI, msg: "demo server: " + err.Error()}
+		}
+		defer stop()
+	}
+	opts := tui.Options{
+		API:      a.client(s),
+		AgentID:  s.Agent,
+		Theme:    theme.New(s.Theme, a.env("NO_COLOR") != ""),
+		Keys:     km,
+		Refresh:  s.Refresh,
+		PageSize: s.PageSize,
+		Mouse:    s.Mouse,
+	}
+	if err := tui.Run(ctx, opts); err != nil && ctx.Err() == nil {
+		return &exitError{code: exitAPI, msg: "terminal UI: " + safetext.Line(err.Error(), 300)}
+	}
+	return nil
+}
+
+// isTerminal reports whether stdin and stdout are terminals.
+func (a *app) isTerminal() bool {
+	out, ok := a.stdout.(*os.File)
+	if !ok {
+		return false
+	}
+	return term.IsTerminal(out.Fd()) && term.IsTerminal(os.Stdin.Fd())
+}
+
+// ctxOf returns the command's context, never nil.
+func ctxOf(cmd *cobra.Command) context.Context {
+	if ctx := cmd.Context(); ctx != nil {
+		return ctx
+	}
+	return context.Background()
+}
