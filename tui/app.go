@@ -69,6 +69,7 @@ type loadState struct {
 	gen      int
 	active   bool
 	cancel   context.CancelFunc
+	aborted  bool   // the user cancelled it with esc
 	next     *store // a reload fills this, then it replaces st
 	loaded   int
 	total    int
@@ -106,7 +107,7 @@ func New(opts Options) Model {
 
 // Init starts the first load.
 func (m Model) Init() tea.Cmd {
-	return tea.Batch(m.initLoad, m.spin.Tick, m.refreshTick())
+	return tea.Batch(m.initLoad, m.spin.Tick, m.refreshTick(), waitForRetry(m.opts.Retries))
 }
 
 // startLoad begins a load of every page; what is shown stays until the new
@@ -119,7 +120,7 @@ func (m *Model) startLoad() tea.Cmd {
 	m.load.gen++
 	m.load.active = true
 	m.load.cancel = cancel
-	m.load.loaded, m.load.err = 0, nil
+	m.load.loaded, m.load.err, m.load.aborted = 0, nil, false
 	m.load.total = m.st.total
 	m.load.next = newStore()
 	if !m.load.complete && m.st.loaded == 0 {
@@ -163,6 +164,8 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m.onRefreshed(msg)
 	case changedExpiredMsg:
 		return m.onChangedExpired(msg)
+	case retryingMsg:
+		return m.onRetrying(msg)
 	case toastExpiredMsg:
 		if m.status.id == msg.id && m.status.kind == statusToast {
 			m.status = statusLine{}

@@ -54,6 +54,9 @@ func (m Model) onListKey(k tea.KeyMsg) (tea.Model, tea.Cmd) {
 		return m, m.filter.Focus()
 	case keyMatches(k, keys.Back):
 		switch {
+		case m.load.active:
+			m.load.aborted = true
+			m.load.cancel()
 		case len(m.marked) > 0:
 			m.marked = map[string]bool{}
 		case m.spec.q.raw != "":

@@ -39,6 +39,9 @@ func (m Model) onLoadFinished(msg loadFinishedMsg) (tea.Model, tea.Cmd) {
 		if m.load.total > 0 {
 			got = fmt.Sprintf(" (%s of %s loaded)", thousands(int64(m.load.loaded)), thousands(int64(m.load.total)))
 		}
+		if m.load.aborted {
+			return m, m.setError("load cancelled" + got + " — ctrl+r to load again")
+		}
 		return m, m.setError("load failed: " + describe(msg.err) + got + " — ctrl+r to retry")
 	}
 	if m.load.next != nil && m.load.next != m.st {

@@ -162,17 +162,40 @@ func previewView(ctx *Context, r *row, width, height int) string {
 	if r.untitled {
 		title, titleStyle = "(untitled)", t.RowUntitled
 	}
-	head := titleStyle.Render(safetext.Truncate(title, inner)) + "\n" +
-		t.Status(r.status).Render(r.status) + t.Muted.Render(" · "+safetext.Truncate(r.id, inner-len(r.status)-3))
-	room := height - 2 - 2 // border, head
-	var body string
-	if room >= 6 {
-		each := (room - 2) / 2
-		body = t.Label.Render("Preview") + "\n" + wrap(r.preview, each) + "\n" + t.Label.Render("Output") + "\n" + wrap(r.output, room-2-each)
-	} else {
-		body = t.Label.Render("Preview ") + safetext.Truncate(r.preview, inner-8) + "\n" + t.Label.Render("Output  ") + safetext.Truncate(r.output, inner-8)
+	tags := t.Muted.Render("no tags")
+	if r.tagsText != "" {
+		tags = t.RowTag.Render(r.tagsText)
 	}
-	content := fitBlock(head+"\n"+body, inner, max(height-2, 1))
+	usage := t.Muted.Render("no usage yet")
+	if u := r.s.Usage; u != nil {
+		usage = t.Value.Render(compactTokens(r.total)+" tokens") +
+			t.Muted.Render(fmt.Sprintf(" (in %s · out %s · cache %s)", compactTokens(u.InputTokens), compactTokens(u.OutputTokens), compactTokens(u.CacheRead())))
+	}
+	meta := t.Status(r.status).Render(r.status) + t.Muted.Render(" · updated "+age(ctx.Now(), r.s.UpdatedAt)+" ago · "+r.id)
+	room := height - 2 // border
+	var body string
+	if room >= 12 {
+		head := strings.Join([]string{
+			titleStyle.Render(safetext.Truncate(title, inner)),
+			safetext.Truncate(meta, inner),
+			t.Label.Render("tags   ") + tags,
+			t.Label.Render("usage  ") + usage,
+			t.Label.Render("agent  ") + t.Muted.Render(r.agent),
+		}, "\n")
+		rest := room - 5 - 3 // head, blank, two labels
+		each := rest / 2
+		body = head + "\n\n" + t.Label.Render("Preview (first user message)") + "\n" + wrap(r.preview, each) +
+			"\n" + t.Label.Render("Output (last answer)") + "\n" + wrap(r.output, rest-each)
+	} else {
+		body = strings.Join([]string{
+			titleStyle.Render(safetext.Truncate(title, inner)),
+			safetext.Truncate(meta, inner),
+			t.Label.Render("tags    ") + tags + t.Muted.Render(" · ") + usage,
+			t.Label.Render("Preview ") + r.preview,
+			t.Label.Render("Output  ") + r.output,
+		}, "\n")
+	}
+	content := fitBlock(body, inner, max(height-2, 1))
 	return t.Pane.Width(inner + 2).Render(content)
 }
 
@@ -259,6 +282,9 @@ func (m Model) statusView() string {
 	t := m.ctx.Theme
 	switch m.status.kind {
 	case statusToast:
+		if m.status.warn {
+			return t.Warning.Render("⏳ " + m.status.text)
+		}
 		return t.Toast.Render("✓ " + m.status.text)
 	case statusError:
 		return t.Error.Render("✗ " + m.status.text)

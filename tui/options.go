@@ -3,6 +3,7 @@ package tui
 import (
 	"time"
 
+	"github.com/everruns/sessions/apiclient"
 	"github.com/everruns/sessions/theme"
 )
 
@@ -17,6 +18,9 @@ type Options struct {
 	PageSize    int              // sessions per list request, 1..100 (default 100)
 	Concurrency int              // list requests in flight (default 4)
 	Mouse       bool             // enable mouse wheel and click
+	// Retries, from RetryNotifier, tells the program when the client waits
+	// to retry, so the status line can say so.
+	Retries <-chan apiclient.RetryEvent
 }
 
 func (o Options) withDefaults() Options {

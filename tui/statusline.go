@@ -24,6 +24,7 @@ type statusLine struct {
 	kind statusKind
 	text string
 	id   int
+	warn bool // a toast that is a warning (waiting on a retry)
 }
 
 const toastFor = 3 * time.Second
