@@ -134,7 +134,8 @@ func (f editForm) SessionID() string { return f.id }
 // Saving reports whether a save is in flight.
 func (f editForm) Saving() bool { return f.saving }
 
-// SetSaving shows or hides the spinner; while on, edits are ignored.
+// SetSaving shows or hides the spinner; while on, edits are ignored. A
+// valid ctrl+s already turns it on; SetError or SetSaving(false) ends it.
 func (f editForm) SetSaving(on bool) editForm {
 	f.saving = on
 	if on {
@@ -290,7 +291,11 @@ func (f editForm) submit() (editForm, tea.Cmd) {
 	if !f.Dirty() {
 		return f, editEmit(editCancelledMsg{})
 	}
+	// Saving starts now, not when the root calls SetSaving: the first
+	// spinner tick may arrive before it does, and edits made after this
+	// point would not be part of the delta sent.
 	f.err = ""
+	f.saving = true
 	return f, tea.Batch(editEmit(f.delta()), f.spin.Tick)
 }
 
@@ -329,9 +334,23 @@ func editCleanInput(ti *textinput.Model, spaces bool) (droppedSpace bool) {
 	return droppedSpace
 }
 
+// frame is the panel style: the theme's dialog, with less padding when the
+// terminal is too small for it.
+func (f editForm) frame() lipgloss.Style {
+	d := f.ctx.Theme.Dialog
+	need := d.GetVerticalFrameSize() + 6 + 1 + 3 // fixed lines, status, 3 rows
+	if !f.bulk {
+		need += 3
+	}
+	if f.ctx.Height-2 < need || f.ctx.Width < 40 {
+		d = d.Padding(0, 1)
+	}
+	return d
+}
+
 // innerSize is the content area of the panel.
 func (f editForm) innerSize() (w, h int) {
-	d := f.ctx.Theme.Dialog
+	d := f.frame()
 	w = min(f.ctx.Width, editMaxPanelWidth) - d.GetHorizontalFrameSize()
 	h = f.ctx.Height - 2 - d.GetVerticalFrameSize()
 	return max(w, 1), max(h, 1)
@@ -411,17 +430,22 @@ func (f editForm) View() string {
 		}
 	}
 
-	label := t.FormLabel.Render("Tags") + " " + t.FormHint.Render(f.tags.Summary())
-	lines = append(lines, label)
+	label := "Tags · " + f.tags.Summary()
+	if si := f.tags.ScrollInfo(); si != "" {
+		label += " · " + si
+	}
+	lines = append(lines, t.FormLabel.Render(safetext.Truncate(label, w)))
 	lines = append(lines, field(f.focus == editFieldTags, f.tags.View()))
 	lines = append(lines, f.statusLines(w)...)
 
 	var footer string
-	switch f.confirm {
-	case editConfirmDiscard:
-		footer = t.Warning.Render("Discard changes? y/n")
-	case editConfirmQuit:
-		footer = t.Warning.Render("Discard changes and quit? y/n")
+	switch {
+	case f.confirm == editConfirmDiscard:
+		footer = t.Warning.Render(safetext.Truncate("Discard changes? y/n", w))
+	case f.confirm == editConfirmQuit:
+		footer = t.Warning.Render(safetext.Truncate("Discard changes and quit? y/n", w))
+	case f.saving:
+		footer = t.FormHint.Render(safetext.Truncate(keys.Back.Help().Key+" cancel", w))
 	default:
 		parts := []string{keys.Save.Help().Key + " save"}
 		if !f.bulk {
@@ -433,7 +457,8 @@ func (f editForm) View() string {
 	lines = append(lines, footer)
 
 	body := strings.Join(lines, "\n")
-	panel := t.Dialog.Width(w + t.Dialog.GetHorizontalPadding()).Render(body)
+	d := f.frame()
+	panel := d.Width(w + d.GetHorizontalPadding()).Render(body)
 	height := max(f.ctx.Height-2, 1)
 	placed := lipgloss.Place(max(f.ctx.Width, 1), height, lipgloss.Center, lipgloss.Center, panel)
 	return editClip(placed, max(f.ctx.Width, 1), height)

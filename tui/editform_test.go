@@ -128,9 +128,9 @@ func TestEditFormPrefillCursorAtEnd(t *testing.T) {
 	if got := hostile.title.Value(); got != "red flip" {
 		t.Fatalf("hostile prefill not sanitised: %q", got)
 	}
-	// Control characters can't be typed or pasted in either.
-	hostile, _ = editPress(hostile, "\x1b]52;c;ZXZpbA==\x07\u009b31m")
-	if got := hostile.title.Value(); strings.ContainsAny(got, "\x1b\x07\u009b") {
+	// Control characters and bidi overrides can't be typed or pasted in either.
+	hostile, _ = editPress(hostile, "\x1b]52;c;ZXZpbA==\x07\u009b31m\u202e\u2066x")
+	if got := hostile.title.Value(); strings.ContainsAny(got, "\x1b\x07\u009b\u202e\u2066") || !strings.HasSuffix(got, "x") {
 		t.Fatalf("control characters typed into the title: %q", got)
 	}
 }
@@ -245,10 +245,10 @@ func TestEditFormTagToggle(t *testing.T) {
 	// list: [x] a, [x] b, [ ] c, [ ] d
 	f, _ = editPress(f, "tab", "space", "down", "down", "enter", "ctrl+n", "space", "ctrl+p", "space", "space")
 	// a off; c on; d on; back to c: off, on again.
-	if got := f.tags.Summary(); got != "3 tags" {
+	if got := f.tags.Summary(); got != "3 checked" {
 		t.Fatalf("count: %q", got)
 	}
-	if !strings.Contains(editView(f), "3 tags") {
+	if !strings.Contains(editView(f), "3 checked") {
 		t.Fatalf("count not shown:\n%s", editView(f))
 	}
 	_, msgs := editPress(f, "ctrl+s")
@@ -414,6 +414,9 @@ func TestEditFormSetErrorRetry(t *testing.T) {
 	f, _ = editPress(f, "tab", "space", "down", "down", "space")
 	f, msgs := editPress(f, "ctrl+s")
 	first := editSubmitted(t, msgs)
+	if !f.Saving() {
+		t.Fatal("ctrl+s should enter the saving state at once")
+	}
 
 	f = f.SetSaving(true)
 	if !f.Saving() || !strings.Contains(editView(f), "Saving…") {
@@ -572,6 +575,15 @@ func TestEditFormViewFits(t *testing.T) {
 			}
 			if strings.ContainsAny(v, "\x1b\x07\u009b") {
 				t.Errorf("%dx%d view %d: escape in output: %q", size[0], size[1], i, v)
+			}
+		}
+	}
+
+	// Where there is room the whole panel shows, borders included.
+	for _, size := range [][2]int{{80, 24}, {60, 20}, {120, 40}} {
+		for i, v := range editViews(editTestCtx(size[0], size[1])) {
+			if !strings.Contains(v, "╭") || !strings.Contains(v, "╰") || strings.Count(v, "╮") != 1 {
+				t.Errorf("%dx%d view %d: panel clipped:\n%s", size[0], size[1], i, v)
 			}
 		}
 	}

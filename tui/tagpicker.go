@@ -98,7 +98,7 @@ func newTagPicker(ctx *Context, own, known []string, bulk bool) tagPicker {
 	}
 
 	ti := textinput.New()
-	ti.Prompt = "› "
+	ti.Prompt = "/ "
 	ti.Placeholder = "type to filter or add a tag"
 	ti.CharLimit = maxTagBytes
 	ti.KeyMap.AcceptSuggestion.SetEnabled(false)
@@ -348,10 +348,7 @@ func (p tagPicker) Summary() string {
 			n++
 		}
 	}
-	if n == 1 {
-		return "1 tag"
-	}
-	return fmt.Sprintf("%d tags", n)
+	return fmt.Sprintf("%d checked", n)
 }
 
 // View is the filter line, the list rows and a hint line: height+2 lines,
@@ -361,14 +358,7 @@ func (p tagPicker) View() string {
 	w := max(p.width, 1)
 	h := max(p.height, 1)
 	es := p.entries()
-	cur := min(max(p.cursor, 0), max(len(es)-1, 0))
-	off := min(max(p.offset, 0), max(len(es)-h, 0))
-	if cur < off {
-		off = cur
-	}
-	if cur >= off+h {
-		off = cur - h + 1
-	}
+	cur, off := p.window(len(es))
 
 	lines := make([]string, 0, h+2)
 	lines = append(lines, p.filter.View())
@@ -384,14 +374,34 @@ func (p tagPicker) View() string {
 		lines = append(lines, p.rowView(es[i], i == cur && p.focused, w))
 	}
 	lines = append(lines, p.hintView(es, cur, w))
-	if len(es) > h {
-		// Scroll position at the end of the filter line, when it fits.
-		pos := t.FormHint.Render(fmt.Sprintf(" %d–%d/%d", off+1, min(off+h, len(es)), len(es)))
-		if safetext.Width(lines[0])+safetext.Width(pos) <= w {
-			lines[0] += pos
-		}
-	}
 	return strings.Join(lines, "\n")
+}
+
+// window is the cursor and the first visible row for n entries, kept
+// consistent even if the size changed since the last Update.
+func (p tagPicker) window(n int) (cur, off int) {
+	h := max(p.height, 1)
+	cur = min(max(p.cursor, 0), max(n-1, 0))
+	off = min(max(p.offset, 0), max(n-h, 0))
+	if cur < off {
+		off = cur
+	}
+	if cur >= off+h {
+		off = cur - h + 1
+	}
+	return cur, off
+}
+
+// ScrollInfo is "first–last/total" of the visible rows when the list
+// scrolls, or "".
+func (p tagPicker) ScrollInfo() string {
+	n := len(p.entries())
+	h := max(p.height, 1)
+	if n <= h {
+		return ""
+	}
+	_, off := p.window(n)
+	return fmt.Sprintf("%d–%d/%d", off+1, min(off+h, n), n)
 }
 
 func (p tagPicker) rowView(e tagEntry, hi bool, w int) string {

@@ -46,7 +46,7 @@ func TestTagPickerOrderAndDedupe(t *testing.T) {
 			t.Fatalf("view lacks %q:\n%s", want, v)
 		}
 	}
-	if p.Summary() != "2 tags" {
+	if p.Summary() != "2 checked" {
 		t.Fatalf("summary %q", p.Summary())
 	}
 }
