@@ -1,0 +1,138 @@
+package tui
+
+import (
+	"fmt"
+	"reflect"
+	"testing"
+	"time"
+
+	"github.com/everruns/sessions/apiclient"
+)
+
+func strp(s string) *string { return &s }
+
+func testRows() []*row {
+	base := time.Date(2026, 11, 1, 12, 0, 0, 0, time.UTC)
+	mk := func(i int, status, title string, tags []string, tokens int64) *row {
+		s := apiclient.Session{
+			ID: fmt.Sprintf("session_%032x", i), AgentID: "agent_a", Status: apiclient.Status(status),
+			Tags: tags, CreatedAt: base.Add(-time.Duration(i) * time.Hour),
+			UpdatedAt: base.Add(-time.Duration(10-i) * time.Minute),
+			Usage:     &apiclient.TokenUsage{InputTokens: tokens},
+		}
+		if title != "" {
+			s.Title = strp(title)
+		} else {
+			s.Preview = strp("refund for the order please")
+		}
+		return newRow(s)
+	}
+	return []*row{
+		mk(0, "active", "Refund request from ACME", []string{"billing", "resolved"}, 500),
+		mk(1, "idle", "Login broken", []string{"bug"}, 9000),
+		mk(2, "started", "", nil, 10),
+		mk(3, "waiting_for_tool_results", "Deploy stuck", []string{"ops"}, 100),
+		mk(4, "idle", "Billing question", []string{"billing"}, 0),
+	}
+}
+
+func ids(rows []*row) []int {
+	out := make([]int, len(rows))
+	for i, r := range rows {
+		fmt.Sscanf(r.s.ID, "session_%x", &out[i])
+	}
+	return out
+}
+
+func TestDeriveFilterTabsSort(t *testing.T) {
+	all := testRows()
+	cases := []struct {
+		name string
+		spec viewSpec
+		want []int
+	}{
+		{"server order", viewSpec{}, []int{0, 1, 2, 3, 4}},
+		{"active tab", viewSpec{tab: tabActive}, []int{0}},
+		{"other tab keeps unknown status", viewSpec{tab: tabOther}, []int{3}},
+		{"tag filter", viewSpec{q: parseQuery("#billing")}, []int{0, 4}},
+		{"tag exclusion", viewSpec{q: parseQuery("#billing -#resolved")}, []int{4}},
+		{"words match untitled preview", viewSpec{q: parseQuery("refund")}, []int{0, 2}},
+		{"sort tokens", viewSpec{sort: sortTokens}, []int{1, 0, 3, 2, 4}},
+		{"sort tokens reversed", viewSpec{sort: sortTokens, reverse: true}, []int{4, 2, 3, 0, 1}},
+		{"sort title", viewSpec{sort: sortTitle}, []int{4, 3, 1, 2, 0}},
+		{"sort updated", viewSpec{sort: sortUpdated}, []int{4, 3, 2, 1, 0}},
+		{"no match", viewSpec{q: parseQuery("zzzz")}, []int{}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			got := ids(deriveView(all, 1, c.spec, nil).rows)
+			if !reflect.DeepEqual(got, c.want) {
+				t.Fatalf("got %v, want %v", got, c.want)
+			}
+		})
+	}
+}
+
+func TestDeriveTabCountsFollowQuery(t *testing.T) {
+	res := deriveView(testRows(), 1, viewSpec{q: parseQuery("#billing"), tab: tabIdle}, nil)
+	if res.tabCounts[tabAll] != 2 || res.tabCounts[tabActive] != 1 || res.tabCounts[tabIdle] != 1 {
+		t.Fatalf("tab counts %v", res.tabCounts)
+	}
+	if res.statusAll["idle"] != 2 || res.statusAll["waiting_for_tool_results"] != 1 {
+		t.Fatalf("status counts %v", res.statusAll)
+	}
+}
+
+func TestDeriveNarrowsFromPrevious(t *testing.T) {
+	all := testRows()
+	prev := deriveView(all, 1, viewSpec{q: parseQuery("bil")}, nil)
+	// Narrowing reuses prev.filtered: drop a row from it and check the
+	// next result cannot contain that row even though it matches.
+	prev.filtered = prev.filtered[:1]
+	next := deriveView(all, 1, viewSpec{q: parseQuery("bill")}, prev)
+	if len(next.rows) != 1 {
+		t.Fatalf("narrowed result should come from prev.filtered, got %v", ids(next.rows))
+	}
+	// A different data version must not narrow.
+	full := deriveView(all, 2, viewSpec{q: parseQuery("bill")}, prev)
+	if len(full.rows) != 2 {
+		t.Fatalf("new version must rescan, got %v", ids(full.rows))
+	}
+}
+
+func TestQueryNarrows(t *testing.T) {
+	cases := []struct {
+		prev, next string
+		want       bool
+	}{
+		{"ref", "refu", true},
+		{"ref", "ref und", true},
+		{"refu", "ref", false},
+		{"ref #a", "refu #a", true},
+		{"ref #a", "refu #ab", false},
+		{"", "x", true},
+	}
+	for _, c := range cases {
+		if got := parseQuery(c.next).narrows(parseQuery(c.prev)); got != c.want {
+			t.Errorf("%q after %q: narrows=%v, want %v", c.next, c.prev, got, c.want)
+		}
+	}
+}
+
+func TestFuzzyScorePrefersContiguous(t *testing.T) {
+	exact, ok1 := fuzzyScore("please refund my order", "refund")
+	scattered, ok2 := fuzzyScore("read every final unit now done", "refund")
+	if !ok1 || !ok2 || exact <= scattered {
+		t.Fatalf("exact %d (%v) should beat scattered %d (%v)", exact, ok1, scattered, ok2)
+	}
+	if _, ok := fuzzyScore("abc", "abd"); ok {
+		t.Fatal("abd is not a subsequence of abc")
+	}
+}
+
+func TestMatchPositions(t *testing.T) {
+	q := parseQuery("log")
+	if got := q.matchPositions("Login broken"); !reflect.DeepEqual(got, []int{0, 1, 2}) {
+		t.Fatalf("positions %v", got)
+	}
+}

@@ -1,0 +1,94 @@
+package tui
+
+import (
+	"fmt"
+	"reflect"
+	"testing"
+
+	"github.com/everruns/sessions/apiclient"
+)
+
+func page(offset, n, total int) apiclient.SessionPage {
+	p := apiclient.SessionPage{Offset: offset, Total: total, Limit: n}
+	for i := range n {
+		p.Data = append(p.Data, apiclient.Session{ID: fmt.Sprintf("s%d", offset+i), Status: "idle"})
+	}
+	return p
+}
+
+func TestStorePagesOutOfOrder(t *testing.T) {
+	st := newStore()
+	st.applyPage(page(0, 2, 6))
+	st.applyPage(page(4, 2, 6))
+	if got := len(st.rows()); got != 4 || st.loaded != 4 {
+		t.Fatalf("rows %d loaded %d", got, st.loaded)
+	}
+	st.applyPage(page(2, 2, 6))
+	var got []string
+	for _, r := range st.rows() {
+		got = append(got, r.s.ID)
+	}
+	if !reflect.DeepEqual(got, []string{"s0", "s1", "s2", "s3", "s4", "s5"}) {
+		t.Fatalf("order %v", got)
+	}
+}
+
+func TestStoreMovedSessionKeptOnce(t *testing.T) {
+	st := newStore()
+	st.applyPage(page(0, 3, 3))
+	// A new session on top pushes s2 to offset 3 on the next page.
+	p := apiclient.SessionPage{Offset: 3, Total: 4, Data: []apiclient.Session{{ID: "s2"}}}
+	st.applyPage(p)
+	if st.loaded != 3 || len(st.rows()) != 3 {
+		t.Fatalf("loaded %d rows %d", st.loaded, len(st.rows()))
+	}
+}
+
+func TestStoreUpsert(t *testing.T) {
+	st := newStore()
+	st.applyPage(page(0, 2, 2))
+	if _, isNew := st.upsert(apiclient.Session{ID: "s1", Status: "active"}); isNew {
+		t.Fatal("s1 exists")
+	}
+	if st.get("s1").status != "active" {
+		t.Fatal("upsert did not replace")
+	}
+	if _, isNew := st.upsert(apiclient.Session{ID: "new"}); !isNew {
+		t.Fatal("new is new")
+	}
+	if st.rows()[0].s.ID != "new" || st.get("s1") == nil || st.get("s0") == nil {
+		t.Fatal("new session goes on top and ids stay reachable")
+	}
+}
+
+func TestApplyTagDelta(t *testing.T) {
+	cases := []struct {
+		cur, add, rm         []string
+		want, added, removed []string
+	}{
+		{[]string{"a", "b"}, []string{"c"}, nil, []string{"a", "b", "c"}, []string{"c"}, nil},
+		{[]string{"a", "b"}, nil, []string{"a"}, []string{"b"}, nil, []string{"a"}},
+		{[]string{"a"}, []string{"a"}, []string{"x"}, []string{"a"}, nil, nil},
+		{nil, []string{"resolved"}, nil, []string{"resolved"}, []string{"resolved"}, nil},
+		{[]string{"other-operator", "b"}, []string{"c"}, []string{"b"}, []string{"other-operator", "c"}, []string{"c"}, []string{"b"}},
+	}
+	for _, c := range cases {
+		got, added, removed := applyTagDelta(c.cur, c.add, c.rm)
+		if !reflect.DeepEqual(got, c.want) || !reflect.DeepEqual(added, c.added) || !reflect.DeepEqual(removed, c.removed) {
+			t.Errorf("applyTagDelta(%v,+%v,-%v) = %v +%v -%v", c.cur, c.add, c.rm, got, added, removed)
+		}
+	}
+}
+
+func TestFormat(t *testing.T) {
+	for n, want := range map[int64]string{0: "0", 999: "999", 1000: "1k", 12345: "12.3k", 4_500_000: "4.5M"} {
+		if got := compactTokens(n); got != want {
+			t.Errorf("compactTokens(%d) = %q, want %q", n, got, want)
+		}
+	}
+	for n, want := range map[int64]string{0: "0", 999: "999", 1000: "1,000", 1234567: "1,234,567", -4200: "-4,200"} {
+		if got := thousands(n); got != want {
+			t.Errorf("thousands(%d) = %q, want %q", n, got, want)
+		}
+	}
+}
