@@ -15,6 +15,10 @@ import (
 // maxMessageLen caps messages taken from bodies so a status bar stays one line.
 const maxMessageLen = 200
 
+// maxRetryAfterSeconds bounds APIError.RetryAfter (as parseRetryAfter bounds
+// delay-seconds) so that converting it to a time.Duration cannot overflow.
+const maxRetryAfterSeconds = 1 << 20
+
 // decodeJSON decodes a 2xx body. Unknown fields are ignored (servers evolve);
 // a malformed body is a clear error rather than a zero value.
 func decodeJSON(body []byte, v any) error {
@@ -46,7 +50,9 @@ func parseAPIError(status int, header http.Header, body []byte, now time.Time) *
 	e := &APIError{Status: status}
 	var eb errorBody
 	trimmed := bytes.TrimSpace(body)
-	isJSON := len(trimmed) > 0 && trimmed[0] == '{' && json.Unmarshal(trimmed, &eb) == nil
+	// An HTML content type wins even over a JSON-looking body: never show markup.
+	html := looksLikeHTML(trimmed, header)
+	isJSON := !html && len(trimmed) > 0 && trimmed[0] == '{' && json.Unmarshal(trimmed, &eb) == nil
 	switch {
 	case isJSON:
 		e.Code = rawString(eb.Code)
@@ -70,9 +76,9 @@ func parseAPIError(status int, header http.Header, body []byte, now time.Time) *
 			e.Message = eb.Title
 		}
 		if eb.RetryAfterSeconds != nil && *eb.RetryAfterSeconds > 0 {
-			e.RetryAfter = int(math.Ceil(*eb.RetryAfterSeconds))
+			e.RetryAfter = int(math.Ceil(min(*eb.RetryAfterSeconds, maxRetryAfterSeconds)))
 		}
-	case looksLikeHTML(trimmed, header):
+	case html:
 		// A proxy's error page: its text is noise, the status says it all.
 		e.Message = fmt.Sprintf("HTTP %d %s", status, http.StatusText(status))
 	default:
@@ -91,7 +97,7 @@ func parseAPIError(status int, header http.Header, body []byte, now time.Time) *
 	}
 	// The header is the standard signal; the body field is the fallback.
 	if d, ok := parseRetryAfter(header.Get("Retry-After"), now); ok {
-		e.RetryAfter = int(math.Ceil(d.Seconds()))
+		e.RetryAfter = int(math.Ceil(min(d.Seconds(), maxRetryAfterSeconds)))
 	}
 	return e
 }

@@ -36,6 +36,10 @@ func Width(s string) int { return ansi.StringWidth(s) }
 
 // Truncate cuts sanitised single-line text to at most w cells, ending with an
 // ellipsis when something was cut.
+//
+// It walks grapheme clusters exactly as Width measures them. ansi.Truncate
+// does not: it counts an ASCII byte on its own, so "0" + U+FE0F (2 cells
+// for Width) counted as 1 and the result overflowed w.
 func Truncate(s string, w int) string {
 	if w <= 0 {
 		return ""
@@ -43,14 +47,34 @@ func Truncate(s string, w int) string {
 	if ansi.StringWidth(s) <= w {
 		return s
 	}
-	return ansi.Truncate(s, w, Ellipsis)
+	limit := w - ansi.StringWidth(Ellipsis)
+	var ends []int // cluster ends that fit in limit
+	for i, n := 0, 0; i < len(s); {
+		c, cw := ansi.FirstGraphemeCluster(s[i:], ansi.GraphemeWidth)
+		if len(c) == 0 || n+cw > limit {
+			break
+		}
+		i, n = i+len(c), n+cw
+		ends = append(ends, i)
+	}
+	// The ellipsis may join the last cluster (e.g. after a prepended mark)
+	// and change its width: back off until the result really fits.
+	for len(ends) > 0 && ansi.StringWidth(s[:ends[len(ends)-1]]+Ellipsis) > w {
+		ends = ends[:len(ends)-1]
+	}
+	if len(ends) == 0 {
+		return Ellipsis
+	}
+	return s[:ends[len(ends)-1]] + Ellipsis
 }
 
 // Pad truncates or right-pads s with spaces to exactly w cells.
 func Pad(s string, w int) string {
 	s = Truncate(s, w)
-	if n := w - ansi.StringWidth(s); n > 0 {
-		return s + strings.Repeat(" ", n)
+	// Usually one round. The first space can join a last cluster that ends in
+	// a prepended mark (e.g. U+0600) without adding a cell; then pad again.
+	for n := w - ansi.StringWidth(s); n > 0; n = w - ansi.StringWidth(s) {
+		s += strings.Repeat(" ", n)
 	}
 	return s
 }
@@ -119,6 +143,9 @@ func clean(s string, maxBytes int, multiline bool) string {
 	if !multiline {
 		out = strings.TrimRight(out, " ")
 	}
+	if maxBytes > 0 && len(out) > maxBytes { // the last rune or tab overshot
+		return cut(out, maxBytes)
+	}
 	return out
 }
 
@@ -130,15 +157,17 @@ func capOr(n, def int) int {
 }
 
 // cut shortens out to fit maxBytes including the ellipsis, on a rune boundary.
+// A cap smaller than the ellipsis itself gets no ellipsis.
 func cut(out string, maxBytes int) string {
-	limit := maxBytes - len(Ellipsis)
-	if limit < 0 {
-		limit = 0
+	ell := Ellipsis
+	if maxBytes < len(ell) {
+		ell = ""
 	}
-	for limit > 0 && !utf8.RuneStart(out[limit]) {
+	limit := maxBytes - len(ell)
+	for limit > 0 && limit < len(out) && !utf8.RuneStart(out[limit]) {
 		limit--
 	}
-	return strings.TrimRight(out[:limit], " \n") + Ellipsis
+	return strings.TrimRight(out[:limit], " \n") + ell
 }
 
 // isInvisibleFormat reports bidi controls and other format characters that
