@@ -208,7 +208,9 @@ func (a *app) tagCommand() *cobra.Command {
 		Short: "Add (+tag or tag) and remove (-tag) tags, keeping the others",
 		Long: `tag changes the tags of one session as a delta on the server's current tags:
 other tags, including ones another operator just added, are kept in their
-order; new tags are appended. Reserved platform tags are refused.`,
+order; new tags are appended. Reserved platform tags are refused.
+A bare name adds. Everything after ID is a tag change, so put flags
+(--api-url, ...) before ID.`,
 		Example: `  sessions tag session_0123 +resolved -urgent`,
 		Args:    cobra.MinimumNArgs(2),
 		RunE: func(cmd *cobra.Command, args []string) error {
