@@ -220,7 +220,10 @@ func isLoopback(host string) bool {
 }
 
 // client builds the API client for s. The key goes only into the client.
-func (a *app) client(s *settings) *apiclient.Client {
+func (a *app) client(s *settings) *apiclient.Client { return a.clientNotify(s, nil) }
+
+// clientNotify is client with a hook told before each retry wait.
+func (a *app) clientNotify(s *settings, onRetry func(apiclient.RetryEvent)) *apiclient.Client {
 	apiclient.Version = currentVersion()
 	retries := a.retries
 	if retries <= 0 {
@@ -231,6 +234,7 @@ func (a *app) client(s *settings) *apiclient.Client {
 		BaseURL:    s.APIURL,
 		OrgID:      s.OrgID,
 		MaxRetries: retries,
+		OnRetry:    onRetry,
 	})
 }
 
@@ -286,8 +290,10 @@ func (a *app) runTUI(cmd *cobra.Command) error {
 		}
 		defer stop()
 	}
+	notify, retries := tui.RetryNotifier()
 	opts := tui.Options{
-		API:      a.client(s),
+		API:      a.clientNotify(s, notify),
+		Retries:  retries,
 		AgentID:  s.Agent,
 		Theme:    theme.New(s.Theme, a.env("NO_COLOR") != ""),
 		Keys:     km,
