@@ -276,9 +276,24 @@ func (m *Model) request() tea.Cmd {
 func (m Model) onDerived(msg viewDerivedMsg) (tea.Model, tea.Cmd) {
 	m.deriving = false
 	if msg.res.gen >= m.view.gen {
+		// While typing a filter, a new query puts the cursor on the best
+		// match. Keeping it on whichever row an intermediate result had
+		// under it would select a session that depends on typing speed.
+		requery := m.mode == modeFilter && msg.res.spec.q.raw != m.view.spec.q.raw
+		// A new order or filter shows the list from the top (the selection
+		// stays visible): keeping the selected row at its place on screen
+		// is for refreshes, and here would hide the new first rows above.
+		respec := !sameSpec(msg.res.spec, m.view.spec)
 		m.view = msg.res
 		m.list = m.list.setHeight(m.listHeight(), len(m.view.rows))
+		if requery {
+			m.list.cursor, m.list.offset, m.list.selectedID = 0, 0, ""
+		}
 		m.list = m.list.setRows(m.view.rows)
+		if respec {
+			m.list.offset = 0
+			m.list = m.list.clamp(len(m.view.rows))
+		}
 	}
 	if m.deriveDue || m.view.version != m.version || !sameSpec(m.view.spec, m.spec) {
 		return m, m.request()

@@ -50,8 +50,8 @@ func (m Model) onLoadFinished(msg loadFinishedMsg) (tea.Model, tea.Cmd) {
 	m.load.next = nil
 	m.load.complete = true
 	m.st.total = m.st.loaded
-	if m.status.kind == statusError {
-		m.status = statusLine{}
+	if m.status.kind == statusError || m.status.kind == statusInfo {
+		m.status = statusLine{} // an old error, or "reloading…": done now
 	}
 	return m, m.dataChanged()
 }

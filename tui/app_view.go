@@ -171,7 +171,16 @@ func previewView(ctx *Context, r *row, width, height int) string {
 		usage = t.Value.Render(compactTokens(r.total)+" tokens") +
 			t.Muted.Render(fmt.Sprintf(" (in %s · out %s · cache %s)", compactTokens(u.InputTokens), compactTokens(u.OutputTokens), compactTokens(u.CacheRead())))
 	}
-	meta := t.Status(r.status).Render(r.status) + t.Muted.Render(" · updated "+age(ctx.Now(), r.s.UpdatedAt)+" ago · "+r.id)
+	var updated string
+	switch a := age(ctx.Now(), r.s.UpdatedAt); a { // never "updated now ago"
+	case "now":
+		updated = "updated just now"
+	case "—":
+		updated = "updated —"
+	default:
+		updated = "updated " + a + " ago"
+	}
+	meta := t.Status(r.status).Render(r.status) + t.Muted.Render(" · "+updated+" · "+r.id)
 	room := height - 2 // border
 	var body string
 	if room >= 12 {

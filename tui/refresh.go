@@ -52,9 +52,16 @@ func (r *refreshState) schedule() tea.Cmd {
 }
 
 // refreshTick arms the first tick without changing the model (for Init).
+// Init cannot bump the generation, so the tick carries the current one:
+// schedule on a copy would stamp a generation the model never reaches, and
+// onRefreshTick would drop the tick, leaving auto refresh off for good.
 func (m Model) refreshTick() tea.Cmd {
 	r := m.refresh
-	return r.schedule()
+	if r.interval <= 0 || r.paused {
+		return nil
+	}
+	gen := r.gen
+	return tea.Tick(r.interval, func(time.Time) tea.Msg { return refreshTickMsg{gen: gen} })
 }
 
 func (m Model) onRefreshTick(msg refreshTickMsg) (tea.Model, tea.Cmd) {
