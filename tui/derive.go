@@ -1,8 +1,11 @@
 package tui
 
 import (
+	"math"
+	"runtime"
 	"slices"
 	"strings"
+	"sync"
 )
 
 // sortKey is the order of the list.
@@ -68,7 +71,11 @@ type viewResult struct {
 	filtered  []*row // rows matching the query, in sort order, before the status tab
 	rows      []*row // what the list shows
 	tabCounts [statusTabs]int
-	statusAll map[string]int // every row by status word, for the header
+	// The byte sets of sorted's and filtered's rows, in the same order, kept
+	// when there are words to match: a word is first checked against these
+	// flat arrays, and only rows that have all its bytes are visited.
+	sortedSets, filteredSets []byteSet
+	statusAll                map[string]int // every row by status word, for the header
 }
 
 // deriveView computes the visible rows. all is in server order. prev, when
@@ -93,26 +100,26 @@ func deriveView(all []*row, version int, spec viewSpec, prev *viewResult) *viewR
 		}
 	}
 
-	base := res.sorted
+	needSets := len(spec.q.terms) > 0
+	if needSets {
+		if sameOrder && prev.sortedSets != nil {
+			res.sortedSets = prev.sortedSets
+		} else {
+			res.sortedSets = setsOf(res.sorted)
+		}
+	}
+	base, baseSets := res.sorted, res.sortedSets
 	if sameOrder && prev.spec.agent == spec.agent && spec.q.narrows(prev.spec.q) {
-		base = prev.filtered
+		base, baseSets = prev.filtered, prev.filteredSets
+		if needSets && len(baseSets) != len(base) {
+			baseSets = setsOf(base)
+		}
 	}
 	var scores []int
 	if spec.q.empty() && spec.agent == "" {
-		res.filtered = base
+		res.filtered, res.filteredSets = base, baseSets
 	} else {
-		res.filtered = make([]*row, 0, len(base)/4)
-		for _, r := range base {
-			if spec.agent != "" && r.s.AgentID != spec.agent {
-				continue
-			}
-			sc, ok := spec.q.matchRow(r)
-			if !ok {
-				continue
-			}
-			res.filtered = append(res.filtered, r)
-			scores = append(scores, sc)
-		}
+		res.filtered, scores, res.filteredSets = matchRows(base, baseSets, spec)
 	}
 
 	ranked := res.filtered
@@ -136,17 +143,126 @@ func deriveView(all []*row, version int, spec viewSpec, prev *viewResult) *viewR
 	return res
 }
 
-// rankByScore orders rows by score, best first, keeping the sort order
-// among equals.
-func rankByScore(rows []*row, scores []int) []*row {
-	idx := make([]int, len(rows))
-	for i := range idx {
-		idx[i] = i
+// parallelMin is the number of rows from which matching is split across
+// the CPUs.
+const parallelMin = 16384
+
+// matchRows keeps the rows of base that match spec's query and agent, in
+// order, with their scores. Big inputs are split into contiguous chunks
+// matched in parallel and joined in order, so the result is the same.
+func matchRows(base []*row, sets []byteSet, spec viewSpec) ([]*row, []int, []byteSet) {
+	workers := min(runtime.GOMAXPROCS(0), 8)
+	if len(base) < parallelMin || workers < 2 {
+		return matchChunk(base, sets, spec)
 	}
-	slices.SortStableFunc(idx, func(a, b int) int { return scores[b] - scores[a] })
+	type part struct {
+		rows   []*row
+		scores []int
+		sets   []byteSet
+	}
+	parts := make([]part, workers)
+	size := (len(base) + workers - 1) / workers
+	var wg sync.WaitGroup
+	for w := range parts {
+		lo, hi := min(w*size, len(base)), min((w+1)*size, len(base))
+		var chunkSets []byteSet
+		if sets != nil {
+			chunkSets = sets[lo:hi]
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			p := &parts[w]
+			p.rows, p.scores, p.sets = matchChunk(base[lo:hi], chunkSets, spec)
+		}()
+	}
+	wg.Wait()
+	n := 0
+	for _, p := range parts {
+		n += len(p.rows)
+	}
+	rows := make([]*row, 0, n)
+	var scores []int
+	var outSets []byteSet
+	if len(spec.q.terms) > 0 {
+		scores = make([]int, 0, n)
+	}
+	if sets != nil {
+		outSets = make([]byteSet, 0, n)
+	}
+	for _, p := range parts {
+		rows = append(rows, p.rows...)
+		scores = append(scores, p.scores...)
+		outSets = append(outSets, p.sets...)
+	}
+	return rows, scores, outSets
+}
+
+// matchChunk matches base (with sets, its rows' byte sets, when not nil).
+func matchChunk(base []*row, sets []byteSet, spec viewSpec) ([]*row, []int, []byteSet) {
+	rows := make([]*row, 0, len(base)/4)
+	var scores []int
+	var outSets []byteSet
+	if len(spec.q.terms) > 0 {
+		scores = make([]int, 0, len(base)/4)
+	}
+	if sets != nil {
+		outSets = make([]byteSet, 0, len(base)/4)
+	}
+	masks := spec.q.masks
+rowLoop:
+	for i, r := range base {
+		if sets != nil {
+			for _, m := range masks {
+				if !m.within(sets[i]) {
+					continue rowLoop
+				}
+			}
+		}
+		if spec.agent != "" && r.s.AgentID != spec.agent {
+			continue
+		}
+		sc, ok := spec.q.matchRow(r)
+		if !ok {
+			continue
+		}
+		rows = append(rows, r)
+		if scores != nil {
+			scores = append(scores, sc)
+		}
+		if sets != nil {
+			outSets = append(outSets, sets[i])
+		}
+	}
+	return rows, scores, outSets
+}
+
+// setsOf collects the rows' byte sets.
+func setsOf(rows []*row) []byteSet {
+	out := make([]byteSet, len(rows))
+	for i, r := range rows {
+		if r.measured {
+			out[i] = r.searchSet
+		} else {
+			out[i] = byteSet{^uint64(0), ^uint64(0)} // unknown: never rejects
+		}
+	}
+	return out
+}
+
+// rankByScore orders rows by score, best first, keeping the sort order
+// among equals. It sorts (score, index) pairs packed in one integer, which
+// is the stable order without a stable sort.
+func rankByScore(rows []*row, scores []int) []*row {
+	keys := make([]uint64, len(rows))
+	for i, sc := range scores[:len(rows)] {
+		sc = min(max(sc, 0), math.MaxUint32)
+		keys[i] = uint64(math.MaxUint32-uint32(sc))<<32 | uint64(i)
+	}
+	slices.Sort(keys)
 	out := make([]*row, len(rows))
-	for i, j := range idx {
-		out[i] = rows[j]
+	for i, k := range keys {
+		out[i] = rows[uint32(k)]
 	}
 	return out
 }

@@ -1,11 +1,17 @@
 package tui
 
 import (
+	"slices"
 	"strings"
+	"sync"
+	"time"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/charmbracelet/lipgloss"
+	"github.com/muesli/termenv"
 
+	"github.com/everruns/sessions/theme"
 	"github.com/everruns/sessions/tui/safetext"
 )
 
@@ -124,25 +130,42 @@ func (c columns) header(ctx *Context, sortLabel string) string {
 		padLeft("TOKENS", c.tokens),
 		padLeft("AGE", c.age),
 	}
-	return ctx.Theme.ColumnHeader.Render(strings.Join(cells, " "))
+	return kitFor(ctx.Theme).header.render(strings.Join(cells, " "))
 }
 
 // view renders the window of rows: O(height), whatever the number of rows.
 func (l listModel) view(ctx *Context, rows []*row, width int, d rowDecor) string {
 	c := layoutColumns(width)
-	lines := make([]string, 0, l.height)
+	k := kitFor(ctx.Theme)
+	now := ctx.Now()
+	var b strings.Builder
+	b.Grow(l.height * (width + 160))
 	end := min(l.offset+l.height, len(rows))
+	n := 0
 	for i := l.offset; i < end; i++ {
-		lines = append(lines, renderRow(ctx, rows[i], c, width, i == l.cursor, d))
+		if n > 0 {
+			b.WriteByte('\n')
+		}
+		renderRowTo(&b, k, now, rows[i], c, width, i == l.cursor, d)
+		n++
 	}
-	for len(lines) < l.height {
-		lines = append(lines, "")
+	for ; n < l.height; n++ {
+		if n > 0 {
+			b.WriteByte('\n')
+		}
 	}
-	return strings.Join(lines, "\n")
+	return b.String()
 }
 
 func renderRow(ctx *Context, r *row, c columns, width int, selected bool, d rowDecor) string {
-	t := ctx.Theme
+	var b strings.Builder
+	renderRowTo(&b, kitFor(ctx.Theme), ctx.Now(), r, c, width, selected, d)
+	return b.String()
+}
+
+// renderRowTo writes one row. Styles come pre-rendered from the kit, and
+// cells of known width are padded without measuring them again.
+func renderRowTo(b *strings.Builder, k *styleKit, now time.Time, r *row, c columns, width int, selected bool, d rowDecor) {
 	mark := "  "
 	if d.marked != nil && d.marked(r.s.ID) {
 		mark = "● "
@@ -152,33 +175,61 @@ func renderRow(ctx *Context, r *row, c columns, width int, selected bool, d rowD
 			mark = safetext.Pad(sp, 2)
 		}
 	}
-	status := safetext.Pad(r.status, c.status)
-	title := safetext.Pad(r.title, c.title)
-	tags := safetext.Pad(r.tagsText, c.tags)
+	sw, tw, gw := -1, -1, -1
+	if r.measured {
+		sw, tw, gw = r.statusW, r.titleW, r.tagsW
+	}
+	status := padKnown(r.status, sw, c.status)
+	title := padKnown(r.title, tw, c.title)
+	tags := padKnown(r.tagsText, gw, c.tags)
 	tokens := padLeft(tokenCell(r), c.tokens)
-	ago := padLeft(age(ctx.Now(), r.s.UpdatedAt), c.age)
+	ago := padLeft(age(now, r.s.UpdatedAt), c.age)
 
 	if selected {
-		line := strings.Join([]string{mark + status, title, tags, tokens, ago}, " ")
-		return t.RowSelected.Render(safetext.Pad(line, width))
+		line := mark + status + " " + title + " " + tags + " " + tokens + " " + ago
+		b.WriteString(k.selected.render(safetext.Pad(line, width)))
+		return
 	}
-	titleStyle := t.RowTitle
+	titleStyle := &k.title
 	if r.untitled {
-		titleStyle = t.RowUntitled
+		titleStyle = &k.untitled
 	}
-	statusStyle := t.Status(r.status)
+	statusStyle := k.status(r.status)
+	k.mark.renderTo(b, mark)
 	if d.changed != nil && d.changed(r.s.ID) {
 		// A row the last refresh changed: its status cell lights up briefly.
-		statusStyle = statusStyle.Inherit(t.RowChanged)
+		b.WriteString(k.theme.Status(r.status).Inherit(k.theme.RowChanged).Render(status))
+	} else {
+		statusStyle.renderTo(b, status)
 	}
-	line := strings.Join([]string{
-		t.MarkGlyph.Render(mark) + statusStyle.Render(status),
-		highlight(title, d.q, titleStyle, t.Match),
-		t.RowTag.Render(tags),
-		t.RowTokens.Render(tokens),
-		t.RowAge.Render(ago),
-	}, " ")
-	return line
+	b.WriteByte(' ')
+	highlightTo(b, title, d.q, titleStyle, &k.match)
+	b.WriteByte(' ')
+	k.tag.renderTo(b, tags)
+	b.WriteByte(' ')
+	k.tokens.renderTo(b, tokens)
+	b.WriteByte(' ')
+	k.age.renderTo(b, ago)
+}
+
+// padKnown is safetext.Pad for a string whose width sw is already known.
+func padKnown(s string, sw, w int) string {
+	if sw >= 0 && sw <= w {
+		if sw == w {
+			return s
+		}
+		return s + blank(w-sw)
+	}
+	return safetext.Pad(s, w)
+}
+
+const blanks = "                                                                                                                                                                "
+
+func blank(n int) string {
+	if n <= len(blanks) {
+		return blanks[:n]
+	}
+	return strings.Repeat(" ", n)
 }
 
 func tokenCell(r *row) string {
@@ -191,35 +242,166 @@ func tokenCell(r *row) string {
 func padLeft(s string, w int) string {
 	s = safetext.Truncate(s, w)
 	if n := w - safetext.Width(s); n > 0 {
-		return strings.Repeat(" ", n) + s
+		return blank(n) + s
 	}
 	return s
 }
 
 // highlight renders s with the query's matched characters emphasised.
 func highlight(s string, q query, base, match lipgloss.Style) string {
+	var b strings.Builder
+	bs, ms := newFastStyle(base), newFastStyle(match)
+	highlightTo(&b, s, q, &bs, &ms)
+	return b.String()
+}
+
+func highlightTo(b *strings.Builder, s string, q query, base, match *fastStyle) {
 	pos := q.matchPositions(s)
 	if len(pos) == 0 {
-		return base.Render(s)
+		base.renderTo(b, s)
+		return
 	}
-	hit := make(map[int]bool, len(pos))
-	for _, p := range pos {
-		hit[p] = true
+	slices.Sort(pos)
+	hit := func(i int) bool {
+		_, ok := slices.BinarySearch(pos, i)
+		return ok
 	}
-	var b strings.Builder
 	start := 0
 	for start < len(s) {
-		on := hit[start]
+		on := hit(start)
 		end := start + 1
-		for end < len(s) && (hit[end] == on || !utf8.RuneStart(s[end])) {
+		for end < len(s) && (hit(end) == on || !utf8.RuneStart(s[end])) {
 			end++
 		}
 		if on {
-			b.WriteString(match.Render(s[start:end]))
+			match.renderTo(b, s[start:end])
 		} else {
-			b.WriteString(base.Render(s[start:end]))
+			base.renderTo(b, s[start:end])
 		}
 		start = end
 	}
+}
+
+// fastStyle renders a lipgloss style by wrapping text in the escape
+// sequences the style produces, found once by rendering probes. It is only
+// used where that gives byte for byte what Render gives (checked on the
+// probes: plain colours and attributes, no width, padding or border);
+// otherwise, and for text with tabs or line breaks, it calls Render.
+type fastStyle struct {
+	st       lipgloss.Style
+	pre, suf string
+	mode     uint8 // 0: Render; 1: pre+text+suf; 2: pre+rune+suf per rune, for text without spaces
+}
+
+func newFastStyle(st lipgloss.Style) fastStyle {
+	f := fastStyle{st: st}
+	const probe = "x"
+	r := st.Render(probe)
+	i := strings.Index(r, probe)
+	if i < 0 {
+		return f
+	}
+	pre, suf := r[:i], r[i+len(probe):]
+	wrap := func(s string) string { return pre + s + suf }
+	if st.Render("ab c—é 数") == wrap("ab c—é 数") && st.Render("Q") == wrap("Q") {
+		f.pre, f.suf, f.mode = pre, suf, 1
+		return f
+	}
+	if st.Render("aé数") == wrap("a")+wrap("é")+wrap("数") {
+		f.pre, f.suf, f.mode = pre, suf, 2
+	}
+	return f
+}
+
+func (f *fastStyle) render(s string) string {
+	if f.mode == 1 && s != "" && !strings.ContainsAny(s, "\t\n\r") {
+		return f.pre + s + f.suf
+	}
+	var b strings.Builder
+	f.renderTo(&b, s)
 	return b.String()
+}
+
+func (f *fastStyle) renderTo(b *strings.Builder, s string) {
+	switch {
+	case s == "" || strings.ContainsAny(s, "\t\n\r"):
+	case f.mode == 1:
+		b.WriteString(f.pre)
+		b.WriteString(s)
+		b.WriteString(f.suf)
+		return
+	case f.mode == 2 && !strings.ContainsRune(s, ' ') && isASCIIorSimple(s):
+		for _, r := range s {
+			b.WriteString(f.pre)
+			b.WriteRune(r)
+			b.WriteString(f.suf)
+		}
+		return
+	}
+	b.WriteString(f.st.Render(s))
+}
+
+// isASCIIorSimple: no other kind of whitespace, which lipgloss styles apart.
+func isASCIIorSimple(s string) bool {
+	for _, r := range s {
+		if unicode.IsSpace(r) {
+			return false
+		}
+	}
+	return true
+}
+
+// styleKit is the list's styles of one theme, pre-rendered.
+type styleKit struct {
+	theme                                          *theme.Theme
+	mark, title, untitled, tag, tokens, age, match fastStyle
+	selected, header                               fastStyle
+	started, active, idle, other                   fastStyle
+}
+
+// status mirrors theme.Status.
+func (k *styleKit) status(s string) *fastStyle {
+	switch s {
+	case "started":
+		return &k.started
+	case "active":
+		return &k.active
+	case "idle":
+		return &k.idle
+	}
+	return &k.other
+}
+
+type kitKey struct {
+	t       *theme.Theme
+	profile termenv.Profile
+	dark    bool
+}
+
+var kits sync.Map // kitKey → *styleKit
+
+// kitFor returns the theme's kit for the current colour profile.
+func kitFor(t *theme.Theme) *styleKit {
+	key := kitKey{t, lipgloss.ColorProfile(), lipgloss.HasDarkBackground()}
+	if k, ok := kits.Load(key); ok {
+		return k.(*styleKit)
+	}
+	k := &styleKit{
+		theme:    t,
+		mark:     newFastStyle(t.MarkGlyph),
+		title:    newFastStyle(t.RowTitle),
+		untitled: newFastStyle(t.RowUntitled),
+		tag:      newFastStyle(t.RowTag),
+		tokens:   newFastStyle(t.RowTokens),
+		age:      newFastStyle(t.RowAge),
+		match:    newFastStyle(t.Match),
+		selected: newFastStyle(t.RowSelected),
+		header:   newFastStyle(t.ColumnHeader),
+		started:  newFastStyle(t.Status("started")),
+		active:   newFastStyle(t.Status("active")),
+		idle:     newFastStyle(t.Status("idle")),
+		other:    newFastStyle(t.Status("")),
+	}
+	got, _ := kits.LoadOrStore(key, k)
+	return got.(*styleKit)
 }

@@ -6,10 +6,32 @@ import "strings"
 // sessions with a tag, -#tag to drop them.
 type query struct {
 	raw     string
-	terms   []string // lower-cased
+	terms   []string  // lower-cased
+	masks   []byteSet // bytes of each term, to reject rows without a scan
 	withTag []string
 	without []string
 }
+
+// byteSet is which bytes a string holds: printable ASCII exactly, other
+// bytes folded into the 32 control-character slots (which sanitised text
+// never holds). A row can only match a term whose bytes it all has.
+type byteSet [2]uint64
+
+func byteSetOf(s string) byteSet {
+	var m byteSet
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c < 0x80 {
+			m[c>>6] |= 1 << (c & 63)
+		} else {
+			m[0] |= 1 << (c & 31)
+		}
+	}
+	return m
+}
+
+// within reports whether every byte of m is in o.
+func (m byteSet) within(o byteSet) bool { return m[0]&^o[0] == 0 && m[1]&^o[1] == 0 }
 
 func parseQuery(s string) query {
 	q := query{raw: s}
@@ -22,7 +44,9 @@ func parseQuery(s string) query {
 		case f == "#" || f == "-#" || f == "-":
 			// still being typed
 		default:
-			q.terms = append(q.terms, strings.ToLower(f))
+			t := strings.ToLower(f)
+			q.terms = append(q.terms, t)
+			q.masks = append(q.masks, byteSetOf(t))
 		}
 	}
 	return q
@@ -73,7 +97,10 @@ func (q query) matchRow(r *row) (int, bool) {
 		}
 	}
 	score := 0
-	for _, t := range q.terms {
+	for i, t := range q.terms {
+		if i < len(q.masks) && r.measured && !q.masks[i].within(r.searchSet) {
+			return 0, false
+		}
 		s, ok := fuzzyScore(r.search, t)
 		if !ok {
 			return 0, false

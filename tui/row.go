@@ -32,8 +32,12 @@ type row struct {
 	total    int64
 	// search is the lower-cased haystack the filter matches against; it
 	// starts with the lower-cased title, which titleKey shares.
-	search   string
-	titleKey string
+	search    string
+	searchSet byteSet // the bytes of search
+	titleKey  string
+	// Cell widths of status, title and tagsText, measured once by newRow.
+	statusW, titleW, tagsW int
+	measured               bool
 }
 
 func newRow(s apiclient.Session) *row {
@@ -65,6 +69,9 @@ func newRow(s apiclient.Session) *row {
 	lowerTitle := strings.ToLower(r.title)
 	r.search = strings.Join([]string{lowerTitle, strings.ToLower(r.preview), strings.ToLower(r.output), strings.ToLower(r.tagsText), strings.ToLower(r.id)}, " ")
 	r.titleKey = r.search[:len(lowerTitle)]
+	r.searchSet = byteSetOf(r.search)
+	r.statusW, r.titleW, r.tagsW = safetext.Width(r.status), safetext.Width(r.title), safetext.Width(r.tagsText)
+	r.measured = true
 	return r
 }
 

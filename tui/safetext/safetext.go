@@ -21,7 +21,45 @@ const Ellipsis = "…"
 // line breaks and tabs turned into spaces, runs of spaces collapsed, and the
 // result cut to at most maxBytes bytes (0 means no cap) with an ellipsis.
 func Line(s string, maxBytes int) string {
+	if isCleanLine(s, maxBytes) {
+		return s // nothing to clean: no copy
+	}
 	return clean(s, maxBytes, false)
+}
+
+// isCleanLine reports whether Line would return s unchanged: no escapes,
+// controls, line breaks, tabs, invisible formats or invalid UTF-8, no leading,
+// trailing or doubled spaces, and within maxBytes.
+func isCleanLine(s string, maxBytes int) bool {
+	if maxBytes > 0 && len(s) > maxBytes {
+		return false
+	}
+	prevSpace := true // a leading space is dropped
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			switch {
+			case c < 0x20 || c == 0x7f:
+				return false
+			case c == ' ':
+				if prevSpace {
+					return false
+				}
+				prevSpace = true
+			default:
+				prevSpace = false
+			}
+			i++
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && size <= 1 || r <= 0x9f || r == '\u2028' || r == '\u2029' || isInvisibleFormat(r) {
+			return false
+		}
+		prevSpace = false
+		i += size
+	}
+	return !prevSpace || len(s) == 0
 }
 
 // Text is Line for multi-line text: newlines are kept (CR LF and lone CR
@@ -32,7 +70,80 @@ func Text(s string, maxBytes int) string {
 
 // Width is the cell width of sanitised text. Layout must measure with this
 // function (or lipgloss, which uses the same x/ansi measure) and nothing else.
-func Width(s string) int { return ansi.StringWidth(s) }
+func Width(s string) int {
+	if w, ok := fastWidth(s); ok {
+		return w
+	}
+	return ansi.StringWidth(s)
+}
+
+// fastWidth measures s without grapheme segmentation when that gives the
+// same answer as ansi.StringWidth: printable ASCII counts one cell, a
+// well-formed CSI sequence (colours) none, and a rune from a few ranges
+// that never join a neighbour into a grapheme cluster (Latin-1 and Latin
+// Extended letters, general punctuation, arrows, box drawing, geometric
+// shapes) is measured alone. Anything else (other escapes, controls, wide
+// or combining characters, emoji) reports ok == false.
+func fastWidth(s string) (w int, ok bool) {
+	for i := 0; i < len(s); {
+		c := s[i]
+		switch {
+		case c >= 0x20 && c < 0x7f:
+			w++
+			i++
+		case c == 0x1b:
+			if i+1 >= len(s) || s[i+1] != '[' {
+				return 0, false
+			}
+			j := i + 2
+			for j < len(s) && s[j] >= 0x30 && s[j] <= 0x3f {
+				j++
+			}
+			for j < len(s) && s[j] >= 0x20 && s[j] <= 0x2f {
+				j++
+			}
+			if j >= len(s) || s[j] < 0x40 || s[j] > 0x7e {
+				return 0, false
+			}
+			i = j + 1
+		case c >= utf8.RuneSelf:
+			r, size := utf8.DecodeRuneInString(s[i:])
+			if !standalone(r) {
+				return 0, false
+			}
+			w += ansi.StringWidth(s[i : i+size])
+			i += size
+		default:
+			return 0, false
+		}
+	}
+	return w, true
+}
+
+// standalone reports runes that always form a grapheme cluster of their own
+// next to ASCII or to each other: not Extend, ZWJ, SpacingMark, Prepend,
+// Regional Indicator, Hangul or a control.
+func standalone(r rune) bool {
+	switch {
+	case r >= 0x00a0 && r <= 0x024f, // Latin-1 Supplement, Latin Extended-A/B
+		r >= 0x2010 && r <= 0x2027, // dashes, quotes, bullets, ellipsis
+		r >= 0x2030 && r <= 0x205e, // per mille, primes, more punctuation
+		r >= 0x2190 && r <= 0x21ff, // arrows
+		r >= 0x2500 && r <= 0x25ff: // box drawing, block elements, geometric shapes
+		return true
+	}
+	return false
+}
+
+// isPrintableASCII reports whether every byte of s is printable ASCII.
+func isPrintableASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c >= 0x7f {
+			return false
+		}
+	}
+	return true
+}
 
 // Truncate cuts sanitised single-line text to at most w cells, ending with an
 // ellipsis when something was cut.
@@ -77,6 +188,16 @@ func Pad(s string, w int) string {
 		s += strings.Repeat(" ", n)
 	}
 	return s
+}
+
+// blanks backs spaces for the usual widths without a strings.Repeat.
+const blanks = "                                                                                                                                                                "
+
+func spaces(n int) string {
+	if n <= len(blanks) {
+		return blanks[:n]
+	}
+	return strings.Repeat(" ", n)
 }
 
 func clean(s string, maxBytes int, multiline bool) string {

@@ -1,0 +1,107 @@
+package tui
+
+import (
+	"strings"
+	"testing"
+	"time"
+	"unicode/utf8"
+
+	"github.com/charmbracelet/lipgloss"
+	"github.com/muesli/termenv"
+
+	"github.com/everruns/sessions/apiclient/apitest"
+	"github.com/everruns/sessions/theme"
+	"github.com/everruns/sessions/tui/safetext"
+)
+
+// renderRowSlow is the straightforward rendering (every cell through
+// lipgloss Render, every width measured) that renderRow must reproduce
+// byte for byte.
+func renderRowSlow(ctx *Context, r *row, c columns, width int, selected bool, d rowDecor) string {
+	t := ctx.Theme
+	mark := "  "
+	if d.marked != nil && d.marked(r.s.ID) {
+		mark = "● "
+	}
+	status := safetext.Pad(r.status, c.status)
+	title := safetext.Pad(r.title, c.title)
+	tags := safetext.Pad(r.tagsText, c.tags)
+	tokens := padLeft(tokenCell(r), c.tokens)
+	ago := padLeft(age(ctx.Now(), r.s.UpdatedAt), c.age)
+	if selected {
+		line := strings.Join([]string{mark + status, title, tags, tokens, ago}, " ")
+		return t.RowSelected.Render(safetext.Pad(line, width))
+	}
+	titleStyle := t.RowTitle
+	if r.untitled {
+		titleStyle = t.RowUntitled
+	}
+	statusStyle := t.Status(r.status)
+	if d.changed != nil && d.changed(r.s.ID) {
+		statusStyle = statusStyle.Inherit(t.RowChanged)
+	}
+	return strings.Join([]string{
+		t.MarkGlyph.Render(mark) + statusStyle.Render(status),
+		highlightSlow(title, d.q, titleStyle, t.Match),
+		t.RowTag.Render(tags),
+		t.RowTokens.Render(tokens),
+		t.RowAge.Render(ago),
+	}, " ")
+}
+
+func highlightSlow(s string, q query, base, match lipgloss.Style) string {
+	pos := q.matchPositions(s)
+	if len(pos) == 0 {
+		return base.Render(s)
+	}
+	hit := make(map[int]bool, len(pos))
+	for _, p := range pos {
+		hit[p] = true
+	}
+	var b strings.Builder
+	start := 0
+	for start < len(s) {
+		on := hit[start]
+		end := start + 1
+		for end < len(s) && (hit[end] == on || !utf8.RuneStart(s[end])) {
+			end++
+		}
+		if on {
+			b.WriteString(match.Render(s[start:end]))
+		} else {
+			b.WriteString(base.Render(s[start:end]))
+		}
+		start = end
+	}
+	return b.String()
+}
+
+func TestRenderRowMatchesLipgloss(t *testing.T) {
+	now := time.Date(2025, 6, 1, 12, 0, 0, 0, time.UTC)
+	sessions := append(apitest.HostileSessions(now, "org", "agent"), apitest.Generate(60, 3, now)...)
+	defer lipgloss.SetColorProfile(lipgloss.ColorProfile())
+	for _, prof := range []termenv.Profile{termenv.TrueColor, termenv.ANSI256, termenv.ANSI, termenv.Ascii} {
+		lipgloss.SetColorProfile(prof)
+		for _, th := range []*theme.Theme{theme.New(theme.Dark, false), theme.New(theme.Light, false), theme.New(theme.Auto, true)} {
+			ctx := &Context{Width: 160, Height: 45, Theme: th, Now: func() time.Time { return now }}
+			for _, width := range []int{80, 96, 160} {
+				c := layoutColumns(width)
+				for qi, q := range []string{"", "refund", "café", "数据", "e", "#p1 ord", "zz"} {
+					d := rowDecor{
+						marked:  func(id string) bool { return len(id)%3 == 0 },
+						changed: func(id string) bool { return len(id)%5 == 0 },
+						q:       parseQuery(q),
+					}
+					for i, s := range sessions {
+						r := newRow(s)
+						sel := (i+qi)%7 == 0
+						got, want := renderRow(ctx, r, c, width, sel, d), renderRowSlow(ctx, r, c, width, sel, d)
+						if got != want {
+							t.Fatalf("profile %v width %d query %q row %d selected %v:\n got %q\nwant %q", prof, width, q, i, sel, got, want)
+						}
+					}
+				}
+			}
+		}
+	}
+}
