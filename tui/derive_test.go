@@ -121,7 +121,7 @@ func TestQueryNarrows(t *testing.T) {
 
 func TestFuzzyScorePrefersContiguous(t *testing.T) {
 	exact, ok1 := fuzzyScore("please refund my order", "refund")
-	scattered, ok2 := fuzzyScore("read every final unit now done", "refund")
+	scattered, ok2 := fuzzyScore("a ref und", "refund")
 	if !ok1 || !ok2 || exact <= scattered {
 		t.Fatalf("exact %d (%v) should beat scattered %d (%v)", exact, ok1, scattered, ok2)
 	}
@@ -134,5 +134,37 @@ func TestMatchPositions(t *testing.T) {
 	q := parseQuery("log")
 	if got := q.matchPositions("Login broken"); !reflect.DeepEqual(got, []int{0, 1, 2}) {
 		t.Fatalf("positions %v", got)
+	}
+}
+
+func TestFuzzyWindow(t *testing.T) {
+	for _, c := range []struct {
+		hay, pat string
+		ok       bool
+	}{
+		{"please refund my order", "refnd", true},
+		{"upgrade postgres now", "pstgres", true},
+		{"read every final unit now done", "refund", false},
+		{"r e f u n d", "refund", false},
+	} {
+		if _, ok := fuzzyScore(c.hay, c.pat); ok != c.ok {
+			t.Errorf("fuzzyScore(%q, %q) ok=%v, want %v", c.hay, c.pat, ok, c.ok)
+		}
+	}
+}
+
+// A pattern matches only where each of its prefixes matches, so narrowing
+// from the previous keystroke's result never loses a row.
+func TestFuzzyMonotone(t *testing.T) {
+	hays := []string{"café pos sync broken", "customers behind corporate proxies", "caxxxfxxe", "cafe", "c a f e"}
+	pats := []string{"c", "ca", "caf", "cafe", "cafes"}
+	for _, h := range hays {
+		for i := 1; i < len(pats); i++ {
+			_, longer := fuzzyScore(h, pats[i])
+			_, shorter := fuzzyScore(h, pats[i-1])
+			if longer && !shorter {
+				t.Errorf("%q matches %q but not its prefix %q", h, pats[i], pats[i-1])
+			}
+		}
 	}
 }

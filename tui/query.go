@@ -119,9 +119,16 @@ func rowHasTagFold(r *row, tag string) bool {
 	return false
 }
 
-// fuzzyScore matches pattern (lower case) as a subsequence of hay (lower
-// case). A contiguous occurrence scores best, more so at a word start; a
-// scattered subsequence scores by how tight it is.
+// fuzzyGap is how many characters a fuzzy match may skip in all. A word
+// typed with a slip ("refnd", "pstgres") still matches; letters scattered
+// across a whole preview do not. Because the window grows by one with each
+// typed character, a longer pattern never matches where its prefix did not,
+// which keeps narrowing from the previous result exact.
+const fuzzyGap = 4
+
+// fuzzyScore matches pattern (lower case) in hay (lower case): contiguous
+// scores best, more so at a word start; otherwise as a subsequence within a
+// window of len(pat)+fuzzyGap bytes, scored by how tight it is.
 func fuzzyScore(hay, pat string) (int, bool) {
 	if pat == "" {
 		return 0, true
@@ -133,20 +140,40 @@ func fuzzyScore(hay, pat string) (int, bool) {
 		}
 		return score, true
 	}
-	// Subsequence: jump byte by byte with IndexByte (memchr-fast).
-	pos, first := 0, -1
-	for j := 0; j < len(pat); j++ {
-		k := strings.IndexByte(hay[pos:], pat[j])
-		if k < 0 {
-			return 0, false
-		}
-		if first < 0 {
-			first = pos + k
-		}
-		pos += k + 1
+	start, end, ok := windowMatch(hay, pat)
+	if !ok {
+		return 0, false
 	}
-	span := pos - first
-	return max(1, 500-span), true
+	return 500 - (end - start), true
+}
+
+// windowMatch finds the first start from which pat is a subsequence of hay
+// within the window; greedy matching from a fixed start ends earliest, so
+// trying every start is exact. It returns the matched span [start, end).
+func windowMatch(hay, pat string) (start, end int, ok bool) {
+	limit := len(pat) + fuzzyGap
+	for from := 0; from < len(hay); {
+		k := strings.IndexByte(hay[from:], pat[0])
+		if k < 0 {
+			return 0, 0, false
+		}
+		s := from + k
+		stop := min(len(hay), s+limit)
+		pos, matched := s+1, true
+		for j := 1; j < len(pat); j++ {
+			kk := strings.IndexByte(hay[pos:stop], pat[j])
+			if kk < 0 {
+				matched = false
+				break
+			}
+			pos += kk + 1
+		}
+		if matched {
+			return s, pos, true
+		}
+		from = s + 1
+	}
+	return 0, 0, false
 }
 
 // matchPositions returns the byte offsets in s (a display string) of the
@@ -168,18 +195,16 @@ func (q query) matchPositions(s string) []int {
 			}
 			continue
 		}
-		at := 0
-		var got []int
+		start, _, ok := windowMatch(lower, t)
+		if !ok {
+			continue
+		}
+		at := start
 		for j := 0; j < len(t); j++ {
 			k := strings.IndexByte(lower[at:], t[j])
-			if k < 0 {
-				got = nil
-				break
-			}
-			got = append(got, at+k)
+			pos = append(pos, at+k)
 			at += k + 1
 		}
-		pos = append(pos, got...)
 	}
 	return pos
 }
