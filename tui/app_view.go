@@ -186,7 +186,7 @@ func previewView(ctx *Context, r *row, width, height int) string {
 	if room >= 12 {
 		head := strings.Join([]string{
 			titleStyle.Render(safetext.Truncate(title, inner)),
-			safetext.Truncate(meta, inner),
+			ansi.Truncate(meta, inner, safetext.Ellipsis), // meta is styled: ANSI-aware
 			t.Label.Render("tags   ") + tags,
 			t.Label.Render("usage  ") + usage,
 			t.Label.Render("agent  ") + t.Muted.Render(r.agent),
@@ -198,7 +198,7 @@ func previewView(ctx *Context, r *row, width, height int) string {
 	} else {
 		body = strings.Join([]string{
 			titleStyle.Render(safetext.Truncate(title, inner)),
-			safetext.Truncate(meta, inner),
+			ansi.Truncate(meta, inner, safetext.Ellipsis), // meta is styled: ANSI-aware
 			t.Label.Render("tags    ") + tags + t.Muted.Render(" · ") + usage,
 			t.Label.Render("Preview ") + r.preview,
 			t.Label.Render("Output  ") + r.output,

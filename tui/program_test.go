@@ -257,6 +257,11 @@ func TestProgramFilterColour(t *testing.T) {
 	if on == "" || !strings.Contains(m.View(), on+"C") {
 		t.Errorf("no highlighted match (%q) in the view", on)
 	}
+	// Styled text is measured without its escapes: the preview's meta line
+	// is as long as in the plain golden.
+	if plain := ansi.Strip(m.View()); !strings.Contains(plain, "updated 8h ago · session_") {
+		t.Errorf("the preview meta line is cut short in colour:\n%s", plain)
+	}
 }
 
 func TestProgramStatusTabs(t *testing.T) {
