@@ -88,6 +88,7 @@ func New(opts Options) Model {
 		marked:  map[string]bool{},
 		changed: map[string]int{},
 	}
+	m.ops.locks = &sessionLocks{}
 	m.ctx = Context{Width: 80, Height: 24, Theme: opts.Theme, Now: opts.Now, Keys: opts.Keys}
 	m.load.agentID = opts.AgentID
 	m.filter = textinput.New()

@@ -18,7 +18,7 @@ func (m Model) onPage(msg pageLoadedMsg) (tea.Model, tea.Cmd) {
 	m.load.next.applyPage(msg.ev.Page)
 	if m.load.next != m.st {
 		for _, s := range msg.ev.Page.Data {
-			if m.st.get(s.ID) != nil {
+			if old := m.st.get(s.ID); old != nil && s.UpdatedAt.After(old.s.UpdatedAt) {
 				m.st.upsert(s)
 			}
 		}
@@ -45,6 +45,7 @@ func (m Model) onLoadFinished(msg loadFinishedMsg) (tea.Model, tea.Cmd) {
 		return m, m.setError("load failed: " + describe(msg.err) + got + " — ctrl+r to retry")
 	}
 	if m.load.next != nil && m.load.next != m.st {
+		m.load.next.keepNewer(m.st)
 		m.st = m.load.next
 	}
 	m.load.next = nil

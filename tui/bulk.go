@@ -44,7 +44,7 @@ func (m Model) startBulk(verb string, changes []change, record bool) (tea.Model,
 	if len(changes) == 0 {
 		return m, nil
 	}
-	ctx, cancel := context.WithCancel(context.Background())
+	ctx, cancel := context.WithCancel(withSessionLocks(context.Background(), m.ops.locks))
 	m.ops.seq++
 	m.ops.bulk = &bulkRun{
 		gen: m.ops.seq, verb: verb, total: len(changes),

@@ -3,6 +3,7 @@ package tui
 import (
 	"context"
 	"slices"
+	"sync"
 	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
@@ -119,6 +120,11 @@ func saveChange(ctx context.Context, api API, op int, c change) tea.Cmd {
 }
 
 func applyChange(ctx context.Context, api API, c change) (*apiclient.Session, change, error) {
+	unlock, err := lockSession(ctx, c.id)
+	if err != nil {
+		return nil, change{}, err
+	}
+	defer unlock()
 	cur, err := api.GetSession(ctx, c.id)
 	if err != nil {
 		return nil, change{}, err
@@ -172,4 +178,63 @@ func applyTagDelta(current, add, remove []string) (out, added, removed []string)
 
 func expireToast(id int, after time.Duration) tea.Cmd {
 	return tea.Tick(after, func(time.Time) tea.Msg { return toastExpiredMsg{id: id} })
+}
+
+// sessionLocks lets one save of a session run at a time. A save reads the
+// session's tags and writes them back with its delta applied, so two saves
+// of one session side by side (r while an edit or a bulk change of it is on
+// its way) would both read the old tags, and the later write would drop the
+// earlier one's change. The model owns the table; saves find it in their
+// context.
+type sessionLocks struct {
+	mu sync.Mutex
+	m  map[string]*sessionLock
+}
+
+type sessionLock struct {
+	turn  chan struct{} // holds a token while a save of the session runs
+	users int           // saves holding or waiting for it
+}
+
+type sessionLocksKey struct{}
+
+func withSessionLocks(ctx context.Context, l *sessionLocks) context.Context {
+	if l == nil {
+		return ctx
+	}
+	return context.WithValue(ctx, sessionLocksKey{}, l)
+}
+
+// lockSession waits for the session's turn, or for ctx to end. Without a
+// table in ctx (a model not built by New) it does not wait.
+func lockSession(ctx context.Context, id string) (unlock func(), err error) {
+	l, _ := ctx.Value(sessionLocksKey{}).(*sessionLocks)
+	if l == nil {
+		return func() {}, nil
+	}
+	l.mu.Lock()
+	if l.m == nil {
+		l.m = map[string]*sessionLock{}
+	}
+	e := l.m[id]
+	if e == nil {
+		e = &sessionLock{turn: make(chan struct{}, 1)}
+		l.m[id] = e
+	}
+	e.users++
+	l.mu.Unlock()
+	leave := func() {
+		l.mu.Lock()
+		if e.users--; e.users == 0 {
+			delete(l.m, id)
+		}
+		l.mu.Unlock()
+	}
+	select {
+	case e.turn <- struct{}{}:
+		return func() { <-e.turn; leave() }, nil
+	case <-ctx.Done():
+		leave()
+		return nil, ctx.Err()
+	}
 }

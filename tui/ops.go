@@ -42,6 +42,7 @@ type opsState struct {
 	busy     map[string]int // session id → saves in flight, for row spinners
 	undo     [][]change     // newest last; a bulk change is one entry
 	bulk     *bulkRun
+	locks    *sessionLocks // one save per session at a time (see applyChange)
 }
 
 func (o *opsState) start(kind opKind, id, label string) (int, context.Context) {
@@ -49,7 +50,7 @@ func (o *opsState) start(kind opKind, id, label string) (int, context.Context) {
 		o.inflight, o.busy = map[int]opInfo{}, map[string]int{}
 	}
 	o.seq++
-	ctx, cancel := context.WithCancel(context.Background())
+	ctx, cancel := context.WithCancel(withSessionLocks(context.Background(), o.locks))
 	o.inflight[o.seq] = opInfo{kind: kind, id: id, cancel: cancel, label: label}
 	o.busy[id]++
 	return o.seq, ctx
@@ -194,6 +195,10 @@ func (m Model) onSaveFailed(msg sessionSaveFailedMsg) (tea.Model, tea.Cmd) {
 	if info.kind == opUndo {
 		// Put it back so that u tries again.
 		m.ops.undo = append(m.ops.undo, info.entry)
+	}
+	if errors.Is(msg.err, context.Canceled) {
+		// Only the user cancels a save (esc while saving): not a failure.
+		return m, m.setToast(verb + " cancelled")
 	}
 	return m, m.setError(verb + " failed: " + text)
 }

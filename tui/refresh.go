@@ -129,7 +129,9 @@ func (m Model) onRefreshed(msg refreshedMsg) (tea.Model, tea.Cmd) {
 				m.st.upsert(s)
 				m.changed[s.ID] = msg.gen
 				dirty = true
-			case old != nil && !s.UpdatedAt.Equal(old.s.UpdatedAt):
+			case old != nil && s.UpdatedAt.After(old.s.UpdatedAt):
+				// Only newer: a save that landed while this page was on
+				// its way is fresher than the page.
 				if old.s.Status != s.Status || old.s.Usage.Total() != s.Usage.Total() {
 					m.changed[s.ID] = msg.gen
 				}

@@ -63,6 +63,16 @@ func (s *store) upsert(sess apiclient.Session) (*row, bool) {
 	return r, true
 }
 
+// keepNewer puts back the rows of old that are newer than this store's
+// copy: a save that landed while a reload's page was on its way.
+func (s *store) keepNewer(old *store) {
+	for id, at := range s.byID {
+		if o := old.get(id); o != nil && o.s.UpdatedAt.After(s.slots[at].s.UpdatedAt) {
+			s.slots[at] = o
+		}
+	}
+}
+
 // get returns the row of a session id.
 func (s *store) get(id string) *row {
 	if at, ok := s.byID[id]; ok {
