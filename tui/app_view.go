@@ -266,7 +266,8 @@ func (m Model) tabsView() string {
 	for i := range statusTabs {
 		label := fmt.Sprintf("%s %s", statusTab(i), thousands(int64(m.view.tabCounts[i])))
 		if i == m.spec.tab {
-			tabs = append(tabs, t.RowSelected.Render(" "+label+" "))
+			// Brackets keep the active tab visible without colour.
+			tabs = append(tabs, t.RowSelected.Render("["+label+"]"))
 		} else {
 			tabs = append(tabs, t.Muted.Render(" "+label+" "))
 		}
@@ -307,7 +308,25 @@ func (m Model) statusView() string {
 }
 
 func (m Model) helpView() string {
-	return m.help.ShortHelpView(m.shortHelp())
+	return m.help.ShortHelpView(fitHelp(m.shortHelp(), m.ctx.Width-2))
+}
+
+// fitHelp keeps the bindings whose short help fits in width. bubbles/help
+// adds an item that overflows when its ellipsis would not fit, so the
+// list is cut here instead.
+func fitHelp(bindings []key.Binding, width int) []key.Binding {
+	used := 0
+	for i, b := range bindings {
+		w := safetext.Width(b.Help().Key) + 1 + safetext.Width(b.Help().Desc)
+		if i > 0 {
+			w += 3 // " • "
+		}
+		if used+w > width {
+			return bindings[:i]
+		}
+		used += w
+	}
+	return bindings
 }
 
 func (m Model) shortHelp() []key.Binding {

@@ -70,3 +70,11 @@ func age(now, t time.Time) string {
 	}
 	return fmt.Sprintf("%dy", int(d.Hours()/24/365))
 }
+
+// plural is "1 session", "2 sessions", "1,000 sessions".
+func plural(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return thousands(int64(n)) + " " + noun + "s"
+}

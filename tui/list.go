@@ -115,7 +115,7 @@ type columns struct {
 }
 
 func layoutColumns(width int) columns {
-	c := columns{mark: 2, status: 10, tokens: 7, age: 4}
+	c := columns{mark: 3, status: 10, tokens: 7, age: 4}
 	rest := width - c.mark - c.status - c.tokens - c.age - 4 // 4 gaps
 	c.tags = min(max(rest/4, 6), 28)
 	c.title = max(rest-c.tags, 8)
@@ -166,15 +166,21 @@ func renderRow(ctx *Context, r *row, c columns, width int, selected bool, d rowD
 // renderRowTo writes one row. Styles come pre-rendered from the kit, and
 // cells of known width are padded without measuring them again.
 func renderRowTo(b *strings.Builder, k *styleKit, now time.Time, r *row, c columns, width int, selected bool, d rowDecor) {
-	mark := "  "
+	// Two cells: the cursor (so the selection shows even without colour,
+	// as with NO_COLOR) and the mark or a save's spinner.
+	cursor, mark := " ", " "
+	if selected {
+		cursor = "▸"
+	}
 	if d.marked != nil && d.marked(r.s.ID) {
-		mark = "● "
+		mark = "●"
 	}
 	if d.pending != nil {
 		if sp, ok := d.pending(r.s.ID); ok {
-			mark = safetext.Pad(sp, 2)
+			mark = safetext.Pad(sp, 1)
 		}
 	}
+	mark = cursor + mark + " "
 	sw, tw, gw := -1, -1, -1
 	if r.measured {
 		sw, tw, gw = r.statusW, r.titleW, r.tagsW

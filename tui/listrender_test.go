@@ -19,10 +19,14 @@ import (
 // byte for byte.
 func renderRowSlow(ctx *Context, r *row, c columns, width int, selected bool, d rowDecor) string {
 	t := ctx.Theme
-	mark := "  "
-	if d.marked != nil && d.marked(r.s.ID) {
-		mark = "● "
+	cursor, mark := " ", " "
+	if selected {
+		cursor = "▸"
 	}
+	if d.marked != nil && d.marked(r.s.ID) {
+		mark = "●"
+	}
+	mark = cursor + mark + " "
 	status := safetext.Pad(r.status, c.status)
 	title := safetext.Pad(r.title, c.title)
 	tags := safetext.Pad(r.tagsText, c.tags)

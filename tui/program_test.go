@@ -227,7 +227,7 @@ func TestProgramFilter(t *testing.T) {
 	if len(want) < 2 {
 		t.Fatalf("precondition: %d sessions about café", len(want))
 	}
-	s := p.waitView("filter café "+progItoa(len(want))+" matches", "All "+progItoa(len(want))+" ")
+	s := p.waitView("filter café "+progItoa(len(want))+" matches", "[All "+progItoa(len(want))+"]")
 	if s.mode != modeList || !progSameSet(s.rows, want) {
 		t.Errorf("mode %v, rows %v, want %v", s.mode, s.rows, want)
 	}

@@ -129,7 +129,7 @@ func (u usageModel) View(width, height int) string {
 	t := u.ctx.Theme
 	var b strings.Builder
 	line := func(s string) { b.WriteString(safetext.Truncate(s, width) + "\n") }
-	b.WriteString(t.PaneTitle.Render(fmt.Sprintf("Token usage · %s sessions shown", thousands(int64(u.sessions)))) + "\n")
+	b.WriteString(t.PaneTitle.Render(fmt.Sprintf("Token usage · %s shown", plural(u.sessions, "session"))) + "\n")
 	total := u.input + u.output
 	line(fmt.Sprintf("%s %s   %s %s   %s %s   %s %s   %s %s   %s %s",
 		t.Label.Render("input"), t.Value.Render(thousands(u.input)),
@@ -181,7 +181,7 @@ func (u usageModel) groupView(title string, gs []usageGroup, width, n int) strin
 			lines = append(lines, t.Muted.Render(fmt.Sprintf("… %d more", len(gs)-n)))
 			break
 		}
-		nums := fmt.Sprintf("%6s sessions %8s", thousands(int64(g.sessions)), compactTokens(g.tokens))
+		nums := fmt.Sprintf("%14s %8s", plural(g.sessions, "session"), compactTokens(g.tokens))
 		lines = append(lines, safetext.Pad(g.name, max(width-len(nums)-1, 4))+" "+t.Muted.Render(nums))
 	}
 	return strings.Join(lines, "\n")

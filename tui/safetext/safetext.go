@@ -155,8 +155,11 @@ func Truncate(s string, w int) string {
 	if w <= 0 {
 		return ""
 	}
-	if ansi.StringWidth(s) <= w {
+	if Width(s) <= w {
 		return s
+	}
+	if isPrintableASCII(s) {
+		return s[:w-1] + Ellipsis // one cell per byte, and the ellipsis takes one
 	}
 	limit := w - ansi.StringWidth(Ellipsis)
 	var ends []int // cluster ends that fit in limit
@@ -184,8 +187,8 @@ func Pad(s string, w int) string {
 	s = Truncate(s, w)
 	// Usually one round. The first space can join a last cluster that ends in
 	// a prepended mark (e.g. U+0600) without adding a cell; then pad again.
-	for n := w - ansi.StringWidth(s); n > 0; n = w - ansi.StringWidth(s) {
-		s += strings.Repeat(" ", n)
+	for n := w - Width(s); n > 0; n = w - Width(s) {
+		s += spaces(n)
 	}
 	return s
 }
