@@ -90,7 +90,8 @@ type Theme struct {
 	Match        lipgloss.Style
 	ColumnHeader lipgloss.Style
 
-	Pane      lipgloss.Style
+	Pane       lipgloss.Style
+	PaneBorder lipgloss.Style // the pane's border drawn by hand, for speed
 	PaneTitle lipgloss.Style
 	Label     lipgloss.Style
 	Value     lipgloss.Style
@@ -183,6 +184,7 @@ func New(mode Mode, noColor bool) *Theme {
 	t.ColumnHeader = fg(p.Muted).Bold(true)
 
 	t.Pane = border(lipgloss.NewStyle().Border(lipgloss.RoundedBorder()).Padding(0, 1))
+	t.PaneBorder = fg(p.Border)
 	t.PaneTitle = fg(p.Accent).Bold(true)
 	t.Label = fg(p.Muted)
 	t.Value = fg(p.Fg)

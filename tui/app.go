@@ -45,11 +45,14 @@ type Model struct {
 	deriving  bool // a derive is in flight
 	deriveDue bool // another is needed when it returns
 
+	// The large components are held by pointer and replaced, never changed
+	// in place (copy on write): the model is copied on every message, and
+	// these would make each copy tens of kilobytes.
 	list   listModel
-	filter textinput.Model
+	filter *textinput.Model
 	detail detailModel
-	form   editForm
-	help   help.Model
+	form   *editForm
+	help   *help.Model
 	spin   spinner.Model
 
 	load     loadState
@@ -62,6 +65,7 @@ type Model struct {
 	refresh  refreshState
 	quitting bool
 	initLoad tea.Cmd
+	cache    *viewCache
 }
 
 // loadState is the list load in flight, if any.
@@ -91,15 +95,19 @@ func New(opts Options) Model {
 	m.ops.locks = &sessionLocks{}
 	m.ctx = Context{Width: 80, Height: 24, Theme: opts.Theme, Now: opts.Now, Keys: opts.Keys}
 	m.load.agentID = opts.AgentID
-	m.filter = textinput.New()
-	m.filter.Prompt = "/"
-	m.filter.Placeholder = "filter: words, #tag, -#tag"
-	m.filter.CharLimit = 256
-	m.help = help.New()
-	m.help.Styles = opts.Theme.Help
+	filter := textinput.New()
+	filter.Prompt = "/"
+	filter.Placeholder = "filter: words, #tag, -#tag"
+	filter.CharLimit = 256
+	m.filter = &filter
+	hm := help.New()
+	hm.Styles = opts.Theme.Help
+	m.help = &hm
+	m.form = &editForm{}
 	m.spin = spinner.New(spinner.WithSpinner(spinner.MiniDot), spinner.WithStyle(opts.Theme.Spinner))
 	m.refresh = newRefreshState(opts.Refresh)
 	m.view = &viewResult{}
+	m.cache = &viewCache{}
 	// Init cannot change the model, so the first load is set up here and
 	// its command handed out by Init.
 	m.initLoad = m.startLoad()
@@ -137,12 +145,14 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case tea.WindowSizeMsg:
 		m.ctx.Width, m.ctx.Height = msg.Width, msg.Height
 		m.list = m.list.setHeight(m.listHeight(), len(m.view.rows))
-		m.help.Width = msg.Width
+		hm := *m.help
+		hm.Width = msg.Width
+		m.help = &hm
 		if m.mode == modeDetail || m.back == modeDetail {
 			m.detail = m.detail.SetContext(&m.ctx)
 		}
 		if m.mode == modeEdit {
-			m.form = m.form.SetContext(&m.ctx)
+			m.setForm(m.form.SetContext(&m.ctx))
 		}
 		return m, nil
 	case pageLoadedMsg:
@@ -176,8 +186,8 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		var cmd tea.Cmd
 		m.spin, cmd = m.spin.Update(msg)
 		if m.mode == modeEdit {
-			var fcmd tea.Cmd
-			m.form, fcmd = m.form.Update(msg)
+			f, fcmd := m.form.Update(msg)
+			m.setForm(f)
 			cmd = tea.Batch(cmd, fcmd)
 		}
 		return m, cmd
@@ -207,11 +217,15 @@ func (m Model) forward(msg tea.Msg) (tea.Model, tea.Cmd) {
 	var cmd tea.Cmd
 	switch m.mode {
 	case modeEdit:
-		m.form, cmd = m.form.Update(msg)
+		var f editForm
+		f, cmd = m.form.Update(msg)
+		m.setForm(f)
 	case modeDetail:
 		m.detail, cmd = m.detail.Update(msg)
 	case modeFilter:
-		m.filter, cmd = m.filter.Update(msg)
+		var f textinput.Model
+		f, cmd = m.filter.Update(msg)
+		m.filter = &f
 	}
 	return m, cmd
 }
@@ -230,15 +244,15 @@ func (m Model) onKey(k tea.KeyMsg) (tea.Model, tea.Cmd) {
 	keys := m.ctx.Keys
 	if keyMatches(k, keys.ForceQuit) {
 		if m.mode == modeEdit && m.form.Dirty() {
-			m.form = m.form.ConfirmQuit()
+			m.setForm(m.form.ConfirmQuit())
 			return m, nil
 		}
 		return m.quit()
 	}
 	switch m.mode {
 	case modeEdit:
-		var cmd tea.Cmd
-		m.form, cmd = m.form.Update(k)
+		f, cmd := m.form.Update(k)
+		m.setForm(f)
 		return m, cmd
 	case modeFilter:
 		return m.onFilterKey(k)
@@ -310,6 +324,16 @@ func sameSpec(a, b viewSpec) bool {
 func (m *Model) dataChanged() tea.Cmd {
 	m.version++
 	return m.request()
+}
+
+// setForm replaces the form (copy on write, see Model).
+func (m *Model) setForm(f editForm) { m.form = &f }
+
+// editFilter changes a copy of the filter input and keeps it.
+func (m *Model) editFilter(change func(*textinput.Model)) {
+	f := *m.filter
+	change(&f)
+	m.filter = &f
 }
 
 // selected is the row under the cursor, if any.

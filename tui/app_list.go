@@ -51,7 +51,9 @@ func (m Model) onListKey(k tea.KeyMsg) (tea.Model, tea.Cmd) {
 		m.back, m.mode = m.mode, modeHelp
 	case keyMatches(k, keys.Filter):
 		m.mode = modeFilter
-		return m, m.filter.Focus()
+		var cmd tea.Cmd
+		m.editFilter(func(f *textinput.Model) { cmd = f.Focus() })
+		return m, cmd
 	case keyMatches(k, keys.Back):
 		switch {
 		case m.load.active:
@@ -60,7 +62,7 @@ func (m Model) onListKey(k tea.KeyMsg) (tea.Model, tea.Cmd) {
 		case len(m.marked) > 0:
 			m.marked = map[string]bool{}
 		case m.spec.q.raw != "":
-			m.filter.SetValue("")
+			m.editFilter(func(f *textinput.Model) { f.SetValue("") })
 			m.spec.q = parseQuery("")
 			return m, m.request()
 		}
@@ -126,13 +128,12 @@ func copyToClipboard(text string) tea.Cmd {
 func (m Model) onFilterKey(k tea.KeyMsg) (tea.Model, tea.Cmd) {
 	switch k.Type {
 	case tea.KeyEsc:
-		m.filter.SetValue("")
-		m.filter.Blur()
+		m.editFilter(func(f *textinput.Model) { f.SetValue(""); f.Blur() })
 		m.mode = modeList
 		m.spec.q = parseQuery("")
 		return m, m.request()
 	case tea.KeyEnter:
-		m.filter.Blur()
+		m.editFilter(func(f *textinput.Model) { f.Blur() })
 		m.mode = modeList
 		return m, nil
 	case tea.KeyUp, tea.KeyDown:
@@ -144,8 +145,8 @@ func (m Model) onFilterKey(k tea.KeyMsg) (tea.Model, tea.Cmd) {
 		m.list = m.list.moveTo(m.list.cursor+d, m.view.rows)
 		return m, nil
 	}
-	var cmd tea.Cmd
-	m.filter, cmd = m.filter.Update(k)
+	f, cmd := m.filter.Update(k)
+	m.filter = &f
 	if q := m.filter.Value(); q != m.spec.q.raw {
 		m.spec.q = parseQuery(q)
 		return m, tea.Batch(cmd, m.request())
@@ -223,13 +224,13 @@ func (m Model) openEdit(from mode) (tea.Model, tea.Cmd) {
 	if r == nil {
 		return m, nil
 	}
-	m.form = newEditForm(&m.ctx, r, m.st.knownTags())
+	m.setForm(newEditForm(&m.ctx, r, m.st.knownTags()))
 	m.back, m.mode = from, modeEdit
 	return m, textinput.Blink
 }
 
 func (m Model) openBulkTags() (tea.Model, tea.Cmd) {
-	m.form = newBulkTagForm(&m.ctx, len(m.marked), m.st.knownTags())
+	m.setForm(newBulkTagForm(&m.ctx, len(m.marked), m.st.knownTags()))
 	m.back, m.mode = modeList, modeEdit
 	return m, textinput.Blink
 }

@@ -2,12 +2,14 @@ package tui
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 
 	"github.com/charmbracelet/bubbles/key"
 	"github.com/charmbracelet/lipgloss"
 	"github.com/charmbracelet/x/ansi"
 
+	"github.com/everruns/sessions/theme"
 	"github.com/everruns/sessions/tui/safetext"
 )
 
@@ -55,9 +57,63 @@ func (m Model) View() string {
 		msg := fmt.Sprintf("terminal too small: %dx%d\nsessions needs at least %dx%d", w, h, minWidth, minHeight)
 		return fitScreen(lipgloss.Place(w, h, lipgloss.Center, lipgloss.Center, msg), w, h)
 	}
-	body := m.bodyView()
-	screen := strings.Join([]string{m.headerView(), m.tabsView(), body, m.statusView(), m.helpView()}, "\n")
+	if m.mode == modeList || m.mode == modeFilter {
+		// The hot path: every part is drawn to exactly its size, so the
+		// frame needs no second measuring pass.
+		return strings.Join([]string{m.cachedHeader(), m.tabsView(), m.listView(),
+			clipTo(m.statusView(), w), m.cachedHelp()}, "\n")
+	}
+	screen := strings.Join([]string{m.cachedHeader(), m.tabsView(), m.bodyView(), m.statusView(), m.cachedHelp()}, "\n")
 	return fitScreen(screen, w, h)
+}
+
+// headerKey is everything the header line shows.
+type headerKey struct {
+	view                  *viewResult
+	loaded, width         int
+	loading               bool
+	spin                  string
+	progress, bulk, marks string
+	refreshFailed, paused bool
+	agent                 string
+	theme                 *theme.Theme
+}
+
+func (m Model) cachedHeader() string {
+	k := headerKey{view: m.view, loaded: m.st.loaded, width: m.ctx.Width, loading: m.load.active,
+		marks: strconv.Itoa(len(m.marked)), refreshFailed: m.refresh.failed, paused: m.refresh.paused,
+		agent: m.load.agentID, theme: m.ctx.Theme}
+	if m.load.active {
+		k.spin = m.spin.View()
+		k.progress = strconv.Itoa(m.load.loaded) + "/" + strconv.Itoa(m.load.total)
+	}
+	if b := m.ops.bulk; b != nil {
+		k.bulk = strconv.Itoa(b.done) + "/" + strconv.Itoa(b.total)
+	}
+	if m.cache == nil {
+		return m.headerView()
+	}
+	if m.cache.headerKey != k || m.cache.header == "" {
+		m.cache.headerKey, m.cache.header = k, m.headerView()
+	}
+	return m.cache.header
+}
+
+type helpKey struct {
+	mode  mode
+	width int
+	theme *theme.Theme
+}
+
+func (m Model) cachedHelp() string {
+	k := helpKey{mode: m.mode, width: m.ctx.Width, theme: m.ctx.Theme}
+	if m.cache == nil {
+		return m.helpView()
+	}
+	if m.cache.helpKey != k || m.cache.help == "" {
+		m.cache.helpKey, m.cache.help = k, m.helpView()
+	}
+	return m.cache.help
 }
 
 func (m Model) bodyView() string {
@@ -111,17 +167,93 @@ func (m Model) listView() string {
 	} else {
 		list = window.view(&m.ctx, fresh, lw, d)
 	}
-	table := layoutColumns(lw).header(&m.ctx, "") + "\n" + list
+	table := padTo(layoutColumns(lw).header(&m.ctx, ""), lw) + "\n" + list
 	sel := m.selected()
 	if sel != nil {
 		sel = m.fresh(sel)
 	}
 	if m.wide() {
 		pw := m.ctx.Width - lw - 1
-		pane := previewView(&m.ctx, sel, pw, m.bodyHeight())
-		return lipgloss.JoinHorizontal(lipgloss.Top, fitBlock(table, lw, m.bodyHeight()), " ", pane)
+		pane := m.cachedPreview(sel, pw, m.bodyHeight())
+		return joinColumns(table, lw, pane, m.bodyHeight())
 	}
-	return table + "\n" + previewView(&m.ctx, sel, m.ctx.Width, previewHeight)
+	return table + "\n" + m.cachedPreview(sel, m.ctx.Width, previewHeight)
+}
+
+// joinColumns puts right beside left (padded to lw cells), line by line:
+// what lipgloss.JoinHorizontal does, without measuring everything twice.
+func joinColumns(left string, lw int, right string, h int) string {
+	ls, rs := strings.Split(left, "\n"), strings.Split(right, "\n")
+	var b strings.Builder
+	b.Grow(len(left) + len(right) + 2*h)
+	for i := range h {
+		if i > 0 {
+			b.WriteByte('\n')
+		}
+		l := ""
+		if i < len(ls) {
+			l = ls[i]
+		}
+		b.WriteString(padTo(l, lw))
+		b.WriteByte(' ')
+		if i < len(rs) {
+			b.WriteString(rs[i])
+		}
+	}
+	return b.String()
+}
+
+// clipTo cuts a rendered line to at most w cells.
+func clipTo(l string, w int) string {
+	if safetext.Width(l) > w {
+		return ansi.Truncate(l, w, "")
+	}
+	return l
+}
+
+// padTo makes a rendered line exactly w cells wide.
+func padTo(l string, w int) string {
+	n := safetext.Width(l)
+	switch {
+	case n > w:
+		return ansi.Truncate(l, w, "")
+	case n < w:
+		return l + strings.Repeat(" ", w-n)
+	}
+	return l
+}
+
+// viewCache memoises parts of the frame that cost more to draw than the
+// rest together; keyed on everything they depend on, so View stays a
+// function of the model.
+type viewCache struct {
+	previewKey previewKey
+	preview    string
+	headerKey  headerKey
+	header     string
+	helpKey    helpKey
+	help       string
+}
+
+type previewKey struct {
+	r     *row
+	w, h  int
+	age   string // the pane shows "updated … ago"
+	theme *theme.Theme
+}
+
+func (m Model) cachedPreview(r *row, w, h int) string {
+	key := previewKey{r: r, w: w, h: h, theme: m.ctx.Theme}
+	if r != nil {
+		key.age = age(m.ctx.Now(), r.s.UpdatedAt)
+	}
+	if m.cache == nil {
+		return previewView(&m.ctx, r, w, h)
+	}
+	if m.cache.previewKey != key || m.cache.preview == "" {
+		m.cache.previewKey, m.cache.preview = key, previewView(&m.ctx, r, w, h)
+	}
+	return m.cache.preview
 }
 
 func (m Model) emptyView() string {
@@ -141,13 +273,14 @@ func (m Model) emptyView() string {
 // assistant answer without any key press.
 func previewView(ctx *Context, r *row, width, height int) string {
 	t := ctx.Theme
+	k := kitFor(t)
 	inner := max(width-4, 10)
 	if r == nil {
-		return t.Pane.Width(inner).Height(max(height-2, 1)).Render(t.Muted.Render("no session selected"))
+		return drawPane(t, k.muted.render("no session selected"), inner, height)
 	}
 	wrap := func(s string, lines int) string {
 		if s == "" {
-			return t.Muted.Render("—")
+			return k.muted.render("—")
 		}
 		out := ansi.Wordwrap(s, inner, "")
 		parts := strings.Split(out, "\n")
@@ -158,18 +291,18 @@ func previewView(ctx *Context, r *row, width, height int) string {
 		return strings.Join(parts, "\n")
 	}
 	title := r.title
-	titleStyle := t.PaneTitle
+	titleStyle := &k.paneTitle
 	if r.untitled {
-		title, titleStyle = "(untitled)", t.RowUntitled
+		title, titleStyle = "(untitled)", &k.untitled
 	}
-	tags := t.Muted.Render("no tags")
+	tags := k.muted.render("no tags")
 	if r.tagsText != "" {
-		tags = t.RowTag.Render(r.tagsText)
+		tags = k.tag.render(r.tagsText)
 	}
-	usage := t.Muted.Render("no usage yet")
+	usage := k.muted.render("no usage yet")
 	if u := r.s.Usage; u != nil {
-		usage = t.Value.Render(compactTokens(r.total)+" tokens") +
-			t.Muted.Render(fmt.Sprintf(" (in %s · out %s · cache %s)", compactTokens(u.InputTokens), compactTokens(u.OutputTokens), compactTokens(u.CacheRead())))
+		usage = k.value.render(compactTokens(r.total)+" tokens") +
+			k.muted.render(fmt.Sprintf(" (in %s · out %s · cache %s)", compactTokens(u.InputTokens), compactTokens(u.OutputTokens), compactTokens(u.CacheRead())))
 	}
 	var updated string
 	switch a := age(ctx.Now(), r.s.UpdatedAt); a { // never "updated now ago"
@@ -180,32 +313,49 @@ func previewView(ctx *Context, r *row, width, height int) string {
 	default:
 		updated = "updated " + a + " ago"
 	}
-	meta := t.Status(r.status).Render(r.status) + t.Muted.Render(" · "+updated+" · "+r.id)
+	meta := k.status(r.status).render(r.status) + k.muted.render(" · "+updated+" · "+r.id)
 	room := height - 2 // border
 	var body string
 	if room >= 12 {
 		head := strings.Join([]string{
-			titleStyle.Render(safetext.Truncate(title, inner)),
+			titleStyle.render(safetext.Truncate(title, inner)),
 			ansi.Truncate(meta, inner, safetext.Ellipsis), // meta is styled: ANSI-aware
-			t.Label.Render("tags   ") + tags,
-			t.Label.Render("usage  ") + usage,
-			t.Label.Render("agent  ") + t.Muted.Render(r.agent),
+			k.label.render("tags   ") + tags,
+			k.label.render("usage  ") + usage,
+			k.label.render("agent  ") + k.muted.render(r.agent),
 		}, "\n")
 		rest := room - 5 - 3 // head, blank, two labels
 		each := rest / 2
-		body = head + "\n\n" + t.Label.Render("Preview (first user message)") + "\n" + wrap(r.preview, each) +
-			"\n" + t.Label.Render("Output (last answer)") + "\n" + wrap(r.output, rest-each)
+		body = head + "\n\n" + k.label.render("Preview (first user message)") + "\n" + wrap(r.preview, each) +
+			"\n" + k.label.render("Output (last answer)") + "\n" + wrap(r.output, rest-each)
 	} else {
 		body = strings.Join([]string{
-			titleStyle.Render(safetext.Truncate(title, inner)),
+			titleStyle.render(safetext.Truncate(title, inner)),
 			ansi.Truncate(meta, inner, safetext.Ellipsis), // meta is styled: ANSI-aware
-			t.Label.Render("tags    ") + tags + t.Muted.Render(" · ") + usage,
-			t.Label.Render("Preview ") + r.preview,
-			t.Label.Render("Output  ") + r.output,
+			k.label.render("tags    ") + tags + k.muted.render(" · ") + usage,
+			k.label.render("Preview ") + r.preview,
+			k.label.render("Output  ") + r.output,
 		}, "\n")
 	}
-	content := fitBlock(body, inner, max(height-2, 1))
-	return t.Pane.Width(inner + 2).Render(content)
+	return drawPane(t, body, inner, height)
+}
+
+// drawPane draws the rounded pane around body by hand: the same frame as
+// theme.Pane, at a fraction of lipgloss's cost, since the preview is
+// redrawn on every cursor move.
+func drawPane(t *theme.Theme, body string, inner, height int) string {
+	side := t.PaneBorder.Render("│")
+	rule := strings.Repeat("─", inner+2)
+	var b strings.Builder
+	b.Grow((height + 2) * (len(body)/max(height, 1) + 4*len(rule)))
+	b.WriteString(t.PaneBorder.Render("╭" + rule + "╮"))
+	for _, l := range strings.Split(fitBlock(body, inner, max(height-2, 1)), "\n") {
+		b.WriteByte('\n')
+		b.WriteString(side + " " + padTo(l, inner) + " " + side)
+	}
+	b.WriteByte('\n')
+	b.WriteString(t.PaneBorder.Render("╰" + rule + "╯"))
+	return b.String()
 }
 
 func (m Model) headerView() string {
@@ -362,9 +512,9 @@ func (m Model) fullHelp() [][]key.Binding {
 
 // spread puts left and right on one line of width w, right-aligned.
 func spread(left, right string, w int) string {
-	gap := w - lipgloss.Width(left) - lipgloss.Width(right)
+	gap := w - safetext.Width(left) - safetext.Width(right)
 	if gap < 1 {
-		return ansi.Truncate(left, max(w-lipgloss.Width(right)-1, 0), "…") + " " + right
+		return ansi.Truncate(left, max(w-safetext.Width(right)-1, 0), "…") + " " + right
 	}
 	return left + strings.Repeat(" ", gap) + right
 }
@@ -376,7 +526,7 @@ func fitBlock(s string, w, h int) string {
 		lines = lines[:h]
 	}
 	for i, l := range lines {
-		if lipgloss.Width(l) > w {
+		if safetext.Width(l) > w {
 			lines[i] = ansi.Truncate(l, w, "")
 		}
 	}

@@ -363,6 +363,7 @@ type styleKit struct {
 	mark, title, untitled, tag, tokens, age, match fastStyle
 	selected, header                               fastStyle
 	started, active, idle, other                   fastStyle
+	muted, label, value, paneTitle                 fastStyle // the preview pane
 }
 
 // status mirrors theme.Status.
@@ -407,6 +408,11 @@ func kitFor(t *theme.Theme) *styleKit {
 		active:   newFastStyle(t.Status("active")),
 		idle:     newFastStyle(t.Status("idle")),
 		other:    newFastStyle(t.Status("")),
+
+		muted:     newFastStyle(t.Muted),
+		label:     newFastStyle(t.Label),
+		value:     newFastStyle(t.Value),
+		paneTitle: newFastStyle(t.PaneTitle),
 	}
 	got, _ := kits.LoadOrStore(key, k)
 	return got.(*styleKit)

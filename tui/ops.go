@@ -128,7 +128,7 @@ func (m Model) onEditSubmitted(msg editSubmittedMsg) (tea.Model, tea.Cmd) {
 	}
 	op, ctx := m.ops.start(opForm, msg.ID, "Saved")
 	m.ops.formOp = op
-	m.form = m.form.SetSaving(true)
+	m.setForm(m.form.SetSaving(true))
 	c := change{id: msg.ID, title: msg.Title, added: msg.Added, removed: msg.Removed}
 	return m, tea.Batch(saveChange(ctx, m.api, op, c), m.spin.Tick)
 }
@@ -188,7 +188,7 @@ func (m Model) onSaveFailed(msg sessionSaveFailedMsg) (tea.Model, tea.Cmd) {
 	text := describe(msg.err)
 	if info.kind == opForm && m.mode == modeEdit && m.ops.formOp == msg.op {
 		m.ops.formOp = 0
-		m.form = m.form.SetSaving(false).SetError("save failed: " + text + " — ctrl+s to retry")
+		m.setForm(m.form.SetSaving(false).SetError("save failed: " + text + " — ctrl+s to retry"))
 		return m, nil
 	}
 	verb := map[opKind]string{opResolve: "resolve", opUndo: "undo", opForm: "save"}[info.kind]
