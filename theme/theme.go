@@ -92,10 +92,10 @@ type Theme struct {
 
 	Pane       lipgloss.Style
 	PaneBorder lipgloss.Style // the pane's border drawn by hand, for speed
-	PaneTitle lipgloss.Style
-	Label     lipgloss.Style
-	Value     lipgloss.Style
-	Muted     lipgloss.Style
+	PaneTitle  lipgloss.Style
+	Label      lipgloss.Style
+	Value      lipgloss.Style
+	Muted      lipgloss.Style
 
 	StatusLine lipgloss.Style
 	Toast      lipgloss.Style
