@@ -70,16 +70,17 @@ type Model struct {
 
 // loadState is the list load in flight, if any.
 type loadState struct {
-	gen      int
-	active   bool
-	cancel   context.CancelFunc
-	aborted  bool   // the user cancelled it with esc
-	next     *store // a reload fills this, then it replaces st
-	loaded   int
-	total    int
-	err      error
-	agentID  string
-	complete bool // at least one load finished without error
+	gen       int
+	active    bool
+	cancel    context.CancelFunc
+	aborted   bool   // the user cancelled it with esc
+	derivedAt int    // rows loaded when the list was last recomputed
+	next      *store // a reload fills this, then it replaces st
+	loaded    int
+	total     int
+	err       error
+	agentID   string
+	complete  bool // at least one load finished without error
 }
 
 // New builds the root model.
@@ -129,7 +130,7 @@ func (m *Model) startLoad() tea.Cmd {
 	m.load.gen++
 	m.load.active = true
 	m.load.cancel = cancel
-	m.load.loaded, m.load.err, m.load.aborted = 0, nil, false
+	m.load.loaded, m.load.err, m.load.aborted, m.load.derivedAt = 0, nil, false, 0
 	m.load.total = m.st.total
 	m.load.next = newStore()
 	if !m.load.complete && m.st.loaded == 0 {
@@ -310,7 +311,9 @@ func (m Model) onDerived(msg viewDerivedMsg) (tea.Model, tea.Cmd) {
 			m.list = m.list.clamp(len(m.view.rows))
 		}
 	}
-	if m.deriveDue || m.view.version != m.version || !sameSpec(m.view.spec, m.spec) {
+	// Pages of a load in progress do not ask again (see pageArrived).
+	stale := m.view.version != m.version && !m.load.active
+	if m.deriveDue || stale || !sameSpec(m.view.spec, m.spec) {
 		return m, m.request()
 	}
 	return m, nil

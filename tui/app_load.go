@@ -14,8 +14,13 @@ func (m Model) onPage(msg pageLoadedMsg) (tea.Model, tea.Cmd) {
 	if msg.gen != m.load.gen {
 		return m, next // stale: keep draining so its goroutine can finish
 	}
-	m.load.loaded, m.load.total = msg.ev.Loaded, msg.ev.Total
-	m.load.next.applyPage(msg.ev.Page)
+	// Pages may land out of order; progress only moves forward.
+	m.load.loaded, m.load.total = max(m.load.loaded, msg.ev.Loaded), msg.ev.Total
+	rows := msg.rows
+	if rows == nil {
+		rows = rowsOf(msg.ev.Page.Data)
+	}
+	m.load.next.applyRows(msg.ev.Page.Offset, msg.ev.Page.Total, rows)
 	if m.load.next != m.st {
 		for _, s := range msg.ev.Page.Data {
 			if old := m.st.get(s.ID); old != nil && s.UpdatedAt.After(old.s.UpdatedAt) {
@@ -23,7 +28,20 @@ func (m Model) onPage(msg pageLoadedMsg) (tea.Model, tea.Cmd) {
 			}
 		}
 	}
-	return m, tea.Batch(next, m.dataChanged())
+	return m, tea.Batch(next, m.pageArrived())
+}
+
+// pageArrived notes new data. While a load streams in, the list is only
+// recomputed when the loaded rows have doubled since the last time, so a
+// long load costs O(N log N) of recomputing rather than O(N²); the end of
+// the load recomputes anyway. The first page paints at once.
+func (m *Model) pageArrived() tea.Cmd {
+	m.version++
+	if m.load.derivedAt > 0 && m.st.loaded < 2*m.load.derivedAt {
+		return nil
+	}
+	m.load.derivedAt = max(m.st.loaded, 1)
+	return m.request()
 }
 
 func (m Model) onLoadFinished(msg loadFinishedMsg) (tea.Model, tea.Cmd) {

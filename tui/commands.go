@@ -16,9 +16,10 @@ import (
 type (
 	// pageLoadedMsg is one page of a load; more follow on ch.
 	pageLoadedMsg struct {
-		gen int
-		ev  apiclient.PageEvent
-		ch  <-chan tea.Msg
+		gen  int
+		ev   apiclient.PageEvent
+		rows []*row // the page's sessions, sanitised off the Update path
+		ch   <-chan tea.Msg
 	}
 	// loadFinishedMsg ends a load; err is nil when every page arrived.
 	loadFinishedMsg struct {
@@ -62,9 +63,24 @@ func loadSessions(ctx context.Context, api API, opts apiclient.ListOptions, conc
 				case <-ctx.Done():
 				}
 			}
+			// Rows are built beside the fetching: the first page before
+			// anything else is sent (so it paints first), the others each in
+			// a goroutine, which the client's serial callback does not wait on.
+			var building sync.WaitGroup
+			first := true
 			_, err := api.ListAll(ctx, opts, concurrency, func(ev apiclient.PageEvent) {
-				send(pageLoadedMsg{gen: gen, ev: ev, ch: ch})
+				if first {
+					first = false
+					send(pageLoadedMsg{gen: gen, ev: ev, rows: rowsOf(ev.Page.Data), ch: ch})
+					return
+				}
+				building.Add(1)
+				go func() {
+					defer building.Done()
+					send(pageLoadedMsg{gen: gen, ev: ev, rows: rowsOf(ev.Page.Data), ch: ch})
+				}()
 			})
+			building.Wait()
 			// The final message must arrive even after a cancel, so the
 			// model can leave its loading state.
 			ch <- loadFinishedMsg{gen: gen, err: err}

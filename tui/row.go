@@ -2,6 +2,8 @@ package tui
 
 import (
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/everruns/sessions/apiclient"
 	"github.com/everruns/sessions/tui/safetext"
@@ -66,13 +68,53 @@ func newRow(s apiclient.Session) *row {
 	r.tagsText = strings.Join(r.tags, " ")
 	r.agent = safetext.Line(s.AgentID, maxTagBytes)
 	r.total = s.Usage.Total()
-	lowerTitle := strings.ToLower(r.title)
-	r.search = strings.Join([]string{lowerTitle, strings.ToLower(r.preview), strings.ToLower(r.output), strings.ToLower(r.tagsText), strings.ToLower(r.id)}, " ")
-	r.titleKey = r.search[:len(lowerTitle)]
+	r.search, r.titleKey = buildSearch(r.title, r.preview, r.output, r.tagsText, r.id)
 	r.searchSet = byteSetOf(r.search)
 	r.statusW, r.titleW, r.tagsW = safetext.Width(r.status), safetext.Width(r.title), safetext.Width(r.tagsText)
 	r.measured = true
 	return r
+}
+
+// buildSearch lower-cases the fields into one haystack with a single
+// allocation; the first field's part is returned too (the title sort key).
+func buildSearch(fields ...string) (search, first string) {
+	n := len(fields)
+	for _, f := range fields {
+		n += len(f)
+	}
+	var b strings.Builder
+	b.Grow(n + 8)
+	firstEnd := 0
+	for i, f := range fields {
+		if i > 0 {
+			b.WriteByte(' ')
+		}
+		writeLower(&b, f)
+		if i == 0 {
+			firstEnd = b.Len()
+		}
+	}
+	search = b.String()
+	return search, search[:firstEnd]
+}
+
+// writeLower writes s lower-cased, as strings.ToLower would, without the
+// intermediate string.
+func writeLower(b *strings.Builder, s string) {
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			if 'A' <= c && c <= 'Z' {
+				c += 'a' - 'A'
+			}
+			b.WriteByte(c)
+			i++
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		b.WriteRune(unicode.ToLower(r))
+		i += size
+	}
 }
 
 // hasTag reports whether the raw session carries tag.

@@ -20,16 +20,31 @@ func newStore() *store { return &store{byID: map[string]int{}} }
 
 // applyPage places one page at its offset, growing the slots as needed.
 func (s *store) applyPage(p apiclient.SessionPage) {
-	if p.Total > s.total {
-		s.total = p.Total
+	s.applyRows(p.Offset, p.Total, rowsOf(p.Data))
+}
+
+// rowsOf sanitises and measures sessions: the costly part of taking a page
+// in, done by the load's goroutine rather than in Update.
+func rowsOf(sessions []apiclient.Session) []*row {
+	rows := make([]*row, len(sessions))
+	for i := range sessions {
+		rows[i] = newRow(sessions[i])
 	}
-	need := p.Offset + len(p.Data)
+	return rows
+}
+
+// applyRows places rows built from a page at the page's offset.
+func (s *store) applyRows(offset, total int, rows []*row) {
+	if total > s.total {
+		s.total = total
+	}
+	need := offset + len(rows)
 	if need > len(s.slots) {
 		s.slots = append(s.slots, make([]*row, need-len(s.slots))...)
 	}
-	for i := range p.Data {
-		sess := p.Data[i]
-		at := p.Offset + i
+	for i, r := range rows {
+		sess := &r.s
+		at := offset + i
 		if old, ok := s.byID[sess.ID]; ok && old != at {
 			// The same session moved (new sessions pushed it down): keep one copy.
 			s.slots[old] = nil
@@ -40,7 +55,7 @@ func (s *store) applyPage(p apiclient.SessionPage) {
 		} else if s.slots[at].s.ID != sess.ID {
 			delete(s.byID, s.slots[at].s.ID)
 		}
-		s.slots[at] = newRow(sess)
+		s.slots[at] = r
 		s.byID[sess.ID] = at
 	}
 }
