@@ -216,7 +216,7 @@ func padTo(l string, w int) string {
 	n := safetext.Width(l)
 	switch {
 	case n > w:
-		return ansi.Truncate(l, w, "")
+		return ansi.Truncate(l, w, safetext.Ellipsis)
 	case n < w:
 		return l + strings.Repeat(" ", w-n)
 	}

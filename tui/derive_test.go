@@ -168,3 +168,13 @@ func TestFuzzyMonotone(t *testing.T) {
 		}
 	}
 }
+
+func TestTitleMatchesRankFirst(t *testing.T) {
+	all := testRows()
+	// Row 4's title has "billing"; row 0 only has it as a tag and comes
+	// first in server order.
+	got := ids(deriveView(all, 1, viewSpec{q: parseQuery("billing")}, nil).rows)
+	if len(got) != 2 || got[0] != 4 {
+		t.Fatalf("title match should rank first, got %v", got)
+	}
+}

@@ -102,6 +102,12 @@ func (l listModel) moveTo(i int, rows []*row) listModel {
 	return l
 }
 
+// jumpTo moves far: the row lands mid-window, not at an edge.
+func (l listModel) jumpTo(i int, rows []*row) listModel {
+	l.offset = i - l.height/2
+	return l.moveTo(i, rows)
+}
+
 func (l listModel) selected(rows []*row) *row {
 	if l.cursor >= 0 && l.cursor < len(rows) {
 		return rows[l.cursor]

@@ -105,6 +105,11 @@ func (q query) matchRow(r *row) (int, bool) {
 		if !ok {
 			return 0, false
 		}
+		// The title is what the user reads in the list: a match there
+		// ranks above one in a preview, an output or a tag.
+		if _, inTitle := fuzzyScore(r.titleKey, t); inTitle {
+			s += titleBonus
+		}
 		score += s
 	}
 	return score, true
@@ -125,6 +130,9 @@ func rowHasTagFold(r *row, tag string) bool {
 // typed character, a longer pattern never matches where its prefix did not,
 // which keeps narrowing from the previous result exact.
 const fuzzyGap = 4
+
+// titleBonus puts title matches ahead of every match elsewhere.
+const titleBonus = 2000
 
 // fuzzyScore matches pattern (lower case) in hay (lower case): contiguous
 // scores best, more so at a word start; otherwise as a subsequence within a

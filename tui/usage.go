@@ -117,7 +117,7 @@ func (m Model) onUsageKey(k bt.KeyMsg) (bt.Model, bt.Cmd) {
 		if u.cursor < len(u.top) {
 			id := u.top[u.cursor].s.ID
 			if i := indexOf(m.view.rows, id, 0); i >= 0 {
-				m.list = m.list.moveTo(i, m.view.rows)
+				m.list = m.list.jumpTo(i, m.view.rows)
 			}
 			m.mode = modeList
 		}

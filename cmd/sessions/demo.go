@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"net/http"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -33,6 +34,16 @@ func (a *app) startDemo(s *settings) (stop func(), err error) {
 		Activity: true,
 		Hostile:  a.demoHostile,
 	})
+	if a.demoFaults > 0 {
+		// Saves fail now and then, with the body shape of the seed era;
+		// loads stay healthy so the demo remains usable.
+		srv.SetFaults(apitest.Faults{
+			Match:       apitest.MatchMethod(http.MethodPatch),
+			FailureRate: min(a.demoFaults, 1),
+			FailStatus:  http.StatusServiceUnavailable,
+			FailBody:    `{"error":"service unavailable (injected by --demo-faults)"}`,
+		})
+	}
 	u, err := srv.Start()
 	if err != nil {
 		return nil, err

@@ -43,6 +43,7 @@ type app struct {
 	demo         bool
 	demoSessions int
 	demoHostile  bool
+	demoFaults   float64
 }
 
 // settings are the effective values after flags > env > config file > defaults.
@@ -92,7 +93,6 @@ func (a *app) rootCommand() *cobra.Command {
 	pf.IntVar(&a.pageSize, "page-size", defaultPageSize, "sessions per list request, 1-100")
 	pf.StringVar(&a.configPath, "config", "", "config file (default $XDG_CONFIG_HOME/sessions/config.toml)")
 	pf.IntVar(&a.retries, "retries", 3, "retries for 429/502/503/504 on reads and saves (0 disables)")
-	_ = pf.MarkHidden("retries")
 
 	f := root.Flags()
 	f.DurationVar(&a.refresh, "refresh", defaultRefresh, "auto refresh interval, 0 turns it off")
@@ -102,6 +102,7 @@ func (a *app) rootCommand() *cobra.Command {
 	f.IntVar(&a.demoSessions, "demo-sessions", defaultDemoSessions, "number of generated sessions for --demo")
 	f.BoolVar(&a.demoHostile, "demo-hostile", false, "add sessions with terminal escape sequences to the demo data")
 	_ = f.MarkHidden("demo-hostile")
+	f.Float64Var(&a.demoFaults, "demo-faults", 0, "fraction (0..1) of the demo server's PATCH requests that fail with HTTP 503, to try bulk retries")
 
 	root.AddCommand(a.listCommand(), a.getCommand(), a.tagCommand(), a.titleCommand(),
 		a.resolveCommand(), a.demoServerCommand())
