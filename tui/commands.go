@@ -2,7 +2,6 @@ package tui
 
 import (
 	"context"
-	"slices"
 	"sync"
 	"time"
 
@@ -153,7 +152,7 @@ func applyChange(ctx context.Context, api API, c change) (*apiclient.Session, ch
 			undo.title = cur.Title
 		}
 	}
-	tags, added, removed := applyTagDelta(cur.Tags, c.added, c.removed)
+	tags, added, removed := apiclient.ApplyTagDelta(cur.Tags, c.added, c.removed)
 	if len(added) > 0 || len(removed) > 0 {
 		req = req.SetTags(tags)
 		undo.added, undo.removed = removed, added
@@ -166,30 +165,6 @@ func applyChange(ctx context.Context, api API, c change) (*apiclient.Session, ch
 		return nil, change{}, err
 	}
 	return s, undo, nil
-}
-
-// applyTagDelta adds and removes tags, keeping the current order and
-// appending new ones. It reports which tags really changed.
-func applyTagDelta(current, add, remove []string) (out, added, removed []string) {
-	out = make([]string, 0, len(current)+len(add))
-	for _, t := range current {
-		if slices.Contains(remove, t) {
-			if !slices.Contains(removed, t) {
-				removed = append(removed, t)
-			}
-			continue
-		}
-		if !slices.Contains(out, t) {
-			out = append(out, t)
-		}
-	}
-	for _, t := range add {
-		if !slices.Contains(out, t) && !slices.Contains(remove, t) {
-			out = append(out, t)
-			added = append(added, t)
-		}
-	}
-	return out, added, removed
 }
 
 func expireToast(id int, after time.Duration) tea.Cmd {

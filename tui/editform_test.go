@@ -348,16 +348,16 @@ func TestTagRefusal(t *testing.T) {
 		"platform-chat-starter", "__internal:x", "app:x", "app_channel:x", "slack:app:x",
 		"slack:endpoint:x", "fcp:endpoint:x", "ag_ui:app:x", "agent:x", "endpoint:x",
 	} {
-		if tagRefusal(tag) == "" {
+		if apiclient.TagRefusal(tag) == "" {
 			t.Errorf("%q allowed", tag)
 		}
 	}
 	for _, tag := range []string{"bug", "platform-chat-starter2", "myapp:x", "slack:x", "apps", "agents"} {
-		if r := tagRefusal(tag); r != "" {
+		if r := apiclient.TagRefusal(tag); r != "" {
 			t.Errorf("%q refused: %s", tag, r)
 		}
 	}
-	if got := tagRefusal("app:x"); got != `"app:" tags are reserved by the platform` {
+	if got := apiclient.TagRefusal("app:x"); got != `"app:" tags are reserved by the platform` {
 		t.Errorf("reason: %q", got)
 	}
 }

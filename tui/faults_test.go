@@ -560,7 +560,7 @@ func TestFaultConcurrentSavesKeepBothChanges(t *testing.T) {
 	d.waitFor("both saves", func(m Model) bool { return m.mode == modeList && len(m.ops.inflight) == 0 }, faultDefaultTimeout)
 
 	now, _ := srv.Get(id)
-	want, _, _ := applyTagDelta(orig.Tags, []string{resolvedTag, "concurrent"}, nil)
+	want, _, _ := apiclient.ApplyTagDelta(orig.Tags, []string{resolvedTag, "concurrent"}, nil)
 	if !soakSameTags(now.Tags, want) {
 		t.Fatalf("server tags %v, want %v: a concurrent save was lost", now.Tags, want)
 	}

@@ -1,6 +1,9 @@
 package tui
 
-import "strings"
+import (
+	"slices"
+	"strings"
+)
 
 // query is the parsed filter text: free words matched fuzzily, #tag to keep
 // sessions with a tag, -#tag to drop them.
@@ -61,23 +64,11 @@ func (q query) empty() bool {
 // prev: same tag clauses, and each of prev's words is a prefix of q's word at
 // the same place (a longer fuzzy pattern matches a subset).
 func (q query) narrows(prev query) bool {
-	if len(prev.terms) > len(q.terms) || !sameStrings(q.withTag, prev.withTag) || !sameStrings(q.without, prev.without) {
+	if len(prev.terms) > len(q.terms) || !slices.Equal(q.withTag, prev.withTag) || !slices.Equal(q.without, prev.without) {
 		return false
 	}
 	for i, t := range prev.terms {
 		if !strings.HasPrefix(q.terms[i], t) {
-			return false
-		}
-	}
-	return true
-}
-
-func sameStrings(a, b []string) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
 			return false
 		}
 	}

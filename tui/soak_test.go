@@ -56,7 +56,7 @@ func (l *soakLedger) expected(id string) (tags []string, title *string, touched 
 	cs := slices.Clone(l.changes[id])
 	sort.SliceStable(cs, func(i, j int) bool { return cs[i].at.Before(cs[j].at) })
 	for _, c := range cs {
-		tags, _, _ = applyTagDelta(tags, c.added, c.removed)
+		tags, _, _ = apiclient.ApplyTagDelta(tags, c.added, c.removed)
 		title = c.title
 	}
 	return tags, title, len(cs) > 0

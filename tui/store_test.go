@@ -61,25 +61,6 @@ func TestStoreUpsert(t *testing.T) {
 	}
 }
 
-func TestApplyTagDelta(t *testing.T) {
-	cases := []struct {
-		cur, add, rm         []string
-		want, added, removed []string
-	}{
-		{[]string{"a", "b"}, []string{"c"}, nil, []string{"a", "b", "c"}, []string{"c"}, nil},
-		{[]string{"a", "b"}, nil, []string{"a"}, []string{"b"}, nil, []string{"a"}},
-		{[]string{"a"}, []string{"a"}, []string{"x"}, []string{"a"}, nil, nil},
-		{nil, []string{"resolved"}, nil, []string{"resolved"}, []string{"resolved"}, nil},
-		{[]string{"other-operator", "b"}, []string{"c"}, []string{"b"}, []string{"other-operator", "c"}, []string{"c"}, []string{"b"}},
-	}
-	for _, c := range cases {
-		got, added, removed := applyTagDelta(c.cur, c.add, c.rm)
-		if !reflect.DeepEqual(got, c.want) || !reflect.DeepEqual(added, c.added) || !reflect.DeepEqual(removed, c.removed) {
-			t.Errorf("applyTagDelta(%v,+%v,-%v) = %v +%v -%v", c.cur, c.add, c.rm, got, added, removed)
-		}
-	}
-}
-
 func TestFormat(t *testing.T) {
 	for n, want := range map[int64]string{0: "0", 999: "999", 1000: "1k", 12345: "12.3k", 4_500_000: "4.5M"} {
 		if got := compactTokens(n); got != want {

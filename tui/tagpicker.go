@@ -2,6 +2,7 @@ package tui
 
 import (
 	"fmt"
+	"github.com/everruns/sessions/apiclient"
 	"slices"
 	"strings"
 
@@ -116,7 +117,7 @@ func newTagItem(raw string, initial, checked bool) tagItem {
 		raw:     raw,
 		display: d,
 		lower:   strings.ToLower(d),
-		refusal: tagRefusal(raw),
+		refusal: apiclient.TagRefusal(raw),
 		initial: initial,
 		checked: checked,
 	}
@@ -299,7 +300,7 @@ func (p tagPicker) toggle() tagPicker {
 	p.notice = ""
 	p.items = slices.Clone(p.items) // copy on write: models are values
 	if e.item < 0 {
-		if r := tagRefusal(e.add); r != "" {
+		if r := apiclient.TagRefusal(e.add); r != "" {
 			p.notice = r
 			return p
 		}
@@ -413,7 +414,7 @@ func (p tagPicker) rowView(e tagEntry, hi bool, w int) string {
 	if e.item < 0 {
 		label := fmt.Sprintf("+ add %q", e.add)
 		style := t.CheckOn
-		if tagRefusal(e.add) != "" {
+		if apiclient.TagRefusal(e.add) != "" {
 			style = t.Refused
 		}
 		return marker + style.Render(safetext.Truncate(label, w-2))
@@ -456,7 +457,7 @@ func (p tagPicker) hintView(es []tagEntry, cur int, w int) string {
 	if cur < len(es) {
 		e := es[cur]
 		if e.item < 0 {
-			if r := tagRefusal(e.add); r != "" {
+			if r := apiclient.TagRefusal(e.add); r != "" {
 				return t.FormError.Render(safetext.Truncate(r, w))
 			}
 		} else if it := p.items[e.item]; it.refusal != "" {

@@ -191,8 +191,8 @@ func updateTags(ctx context.Context, c *apiclient.Client, id string, add, remove
 	if err != nil {
 		return nil, false, err
 	}
-	next := applyTagDelta(cur.Tags, add, remove)
-	if sameTags(next, cur.Tags) {
+	next, added, removed := apiclient.ApplyTagDelta(cur.Tags, add, remove)
+	if len(added) == 0 && len(removed) == 0 {
 		return cur, false, nil
 	}
 	saved, err := c.UpdateSession(ctx, id, apiclient.UpdateSessionRequest{}.SetTags(next))
