@@ -461,19 +461,5 @@ func (f editForm) View() string {
 	panel := d.Width(w + d.GetHorizontalPadding()).Render(body)
 	height := max(f.ctx.Height-2, 1)
 	placed := lipgloss.Place(max(f.ctx.Width, 1), height, lipgloss.Center, lipgloss.Center, panel)
-	return editClip(placed, max(f.ctx.Width, 1), height)
-}
-
-// editClip guarantees the w x h bound whatever the terminal size.
-func editClip(s string, w, h int) string {
-	lines := strings.Split(s, "\n")
-	if len(lines) > h {
-		lines = lines[:h]
-	}
-	for i, l := range lines {
-		if ansi.StringWidth(l) > w {
-			lines[i] = ansi.Truncate(l, w, "")
-		}
-	}
-	return strings.Join(lines, "\n")
+	return fitBlock(placed, max(f.ctx.Width, 1), height) // the w x h bound whatever the terminal size
 }
