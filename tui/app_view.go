@@ -60,7 +60,7 @@ func (m Model) View() string {
 	if m.mode == modeList || m.mode == modeFilter {
 		// The hot path: every part is drawn to exactly its size, so the
 		// frame needs no second measuring pass.
-		return strings.Join([]string{m.cachedHeader(), m.tabsView(), m.listView(),
+		return strings.Join([]string{m.cachedHeader(), m.cachedTabs(), m.listView(),
 			clipTo(m.statusView(), w), m.cachedHelp()}, "\n")
 	}
 	screen := strings.Join([]string{m.cachedHeader(), m.tabsView(), m.bodyView(), m.statusView(), m.cachedHelp()}, "\n")
@@ -97,6 +97,29 @@ func (m Model) cachedHeader() string {
 		m.cache.headerKey, m.cache.header = k, m.headerView()
 	}
 	return m.cache.header
+}
+
+// tabsKey is everything the tabs line shows outside the filter mode.
+type tabsKey struct {
+	view         *viewResult
+	tab          statusTab
+	sort         sortKey
+	reverse      bool
+	query        string
+	width, shown int
+	theme        *theme.Theme
+}
+
+func (m Model) cachedTabs() string {
+	if m.cache == nil || m.mode == modeFilter { // the filter input has a cursor
+		return m.tabsView()
+	}
+	k := tabsKey{view: m.view, tab: m.spec.tab, sort: m.spec.sort, reverse: m.spec.reverse,
+		query: m.spec.q.raw, width: m.ctx.Width, shown: len(m.view.rows), theme: m.ctx.Theme}
+	if m.cache.tabsKey != k || m.cache.tabs == "" {
+		m.cache.tabsKey, m.cache.tabs = k, m.tabsView()
+	}
+	return m.cache.tabs
 }
 
 type helpKey struct {
@@ -153,6 +176,12 @@ func (m Model) listView() string {
 		},
 		changed: func(id string) bool { _, ok := m.changed[id]; return ok },
 		q:       m.spec.q,
+	}
+	if m.cache != nil {
+		if m.cache.lines == nil {
+			m.cache.lines = map[rowLineKey]string{}
+		}
+		d.lines = m.cache.lines
 	}
 	fresh := make([]*row, 0, m.list.height)
 	end := min(m.list.offset+m.list.height, len(rows))
@@ -233,6 +262,9 @@ type viewCache struct {
 	header     string
 	helpKey    helpKey
 	help       string
+	lines      map[rowLineKey]string
+	tabsKey    tabsKey
+	tabs       string
 }
 
 type previewKey struct {
@@ -347,7 +379,9 @@ func drawPane(t *theme.Theme, body string, inner, height int) string {
 	side := t.PaneBorder.Render("│")
 	rule := strings.Repeat("─", inner+2)
 	var b strings.Builder
-	b.Grow((height + 2) * (len(body)/max(height, 1) + 4*len(rule)))
+	// Body, two borders a line, padding (at most the pane's width) and the
+	// two rules: one allocation.
+	b.Grow(len(body) + height*(2*len(side)+inner+4) + 2*len(rule) + 64)
 	b.WriteString(t.PaneBorder.Render("╭" + rule + "╮"))
 	for _, l := range strings.Split(fitBlock(body, inner, max(height-2, 1)), "\n") {
 		b.WriteByte('\n')

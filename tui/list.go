@@ -30,7 +30,22 @@ type rowDecor struct {
 	pending func(id string) (spinner string, ok bool)
 	changed func(id string) bool
 	q       query
+	// lines, when set, memoises rendered rows across frames: a cursor move
+	// redraws two rows, not the whole window.
+	lines map[rowLineKey]string
 }
+
+// rowLineKey is everything one rendered row depends on.
+type rowLineKey struct {
+	r                        *row
+	width                    int
+	selected, marked, change bool
+	spin, age, query         string
+	theme                    *theme.Theme
+}
+
+// maxCachedLines bounds the row memo; it is simply emptied when full.
+const maxCachedLines = 1024
 
 func (l listModel) setHeight(h int, n int) listModel {
 	l.height = max(h, 1)
@@ -108,6 +123,34 @@ func (l listModel) jumpTo(i int, rows []*row) listModel {
 	return l.moveTo(i, rows)
 }
 
+func (l listModel) renderCached(b *strings.Builder, k *styleKit, now time.Time, r *row, c columns, width int, selected bool, d rowDecor) {
+	if d.lines == nil {
+		renderRowTo(b, k, now, r, c, width, selected, d)
+		return
+	}
+	key := rowLineKey{r: r, width: width, selected: selected, age: age(now, r.s.UpdatedAt), query: d.q.raw, theme: k.theme}
+	if d.marked != nil {
+		key.marked = d.marked(r.s.ID)
+	}
+	if d.changed != nil {
+		key.change = d.changed(r.s.ID)
+	}
+	if d.pending != nil {
+		key.spin, _ = d.pending(r.s.ID)
+	}
+	if line, ok := d.lines[key]; ok {
+		b.WriteString(line)
+		return
+	}
+	var lb strings.Builder
+	renderRowTo(&lb, k, now, r, c, width, selected, d)
+	if len(d.lines) >= maxCachedLines {
+		clear(d.lines)
+	}
+	d.lines[key] = lb.String()
+	b.WriteString(d.lines[key])
+}
+
 func (l listModel) selected(rows []*row) *row {
 	if l.cursor >= 0 && l.cursor < len(rows) {
 		return rows[l.cursor]
@@ -152,7 +195,7 @@ func (l listModel) view(ctx *Context, rows []*row, width int, d rowDecor) string
 		if n > 0 {
 			b.WriteByte('\n')
 		}
-		renderRowTo(&b, k, now, rows[i], c, width, i == l.cursor, d)
+		l.renderCached(&b, k, now, rows[i], c, width, i == l.cursor, d)
 		n++
 	}
 	for ; n < l.height; n++ {
