@@ -305,6 +305,14 @@ func isInvisibleFormat(r rune) bool {
 		r >= 0xfff9 && r <= 0xfffb,   // interlinear annotations
 		r >= 0xe0000 && r <= 0xe007f: // tag characters
 		return true
+	case r == 0x200d, // zero-width joiner
+		r >= 0xfe00 && r <= 0xfe0f,   // variation selectors (VS16 makes ❤ wide)
+		r >= 0x1f3fb && r <= 0x1f3ff: // skin tone modifiers
+		// Terminals disagree on how wide a joined emoji is: tmux and most
+		// terminals add up code points (👩‍💻 is 4 cells, ❤️ is 1), others
+		// join graphemes (2 and 2). Dropping the joiners leaves text that
+		// every terminal and our layout measure alike, so rows stay aligned.
+		return true
 	}
 	return false
 }

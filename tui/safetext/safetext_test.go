@@ -59,3 +59,23 @@ func TestTruncateAndPad(t *testing.T) {
 		}
 	}
 }
+
+// Joined emoji are split into their parts: their width is then the same in
+// terminals that add up code points (tmux) and in those that join graphemes.
+func TestJoinersDropped(t *testing.T) {
+	cases := map[string]string{
+		"❤️":      "❤",
+		"👩‍💻":     "👩💻",
+		"👍🏽":      "👍",
+		"1️⃣":     "1⃣",
+		"🇯🇵 flag": "🇯🇵 flag",
+	}
+	for in, want := range cases {
+		if got := Line(in, 0); got != want {
+			t.Errorf("Line(%q) = %q, want %q", in, got, want)
+		}
+	}
+	if w := Width(Line("👩‍💻", 0)); w != 4 {
+		t.Errorf("width %d, want 4 (two emoji side by side)", w)
+	}
+}
