@@ -94,7 +94,7 @@ func New(opts Options) Model {
 		changed: map[string]int{},
 	}
 	m.ops.locks = &sessionLocks{}
-	m.ctx = Context{Width: 80, Height: 24, Theme: opts.Theme, Now: opts.Now, Keys: opts.Keys}
+	m.ctx = Context{Width: 80, Height: 24, Theme: opts.Theme, Now: opts.Now, Keys: opts.Keys, kit: newStyleKit(opts.Theme)}
 	m.load.agentID = opts.AgentID
 	filter := textinput.New()
 	filter.Prompt = "/"

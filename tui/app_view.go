@@ -305,7 +305,7 @@ func (m Model) emptyView() string {
 // assistant answer without any key press.
 func previewView(ctx *Context, r *row, width, height int) string {
 	t := ctx.Theme
-	k := kitFor(t)
+	k := ctx.styles()
 	inner := max(width-4, 10)
 	if r == nil {
 		return drawPane(t, k.muted.render("no session selected"), inner, height)

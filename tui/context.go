@@ -16,6 +16,17 @@ type Context struct {
 	Theme         *theme.Theme
 	Now           func() time.Time
 	Keys          *KeyMap
+
+	kit *styleKit // Theme's styles pre-rendered; built by New
+}
+
+// styles returns the pre-rendered styles, building them for a Context made
+// by hand (as in component tests).
+func (c *Context) styles() *styleKit {
+	if c.kit != nil && c.kit.theme == c.Theme {
+		return c.kit
+	}
+	return newStyleKit(c.Theme)
 }
 
 // API is what the program needs from the server; *apiclient.Client has it.

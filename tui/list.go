@@ -3,13 +3,11 @@ package tui
 import (
 	"slices"
 	"strings"
-	"sync"
 	"time"
 	"unicode"
 	"unicode/utf8"
 
 	"github.com/charmbracelet/lipgloss"
-	"github.com/muesli/termenv"
 
 	"github.com/everruns/sessions/theme"
 	"github.com/everruns/sessions/tui/safetext"
@@ -179,13 +177,13 @@ func (c columns) header(ctx *Context, sortLabel string) string {
 		padLeft("TOKENS", c.tokens),
 		padLeft("AGE", c.age),
 	}
-	return kitFor(ctx.Theme).header.render(strings.Join(cells, " "))
+	return ctx.styles().header.render(strings.Join(cells, " "))
 }
 
 // view renders the window of rows: O(height), whatever the number of rows.
 func (l listModel) view(ctx *Context, rows []*row, width int, d rowDecor) string {
 	c := layoutColumns(width)
-	k := kitFor(ctx.Theme)
+	k := ctx.styles()
 	now := ctx.Now()
 	var b strings.Builder
 	b.Grow(l.height * (width + 160))
@@ -208,7 +206,7 @@ func (l listModel) view(ctx *Context, rows []*row, width int, d rowDecor) string
 
 func renderRow(ctx *Context, r *row, c columns, width int, selected bool, d rowDecor) string {
 	var b strings.Builder
-	renderRowTo(&b, kitFor(ctx.Theme), ctx.Now(), r, c, width, selected, d)
+	renderRowTo(&b, ctx.styles(), ctx.Now(), r, c, width, selected, d)
 	return b.String()
 }
 
@@ -428,21 +426,10 @@ func (k *styleKit) status(s string) *fastStyle {
 	return &k.other
 }
 
-type kitKey struct {
-	t       *theme.Theme
-	profile termenv.Profile
-	dark    bool
-}
-
-var kits sync.Map // kitKey → *styleKit
-
-// kitFor returns the theme's kit for the current colour profile.
-func kitFor(t *theme.Theme) *styleKit {
-	key := kitKey{t, lipgloss.ColorProfile(), lipgloss.HasDarkBackground()}
-	if k, ok := kits.Load(key); ok {
-		return k.(*styleKit)
-	}
-	k := &styleKit{
+// newStyleKit pre-renders the theme's styles for the colour profile in
+// use. The root model builds one and hands it down in the Context.
+func newStyleKit(t *theme.Theme) *styleKit {
+	return &styleKit{
 		theme:    t,
 		mark:     newFastStyle(t.MarkGlyph),
 		title:    newFastStyle(t.RowTitle),
@@ -463,6 +450,4 @@ func kitFor(t *theme.Theme) *styleKit {
 		value:     newFastStyle(t.Value),
 		paneTitle: newFastStyle(t.PaneTitle),
 	}
-	got, _ := kits.LoadOrStore(key, k)
-	return got.(*styleKit)
 }
