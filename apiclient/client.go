@@ -36,7 +36,7 @@ const (
 
 // Version is reported in the default User-Agent ("sessions/<Version>").
 // cmd sets it at startup (or with -ldflags -X) before calling New.
-var Version = "dev"
+const Version = "dev"
 
 // Config configures a Client. Zero values take defaults.
 type Config struct {
@@ -85,10 +85,6 @@ type Client struct {
 	// Retry timing, unexported so tests can shrink it to milliseconds.
 	backoffBase, backoffCap, maxRetryWait time.Duration
 }
-
-// ErrNotImplemented was returned by the placeholder client; kept for callers
-// that still mention it.
-var ErrNotImplemented = errors.New("not implemented")
 
 // ConfigFromEnv reads EVERRUNS_API_KEY, EVERRUNS_API_URL (default
 // DefaultBaseURL) and EVERRUNS_ORG_ID. It is the base that command-line flags

@@ -1,7 +1,6 @@
 package tui
 
 import (
-	"fmt"
 	"os"
 
 	"github.com/aymanbagabas/go-osc52/v2"
@@ -244,5 +243,3 @@ func (m Model) closeForm() Model {
 	}
 	return m
 }
-
-var _ = fmt.Sprintf

@@ -225,7 +225,6 @@ func (a *app) client(s *settings) *apiclient.Client { return a.clientNotify(s, n
 
 // clientNotify is client with a hook told before each retry wait.
 func (a *app) clientNotify(s *settings, onRetry func(apiclient.RetryEvent)) *apiclient.Client {
-	apiclient.Version = currentVersion()
 	retries := a.retries
 	if retries <= 0 {
 		retries = -1 // Config: negative disables, 0 means the default
@@ -234,6 +233,7 @@ func (a *app) clientNotify(s *settings, onRetry func(apiclient.RetryEvent)) *api
 		APIKey:     s.APIKey,
 		BaseURL:    s.APIURL,
 		OrgID:      s.OrgID,
+		UserAgent:  "sessions/" + currentVersion(),
 		MaxRetries: retries,
 		OnRetry:    onRetry,
 	})
