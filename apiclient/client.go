@@ -34,8 +34,8 @@ const (
 	DefaultConcurrency  = 4   // ListAll's requests in flight
 )
 
-// Version is reported in the default User-Agent ("sessions/<Version>").
-// cmd sets it at startup (or with -ldflags -X) before calling New.
+// Version is reported in the default User-Agent ("sessions/<Version>");
+// the program sends its own version through Config.UserAgent.
 const Version = "dev"
 
 // Config configures a Client. Zero values take defaults.
