@@ -174,7 +174,6 @@ func New(cfg Config) *Client {
 		SetLogger(silentLogger{}). // resty logs to stderr, which would tear the TUI
 		SetHeader("Accept", "application/json").
 		SetHeader("User-Agent", cfg.UserAgent).
-		SetResponseBodyLimit(int(min(cfg.MaxBodyBytes, int64(maxInt)))).
 		SetRetryCount(max(cfg.MaxRetries, 0)).
 		AddRetryCondition(shouldRetry).
 		SetRetryAfter(c.retryWait).
@@ -191,11 +190,11 @@ func New(cfg Config) *Client {
 	if cfg.OrgID != "" {
 		rc.SetHeader("X-Org-Id", cfg.OrgID)
 	}
+	rc.SetTransport(capTransport{base: rc.GetClient().Transport, max: cfg.MaxBodyBytes})
 	c.rc = rc
 	return c
 }
 
-const maxInt = int(^uint(0) >> 1)
 
 // BaseURL returns the configured base URL.
 func (c *Client) BaseURL() string { return c.cfg.BaseURL }
@@ -237,7 +236,7 @@ func (c *Client) do(ctx context.Context, method, path string, query url.Values, 
 // requestError wraps a failure to get an answer, keeping errors.Is working
 // while making sure the text cannot carry the key.
 func (c *Client) requestError(err error) error {
-	if errors.Is(err, resty.ErrResponseBodyTooLarge) {
+	if errors.Is(err, resty.ErrResponseBodyTooLarge) && !errors.Is(err, ErrResponseTooLarge) {
 		err = fmt.Errorf("%w (over %d bytes)", ErrResponseTooLarge, c.cfg.MaxBodyBytes)
 	}
 	return &requestError{msg: c.scrub(err.Error()), err: err}

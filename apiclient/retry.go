@@ -46,7 +46,7 @@ func retryableStatus(s int) bool {
 // the handler or the connection broke: worth another try. DNS, TLS, bad
 // URLs and oversized bodies would fail the same way again.
 func retryableTransport(err error) bool {
-	if errors.Is(err, resty.ErrResponseBodyTooLarge) || errors.Is(err, context.Canceled) {
+	if errors.Is(err, ErrResponseTooLarge) || errors.Is(err, resty.ErrResponseBodyTooLarge) || errors.Is(err, context.Canceled) {
 		return false
 	}
 	var netErr net.Error

@@ -23,14 +23,18 @@ type byteSet [2]uint64
 func byteSetOf(s string) byteSet {
 	var m byteSet
 	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if c < 0x80 {
-			m[c>>6] |= 1 << (c & 63)
-		} else {
-			m[0] |= 1 << (c & 31)
-		}
+		m.add(s[i])
 	}
 	return m
+}
+
+// add puts one byte in the set.
+func (m *byteSet) add(c byte) {
+	if c < 0x80 {
+		m[c>>6] |= 1 << (c & 63)
+	} else {
+		m[0] |= 1 << (c & 31)
+	}
 }
 
 // within reports whether every byte of m is in o.

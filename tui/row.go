@@ -59,25 +59,37 @@ func newRow(s apiclient.Session) *row {
 			r.title = "(untitled)"
 		}
 	}
-	r.tags = make([]string, 0, len(s.Tags))
-	for _, t := range s.Tags {
-		if c := safetext.Line(t, maxTagBytes); c != "" {
-			r.tags = append(r.tags, c)
-		}
-	}
+	r.tags = cleanTags(s.Tags)
 	r.tagsText = strings.Join(r.tags, " ")
 	r.agent = safetext.Line(s.AgentID, maxTagBytes)
 	r.total = s.Usage.Total()
-	r.search, r.titleKey = buildSearch(r.title, r.preview, r.output, r.tagsText, r.id)
-	r.searchSet = byteSetOf(r.search)
+	r.search, r.titleKey, r.searchSet = buildSearch(r.title, r.preview, r.output, r.tagsText, r.id)
 	r.statusW, r.titleW, r.tagsW = safetext.Width(r.status), safetext.Width(r.title), safetext.Width(r.tagsText)
 	r.measured = true
 	return r
 }
 
+// cleanTags sanitises tags for display, dropping ones that clean to
+// nothing. Clean tags (nearly all) are shared, not copied.
+func cleanTags(tags []string) []string {
+	for i, t := range tags {
+		if c := safetext.Line(t, maxTagBytes); c != t || c == "" {
+			out := append(make([]string, 0, len(tags)), tags[:i]...)
+			for _, t := range tags[i:] {
+				if c := safetext.Line(t, maxTagBytes); c != "" {
+					out = append(out, c)
+				}
+			}
+			return out
+		}
+	}
+	return tags
+}
+
 // buildSearch lower-cases the fields into one haystack with a single
-// allocation; the first field's part is returned too (the title sort key).
-func buildSearch(fields ...string) (search, first string) {
+// allocation; the first field's part is returned too (the title sort key),
+// and the set of bytes in the haystack, gathered on the way.
+func buildSearch(fields ...string) (search, first string, set byteSet) {
 	n := len(fields)
 	for _, f := range fields {
 		n += len(f)
@@ -89,32 +101,49 @@ func buildSearch(fields ...string) (search, first string) {
 		if i > 0 {
 			b.WriteByte(' ')
 		}
-		writeLower(&b, f)
+		writeLower(&b, f, &set)
 		if i == 0 {
 			firstEnd = b.Len()
 		}
 	}
+	if len(fields) > 1 {
+		set.add(' ')
+	}
 	search = b.String()
-	return search, search[:firstEnd]
+	return search, search[:firstEnd], set
 }
 
 // writeLower writes s lower-cased, as strings.ToLower would, without the
 // intermediate string.
-func writeLower(b *strings.Builder, s string) {
+func writeLower(b *strings.Builder, s string, set *byteSet) {
+	// Bytes go through a stack buffer: one Write per chunk, not per byte.
+	var buf [256]byte
+	n := 0
+	flush := func() { b.Write(buf[:n]); n = 0 }
 	for i := 0; i < len(s); {
+		if n > len(buf)-utf8.UTFMax {
+			flush()
+		}
 		c := s[i]
 		if c < utf8.RuneSelf {
 			if 'A' <= c && c <= 'Z' {
 				c += 'a' - 'A'
 			}
-			b.WriteByte(c)
+			buf[n] = c
+			n++
+			set.add(c)
 			i++
 			continue
 		}
 		r, size := utf8.DecodeRuneInString(s[i:])
-		b.WriteRune(unicode.ToLower(r))
+		w := utf8.EncodeRune(buf[n:], unicode.ToLower(r))
+		for _, c := range buf[n : n+w] {
+			set.add(c)
+		}
+		n += w
 		i += size
 	}
+	flush()
 }
 
 // hasTag reports whether the raw session carries tag.

@@ -3,6 +3,7 @@ package tui
 import (
 	"fmt"
 	"reflect"
+	"strings"
 	"testing"
 
 	"github.com/everruns/sessions/apiclient"
@@ -71,5 +72,20 @@ func TestFormat(t *testing.T) {
 		if got := thousands(n); got != want {
 			t.Errorf("thousands(%d) = %q, want %q", n, got, want)
 		}
+	}
+}
+
+func TestBuildSearchMatchesPlainLowering(t *testing.T) {
+	fields := []string{"Café POS — Store 12", "ÜBERSETZUNG der Hilfe", "", "customer:ACME p1", "session_ABC"}
+	search, first, set := buildSearch(fields...)
+	want := strings.ToLower(strings.Join(fields, " "))
+	if search != want {
+		t.Fatalf("search %q, want %q", search, want)
+	}
+	if first != strings.ToLower(fields[0]) {
+		t.Fatalf("first %q", first)
+	}
+	if set != byteSetOf(search) {
+		t.Fatal("byte set differs from the haystack's")
 	}
 }
