@@ -195,7 +195,6 @@ func New(cfg Config) *Client {
 	return c
 }
 
-
 // BaseURL returns the configured base URL.
 func (c *Client) BaseURL() string { return c.cfg.BaseURL }
 
