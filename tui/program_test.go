@@ -708,3 +708,28 @@ func progSameSet(a, b []string) bool {
 }
 
 func progPtr[T any](v T) *T { return &v }
+
+// An open detail view follows the auto refresh: a status change on the
+// server shows in its fields without leaving the view.
+func TestAutoRefreshUpdatesOpenDetail(t *testing.T) {
+	srv := progServer(t, apitest.Options{Sessions: progSessions})
+	opts := progOptions(progClient(srv, ""))
+	opts.Refresh = 50 * time.Millisecond
+	p := startProg(t, srv, opts, 120, 40)
+	s := p.waitSettled("first load")
+	first := s.rows[0]
+	p.press("enter")
+	p.waitFor("detail", func(s progSnap) bool { return s.mode == modeDetail })
+
+	y, _ := srv.Get(first)
+	y.Status = "waiting_for_tool_results"
+	y.UpdatedAt = progNow.Add(5 * time.Second)
+	srv.Put(y)
+
+	s = p.waitFor("detail refreshed", func(s progSnap) bool {
+		return s.mode == modeDetail && strings.Contains(s.view, "status waiting_for_tool_results")
+	})
+	if s.selID != first {
+		t.Errorf("selection moved to %s", s.selID)
+	}
+}
