@@ -190,6 +190,11 @@ func New(cfg Config) *Client {
 	if cfg.OrgID != "" {
 		rc.SetHeader("X-Org-Id", cfg.OrgID)
 	}
+	if t, ok := rc.GetClient().Transport.(*http.Transport); ok {
+		// resty keeps GOMAXPROCS+1 idle connections per host; ListAll runs
+		// more requests than that at once, and would redial for each page.
+		t.MaxIdleConnsPerHost = max(t.MaxIdleConnsPerHost, 4*DefaultConcurrency)
+	}
 	rc.SetTransport(capTransport{base: rc.GetClient().Transport, max: cfg.MaxBodyBytes})
 	c.rc = rc
 	return c

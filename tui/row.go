@@ -54,7 +54,10 @@ func newRow(s apiclient.Session) *row {
 	r.title = safetext.Line(s.TitleOrEmpty(), maxTitleBytes)
 	if r.title == "" {
 		r.untitled = true
-		r.title = safetext.Line(s.PreviewOrEmpty(), maxTitleBytes)
+		r.title = r.preview // already clean; cut only when too long for a title
+		if len(r.title) > maxTitleBytes {
+			r.title = safetext.Line(s.PreviewOrEmpty(), maxTitleBytes)
+		}
 		if r.title == "" {
 			r.title = "(untitled)"
 		}
@@ -63,7 +66,12 @@ func newRow(s apiclient.Session) *row {
 	r.tagsText = strings.Join(r.tags, " ")
 	r.agent = safetext.Line(s.AgentID, maxTagBytes)
 	r.total = s.Usage.Total()
-	r.search, r.titleKey, r.searchSet = buildSearch(r.title, r.preview, r.output, r.tagsText, r.id)
+	if r.untitled && r.title == r.preview {
+		// The title is the preview: search it once.
+		r.search, r.titleKey, r.searchSet = buildSearch(r.preview, r.output, r.tagsText, r.id)
+	} else {
+		r.search, r.titleKey, r.searchSet = buildSearch(r.title, r.preview, r.output, r.tagsText, r.id)
+	}
 	r.statusW, r.titleW, r.tagsW = safetext.Width(r.status), safetext.Width(r.title), safetext.Width(r.tagsText)
 	r.measured = true
 	return r
