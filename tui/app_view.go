@@ -461,7 +461,7 @@ func (m Model) tabsView() string {
 	if m.spec.reverse {
 		dir = "↑"
 	}
-	right := t.Label.Render("sort ") + t.Value.Render(m.spec.sort.String()+" "+dir)
+	right := t.Label.Render("sort ") + t.Value.Render(m.spec.sortLabel()+" "+dir)
 	if m.mode == modeFilter {
 		return spread(left, m.filter.View(), m.ctx.Width)
 	}

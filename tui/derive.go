@@ -60,6 +60,18 @@ type viewSpec struct {
 	agent   string // client-side agent filter (the API filter is applied at load)
 }
 
+// ranked reports whether matches are ordered by relevance: when words are
+// typed and the order is the server's default, not reversed.
+func (s viewSpec) ranked() bool { return len(s.q.terms) > 0 && s.sort == sortServer && !s.reverse }
+
+// sortLabel names the order in force, for the header.
+func (s viewSpec) sortLabel() string {
+	if s.ranked() {
+		return "relevance"
+	}
+	return s.sort.String()
+}
+
 // viewResult is the derived list: computed off the Update path, stamped
 // with a generation, and kept to narrow the next keystroke's work.
 type viewResult struct {
@@ -122,8 +134,10 @@ func deriveView(all []*row, version int, spec viewSpec, prev *viewResult) *viewR
 		res.filtered, scores, res.filteredSets = matchRows(base, baseSets, spec)
 	}
 
+	// Words rank by relevance unless the user picked an order: then the
+	// list keeps the order the header names.
 	ranked := res.filtered
-	if len(spec.q.terms) > 0 {
+	if spec.ranked() {
 		ranked = rankByScore(res.filtered, scores)
 	}
 	for _, r := range ranked {

@@ -27,7 +27,7 @@ func deriveSlow(all []*row, spec viewSpec) []*row {
 		rows = append(rows, r)
 		scores = append(scores, sc)
 	}
-	if len(spec.q.terms) > 0 {
+	if spec.ranked() {
 		idx := make([]int, len(rows))
 		for i := range idx {
 			idx[i] = i

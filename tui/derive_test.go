@@ -178,3 +178,17 @@ func TestTitleMatchesRankFirst(t *testing.T) {
 		t.Fatalf("title match should rank first, got %v", got)
 	}
 }
+
+// With words typed, matches rank by relevance in the default order, and
+// follow the sort the user picked otherwise.
+func TestExplicitSortBeatsRanking(t *testing.T) {
+	all := testRows()
+	spec := viewSpec{q: parseQuery("billing"), sort: sortTokens}
+	got := ids(deriveView(all, 1, spec, nil).rows)
+	if len(got) != 2 || got[0] != 0 { // row 0 has more tokens than row 4
+		t.Fatalf("sorted by tokens: got %v", got)
+	}
+	if spec.sortLabel() != "tokens" || (viewSpec{q: parseQuery("billing")}).sortLabel() != "relevance" {
+		t.Fatal("sort label")
+	}
+}
