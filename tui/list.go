@@ -300,14 +300,6 @@ func padLeft(s string, w int) string {
 	return s
 }
 
-// highlight renders s with the query's matched characters emphasised.
-func highlight(s string, q query, base, match lipgloss.Style) string {
-	var b strings.Builder
-	bs, ms := newFastStyle(base), newFastStyle(match)
-	highlightTo(&b, s, q, &bs, &ms)
-	return b.String()
-}
-
 func highlightTo(b *strings.Builder, s string, q query, base, match *fastStyle) {
 	pos := q.matchPositions(s)
 	if len(pos) == 0 {

@@ -107,17 +107,6 @@ func (s *store) rows() []*row {
 	return out
 }
 
-// statusCounts counts loaded sessions per sanitised status word.
-func (s *store) statusCounts() map[string]int {
-	c := make(map[string]int, 6)
-	for _, r := range s.slots {
-		if r != nil {
-			c[r.status]++
-		}
-	}
-	return c
-}
-
 // knownTags is every tag seen in the loaded sessions, raw, sorted.
 func (s *store) knownTags() []string {
 	seen := map[string]struct{}{}
