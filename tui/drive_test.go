@@ -213,7 +213,7 @@ func (d *faultDriver) waitFor(what string, cond func(m Model) bool, timeout time
 func (d *faultDriver) press(keys ...string) {
 	d.t.Helper()
 	for _, k := range keys {
-		d.apply(faultKey(k))
+		d.apply(progKey(k))
 	}
 }
 
@@ -253,22 +253,4 @@ func faultCheckFits(t testing.TB, view string, w, h int) {
 			t.Fatalf("view line %d is %d cells wide, terminal is %d: %q", i, lw, w, ansi.Strip(l))
 		}
 	}
-}
-
-// faultKey builds the key message a terminal would send for k.
-func faultKey(k string) tea.KeyMsg {
-	types := map[string]tea.KeyType{
-		"ctrl+s": tea.KeyCtrlS, "ctrl+r": tea.KeyCtrlR, "ctrl+c": tea.KeyCtrlC,
-		"ctrl+u": tea.KeyCtrlU, "esc": tea.KeyEsc, "enter": tea.KeyEnter,
-		"tab": tea.KeyTab, "shift+tab": tea.KeyShiftTab, "up": tea.KeyUp,
-		"down": tea.KeyDown, "pgup": tea.KeyPgUp, "pgdown": tea.KeyPgDown,
-		"home": tea.KeyHome, "end": tea.KeyEnd, "backspace": tea.KeyBackspace,
-	}
-	if k == "space" || k == " " {
-		return tea.KeyMsg{Type: tea.KeySpace, Runes: []rune{' '}}
-	}
-	if t, ok := types[k]; ok {
-		return tea.KeyMsg{Type: t}
-	}
-	return tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune(k)}
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/charmbracelet/lipgloss"
 	"github.com/charmbracelet/x/ansi"
 
+	"github.com/everruns/sessions/theme"
 	"github.com/everruns/sessions/tui/safetext"
 )
 
@@ -111,14 +112,20 @@ func (f editForm) init() editForm {
 // restyle applies the theme to the inputs and the spinner.
 func (f editForm) restyle() editForm {
 	t := f.ctx.Theme
-	f.title.PromptStyle = t.FormLabel
-	f.title.TextStyle = t.Value
-	f.title.PlaceholderStyle = t.FormHint
-	f.title.CompletionStyle = t.FormHint
-	f.title.Cursor.Style = t.PickerCursor
-	f.title.Cursor.TextStyle = t.Value
+	styleInput(&f.title, t, t.FormLabel)
 	f.spin.Style = t.Spinner
 	return f
+}
+
+// styleInput applies the theme to a text input of a form, with its prompt
+// in the given style.
+func styleInput(ti *textinput.Model, t *theme.Theme, prompt lipgloss.Style) {
+	ti.PromptStyle = prompt
+	ti.TextStyle = t.Value
+	ti.PlaceholderStyle = t.FormHint
+	ti.CompletionStyle = t.FormHint
+	ti.Cursor.Style = t.PickerCursor
+	ti.Cursor.TextStyle = t.Value
 }
 
 // SetContext replaces the shared context (on resize).

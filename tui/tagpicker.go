@@ -126,12 +126,7 @@ func newTagItem(raw string, initial, checked bool) tagItem {
 // restyle applies the theme to the filter input.
 func (p tagPicker) restyle() tagPicker {
 	t := p.ctx.Theme
-	p.filter.PromptStyle = t.PickerCursor
-	p.filter.TextStyle = t.Value
-	p.filter.PlaceholderStyle = t.FormHint
-	p.filter.CompletionStyle = t.FormHint
-	p.filter.Cursor.Style = t.PickerCursor
-	p.filter.Cursor.TextStyle = t.Value
+	styleInput(&p.filter, t, t.PickerCursor)
 	return p
 }
 
