@@ -23,6 +23,9 @@ const (
 // so that a server streaming without end cannot fill the disk.
 const MaxExportBytes int64 = 256 << 20
 
+// exportCap is MaxExportBytes; tests lower it.
+var exportCap = MaxExportBytes
+
 // maxErrorBody bounds how much of an error answer is read.
 const maxErrorBody = 64 << 10
 
@@ -44,7 +47,7 @@ func (c *Client) Export(ctx context.Context, id string, format ExportFormat, w i
 	if err != nil {
 		return 0, err
 	}
-	ctx = context.WithValue(ctx, bodyCapKey{}, MaxExportBytes)
+	ctx = context.WithValue(ctx, bodyCapKey{}, exportCap)
 	u := c.base + path + "?" + url.Values{"format": {string(format)}}.Encode()
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
 	if err != nil {
