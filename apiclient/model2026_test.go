@@ -186,7 +186,9 @@ func TestListOptionsQuery(t *testing.T) {
 // TestListAgentsBounded: a server that ignores offset, or claims a huge
 // total, cannot make ListAgents loop or allocate.
 func TestListAgentsBounded(t *testing.T) {
-	agent := func(i int) map[string]any { return map[string]any{"id": fmt.Sprintf("agent_%d", i), "name": fmt.Sprintf("a%d", i)} }
+	agent := func(i int) map[string]any {
+		return map[string]any{"id": fmt.Sprintf("agent_%d", i), "name": fmt.Sprintf("a%d", i)}
+	}
 	page := func(from, n int) []map[string]any {
 		out := []map[string]any{}
 		for i := from; i < from+n; i++ {
