@@ -159,11 +159,11 @@ func usageBarBlock(t *theme.Theme, u *apiclient.TokenUsage, w, cols int) []strin
 	return append(lines, usageBarHitLine(t, u, w))
 }
 
-// usageBarHitLine is "cache hit  87.5%  = cache read / (input + cache read)".
+// usageBarHitLine is "cache hit  87.5%  = cache read / prompt tokens" (prompt = input + cache read + cache creation).
 func usageBarHitLine(t *theme.Theme, u *apiclient.TokenUsage, w int) string {
 	return detailFit(w,
 		detailSeg{safetext.Pad("cache hit", usageBarLabelWidth) + " ", t.Label},
 		detailSeg{usageBarHitText(u), t.Value},
-		detailSeg{"  = cache read / (input + cache read)", t.Muted},
+		detailSeg{"  = cache read / prompt tokens", t.Muted},
 	)
 }
