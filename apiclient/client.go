@@ -261,11 +261,7 @@ func (c *Client) ListSessions(ctx context.Context, opts ListOptions) (*SessionPa
 	if err != nil {
 		return nil, err
 	}
-	var page SessionPage
-	if err := decodeJSON(body, &page); err != nil {
-		return nil, err
-	}
-	return &page, nil
+	return DecodeSessionPage(body)
 }
 
 // ListAll fetches every page: the first page alone (to learn the total), then

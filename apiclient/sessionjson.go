@@ -6,6 +6,7 @@ import (
 	"reflect"
 	"sort"
 	"strings"
+	"unique"
 )
 
 // sessionKeys are the JSON names of Session's fields, from its struct tags.
@@ -27,12 +28,133 @@ type sessionFields Session
 // UnmarshalJSON decodes the known fields with encoding/json and keeps the
 // others in Extra. Finding the others is one pass over the top-level keys,
 // far cheaper than the decode itself, and allocates only when there are some.
+// (The nested decode re-validates b; pages avoid it, see DecodeSessionPage.)
 func (s *Session) UnmarshalJSON(b []byte) error {
 	if err := json.Unmarshal(b, (*sessionFields)(s)); err != nil {
 		return err
 	}
 	s.Extra = unknownMembers(b)
 	return nil
+}
+
+// sessionPageFields is SessionPage with method-less sessions.
+type sessionPageFields struct {
+	Data    []sessionFields `json:"data"`
+	Total   int             `json:"total"`
+	Offset  int             `json:"offset"`
+	Limit   int             `json:"limit"`
+	NextURL string          `json:"next_url,omitempty"`
+	PrevURL string          `json:"prev_url,omitempty"`
+}
+
+// DecodeSessionPage decodes a list page (the body of GET /v1/sessions) as
+// ListSessions does: in one encoding/json pass (sessions
+// without UnmarshalJSON, which would re-validate each one), then finds the
+// unknown members of every session in one scan of the body, and shares
+// repeated strings so that 100,000 loaded sessions take less memory.
+func DecodeSessionPage(body []byte) (*SessionPage, error) {
+	var f sessionPageFields
+	if err := decodeJSON(body, &f); err != nil {
+		return nil, err
+	}
+	p := &SessionPage{Total: f.Total, Offset: f.Offset, Limit: f.Limit, NextURL: f.NextURL, PrevURL: f.PrevURL,
+		Data: make([]Session, len(f.Data))}
+	for i := range f.Data {
+		p.Data[i] = Session(f.Data[i])
+		p.Data[i].share()
+	}
+	forEachElement(body, "data", func(i int, elem []byte) {
+		if i < len(p.Data) {
+			p.Data[i].Extra = unknownMembers(elem)
+		}
+	})
+	return p, nil
+}
+
+// share replaces strings that repeat across sessions (ids of the org,
+// agent, model, harness and owner; enum values; tags)
+// with one canonical copy, and lets aliases share their original.
+func (s *Session) share() {
+	in := func(p *string) {
+		if *p != "" {
+			*p = unique.Make(*p).Value()
+		}
+	}
+	inPtr := func(p *string) {
+		if p != nil {
+			in(p)
+		}
+	}
+	in(&s.OrganizationID)
+	in(&s.HarnessID)
+	in(&s.OwnerPrincipalID)
+	in(&s.AgentID)
+	inPtr(s.ModelID)
+	inPtr(s.AgentVersionID)
+	inPtr(s.Locale)
+	inPtr(s.ResolvedOwnerUserID)
+	s.Status = Status(unique.Make(string(s.Status)).Value())
+	s.Activity = Activity(unique.Make(string(s.Activity)).Value())
+	s.Source = Source(unique.Make(string(s.Source)).Value())
+	for i := range s.Tags {
+		in(&s.Tags[i])
+	}
+	for _, o := range []*PrincipalSummary{s.Owner, s.EffectiveOwner} {
+		if o != nil {
+			in(&o.ID)
+			in(&o.Kind)
+			inPtr(o.SubjectID)
+		}
+	}
+	if s.UILink == s.ViewURL {
+		s.UILink = s.ViewURL
+	}
+}
+
+// forEachElement calls fn with each element of the array under the
+// top-level key of the JSON object b (already validated).
+func forEachElement(b []byte, key string, fn func(i int, elem []byte)) {
+	i := skipSpace(b, 0)
+	if i >= len(b) || b[i] != '{' {
+		return
+	}
+	for i++; ; {
+		i = skipSpace(b, i)
+		if i >= len(b) || b[i] != '"' {
+			return
+		}
+		k0 := i
+		i = skipString(b, i)
+		k := b[k0+1 : i-1]
+		i = skipSpace(b, i)
+		if i >= len(b) || b[i] != ':' {
+			return
+		}
+		i = skipSpace(b, i+1)
+		v0 := i
+		i = skipValue(b, i)
+		if string(k) == key && v0 < len(b) && b[v0] == '[' {
+			n := 0
+			for j := v0 + 1; ; n++ {
+				j = skipSpace(b, j)
+				if j >= i || b[j] == ']' {
+					break
+				}
+				e0 := j
+				j = skipValue(b, j)
+				fn(n, b[e0:j])
+				j = skipSpace(b, j)
+				if j < len(b) && b[j] == ',' {
+					j++
+				}
+			}
+		}
+		i = skipSpace(b, i)
+		if i >= len(b) || b[i] != ',' {
+			return
+		}
+		i++
+	}
 }
 
 // MarshalJSON writes the known fields, then the members in Extra (sorted by

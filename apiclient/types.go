@@ -209,8 +209,10 @@ type Session struct {
 	NetworkAccess   json.RawMessage `json:"network_access,omitempty"`
 	Tools           json.RawMessage `json:"tools,omitempty"`
 
-	// Links (the WithUrls wrapper).
-	AllowedActions []AllowedAction `json:"allowed_actions,omitempty"`
+	// Links (the WithUrls wrapper). AllowedActions is kept as the server
+	// sent it: it is the largest part of a listed session, and decoding it
+	// into structs cost more than the rest; Actions and Can read it.
+	AllowedActions json.RawMessage `json:"allowed_actions,omitempty"`
 	SelfURL        string          `json:"self_url,omitempty"`
 	ViewURL        string          `json:"view_url,omitempty"`
 	UILink         string          `json:"ui_link,omitempty"`
@@ -232,9 +234,22 @@ func (s *Session) OutputPreviewOrEmpty() string { return deref(s.OutputPreview) 
 // Pinned reports whether the calling user pinned the session.
 func (s *Session) Pinned() bool { return s.IsPinned != nil && *s.IsPinned }
 
+// Actions decodes allowed_actions: what the caller may do now. Nil when
+// absent or malformed.
+func (s *Session) Actions() []AllowedAction {
+	if len(s.AllowedActions) == 0 {
+		return nil
+	}
+	var out []AllowedAction
+	if json.Unmarshal(s.AllowedActions, &out) != nil {
+		return nil
+	}
+	return out
+}
+
 // Can reports whether allowed_actions offers rel (e.g. "cancel", "pin").
 func (s *Session) Can(rel string) bool {
-	for _, a := range s.AllowedActions {
+	for _, a := range s.Actions() {
 		if a.Rel == rel {
 			return true
 		}

@@ -28,16 +28,29 @@ func (m *mix) next() uint64 {
 
 func (m *mix) intn(n int) int { return int(m.next() % uint64(n)) }
 
+// mixID is prefix + 32 hex digits from m (cheaper than newID).
+func mixID(prefix string, m *mix) string { return fmt.Sprintf("%s%016x%016x", prefix, m.next(), m.next()) }
+
 // Principals: the first is the user behind Options.APIKey, the others the
 // users of Options.MoreKeys, in order.
 var principalNames = []string{"p0", "p1", "p2", "p3"}
 
-func principalID(i int) string { return newID("principal_", uint64(0x9a1+i)) }
+// principals and their users' ids, made once: newID seeds a math/rand
+// source, too slow to call per generated session.
+var principals, userUUIDs = func() (p, u []string) {
+	for i := range principalNames {
+		p = append(p, newID("principal_", uint64(0x9a1+i)))
+		h := newID("", uint64(0x5eb+i))
+		u = append(u, h[:8]+"-"+h[8:12]+"-4"+h[13:16]+"-8"+h[17:20]+"-"+h[20:32])
+	}
+	return p, u
+}()
 
-func userUUID(i int) string {
-	h := newID("", uint64(0x5eb+i))
-	return h[:8] + "-" + h[8:12] + "-4" + h[13:16] + "-8" + h[17:20] + "-" + h[20:32]
-}
+var defaultHarness = newID("harness_", 0xdef)
+
+func principalID(i int) string { return principals[i%len(principals)] }
+
+func userUUID(i int) string { return userUUIDs[i%len(userUUIDs)] }
 
 // sourceWeights: chat and api dominate, as in the console.
 var sourceWeights = []struct {
@@ -128,12 +141,12 @@ func decorate(s *apiclient.Session, m *mix, i int, agents []Agent) {
 	}
 	switch s.Source {
 	case apiclient.SourceSubagent:
-		s.ParentSessionID = ptr(newID("session_", m.next()))
+		s.ParentSessionID = ptr(mixID("session_", m))
 	case apiclient.SourceSchedule:
 		s.ActiveScheduleCount = ptr(int64(1))
 	}
 	if m.intn(50) == 0 {
-		s.ForkedFromSessionID = ptr(newID("session_", m.next()))
+		s.ForkedFromSessionID = ptr(mixID("session_", m))
 		s.ForkedFromSequence = ptr(int64(2 + m.intn(40)))
 	}
 	if i >= 200 && m.intn(400) == 0 { // old console threads, beyond what small tests load
@@ -159,7 +172,7 @@ func fillRequired(s *apiclient.Session, agentID string) {
 		s.WorkspaceID = "wsp_" + strings.TrimPrefix(s.ID, "session_")
 	}
 	if s.HarnessID == "" {
-		s.HarnessID = newID("harness_", 0xdef)
+		s.HarnessID = defaultHarness
 	}
 	if s.OwnerPrincipalID == "" {
 		setOwner(s, 0)
