@@ -29,7 +29,9 @@ func (m *mix) next() uint64 {
 func (m *mix) intn(n int) int { return int(m.next() % uint64(n)) }
 
 // mixID is prefix + 32 hex digits from m (cheaper than newID).
-func mixID(prefix string, m *mix) string { return fmt.Sprintf("%s%016x%016x", prefix, m.next(), m.next()) }
+func mixID(prefix string, m *mix) string {
+	return fmt.Sprintf("%s%016x%016x", prefix, m.next(), m.next())
+}
 
 // Principals: the first is the user behind Options.APIKey, the others the
 // users of Options.MoreKeys, in order.
