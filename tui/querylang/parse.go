@@ -242,7 +242,7 @@ func (p *parser) term() {
 				return
 			}
 			if isName(name) && !strings.HasPrefix(word[len(name)+1:], "/") {
-				p.hint(p.i, p.i+len(name)+1, name+": is not a filter; searched as text")
+				p.hint(p.i, p.i+len(name)+1, clip(name)+": is not a filter; searched as text")
 			}
 		}
 		t.Kind = KindWord
@@ -289,7 +289,7 @@ func (p *parser) qualifier(t *Term) {
 		switch {
 		case !ok:
 			if first && (p.i >= len(p.s) || p.s[p.i] != ',') {
-				p.problem(t.Start, p.i, name+": needs a value ("+valueHelp(t.Kind)+")")
+				p.problem(t.Start, p.i, name+": use "+valueHelp(t.Kind))
 			} else {
 				p.problem(vstart, min(p.i+1, len(p.s)), name+": empty value")
 			}

@@ -74,11 +74,11 @@ func checkValue(k Kind, v Value) (msg string, hint bool) {
 	switch k {
 	case KindStatus:
 		if _, _, ok := statusValue(v.Text); !ok {
-			return name + `: no status "` + clip(v.Text) + `"; use ` + valueHelp(k), false
+			return name + ": use " + valueHelp(k), false
 		}
 	case KindIs:
 		if !contains(isValues, strings.ToLower(v.Text)) {
-			return `is: no "` + clip(v.Text) + `"; use ` + valueHelp(k), false
+			return "is: use " + valueHelp(k), false
 		}
 	case KindSource:
 		// The set is closed on the server, but servers evolve: an unknown
@@ -92,7 +92,7 @@ func checkValue(k Kind, v Value) (msg string, hint bool) {
 		case !ok:
 			return name + ": use " + valueHelp(k), false
 		case w.op == "" && w.kind != whenDate:
-			return name + ": say <" + clip(v.Text) + " (within) or >" + clip(v.Text) + " (longer ago)", false
+			return name + ": add < (within) or > (longer ago)", false
 		}
 	case KindTokens, KindCost:
 		op, rest := cutOp(v.Text)
