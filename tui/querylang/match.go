@@ -204,9 +204,9 @@ func Compile(q Query, env Env) *Matcher {
 		}
 		m.terms = append(m.terms, c)
 	}
+	m.server = m.serverParams() // before sorting: LocalOnly is in query order
 	// Cheap tests first: they reject most rows before any text is read.
 	slices.SortStableFunc(m.terms, func(a, b cterm) int { return costOf(a.kind) - costOf(b.kind) })
-	m.server = m.serverParams()
 	return m
 }
 
