@@ -151,16 +151,14 @@ func windowMatch(hay, pat string) (start, end int, ok bool) {
 		}
 		s := from + k
 		stop := min(len(hay), s+limit)
-		pos, matched := s+1, true
-		for j := 1; j < len(pat); j++ {
-			kk := strings.IndexByte(hay[pos:stop], pat[j])
-			if kk < 0 {
-				matched = false
-				break
+		// The window is a few bytes: a plain loop beats IndexByte calls.
+		j, pos := 1, s+1
+		for ; j < len(pat) && pos < stop; pos++ {
+			if hay[pos] == pat[j] {
+				j++
 			}
-			pos += kk + 1
 		}
-		if matched {
+		if j == len(pat) {
 			return s, pos, true
 		}
 		from = s + 1

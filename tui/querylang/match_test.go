@@ -139,9 +139,9 @@ func TestMatch(t *testing.T) {
 		{"-refund", []string{"01ab3254", "03dd", "04ee"}},
 		{"-rfnd", all}, // a negated word is a substring, never fuzzy
 		{"refund -report", []string{"01aa1111"}},
-		{"ops", []string{"01aa1111", "02cc"}},        // the agent's name
-		{"agent_ops1", nil},                          // never inside ids
-		{"foo:bar", nil},                             // searched as text
+		{"ops", []string{"01aa1111", "02cc"}}, // the agent's name
+		{"agent_ops1", nil},                   // never inside ids
+		{"foo:bar", nil},                      // searched as text
 		{"status:completed agent:ops refnd", []string{"01aa1111"}},
 		{"status:idle tag:none updated:>1d", []string{"04ee"}},
 	}
