@@ -31,6 +31,9 @@ func benchData() []Subject {
 			"table", "deploy", "invoice", "summary", "update", "error", "timeout", "account",
 			"shipping", "report", "numbers", "sync", "forecast", "review", "ticket", "escalate"}
 		agents := []string{"ops-bot", "ops-reporter", "dev-helper", "support", "billing-agent"}
+		// Values with few distinct strings are shared, as a caller
+		// should intern them: comparing them then reads no cold memory.
+		agentIDs := []string{"agent_00", "agent_01", "agent_02", "agent_03", "agent_04"}
 		acts := []string{"running", "failed", "completed", "idle", "paused"}
 		stats := []string{"started", "active", "idle", "waitingfortoolresults", "paused"}
 		tags := []string{"billing", "urgent", "resolved", "needs-review", "vip"}
@@ -59,7 +62,7 @@ func benchData() []Subject {
 			created := now.Add(-time.Duration(r.Int63n(int64(90 * 24 * time.Hour))))
 			benchSubjects[i] = Subject{
 				ID: fmt.Sprintf("%032x", r.Uint64()), Text: text, TitleLen: tl, TextSet: set,
-				AgentID: fmt.Sprintf("agent_%02d", a), AgentName: agents[a], Tags: tg,
+				AgentID: agentIDs[a], AgentName: agents[a], Tags: tg,
 				Status: stats[r.Intn(len(stats))], Activity: acts[r.Intn(len(acts))],
 				Source: Sources[r.Intn(len(Sources))], Created: created,
 				Updated: created.Add(time.Duration(r.Int63n(int64(time.Hour)))),

@@ -105,34 +105,35 @@ func substrScore(hay string, i, n int) int {
 // are the title. substr asks for a contiguous match only. The score is
 // higher for contiguous matches, at word starts, and in the title.
 func matchWord(text string, titleLen int, pat string, substr bool) (int, bool) {
-	if i := strings.Index(text, pat); i >= 0 {
+	if substr {
+		i := strings.Index(text, pat)
+		if i < 0 {
+			return 0, false
+		}
 		score := substrScore(text, i, len(pat))
-		// Index finds the earliest occurrence: if it is not in the
-		// title, none is; but a fuzzy one in the title still counts.
-		if i+len(pat) <= titleLen || (!substr && windowIn(text[:titleLen], pat)) {
+		if i+len(pat) <= titleLen { // the earliest occurrence
 			score += titleBonus
 		}
 		return score, true
 	}
-	if substr {
-		return 0, false
-	}
+	// One scan finds the first window match; a contiguous occurrence is
+	// one too, so it can only start there or later.
 	start, end, ok := windowMatch(text, pat)
 	if !ok {
 		return 0, false
 	}
-	score := 500 - (end - start)
-	// Greedy spans move right with their start: the first one found
-	// is in the title if any is.
+	var score int
+	if i := strings.Index(text[start:], pat); i >= 0 {
+		score = substrScore(text, start+i, len(pat))
+	} else {
+		score = 500 - (end - start)
+	}
+	// Greedy spans move right with their start: the first one is in the
+	// title if any match (contiguous or not) is.
 	if end <= titleLen {
 		score += titleBonus
 	}
 	return score, true
-}
-
-func windowIn(hay, pat string) bool {
-	_, _, ok := windowMatch(hay, pat)
-	return ok
 }
 
 // windowMatch finds the first start from which pat is a subsequence of hay

@@ -144,12 +144,21 @@ func Compile(q Query, env Env) *Matcher {
 				m.addWord(c, t.Values[0].Text, t.Values[0].Quoted)
 				continue
 			}
+			unknown := ""
 			for _, v := range t.Values {
 				if !v.Quoted && !t.Hash && strings.EqualFold(v.Text, "none") {
 					c.none = true
-				} else {
-					c.vals = append(c.vals, strings.ToLower(v.Text))
+					continue
 				}
+				lv := strings.ToLower(v.Text)
+				c.vals = append(c.vals, lv)
+				if env.KnownTags != nil && !env.KnownTags[lv] && unknown == "" {
+					unknown = v.Text
+				}
+			}
+			if unknown != "" {
+				m.problems = append(m.problems, Problem{Start: t.Start, End: t.End, Hint: true,
+					Msg: `no session has tag "` + clip(unknown) + `"`})
 			}
 		case KindStatus:
 			for _, v := range t.Values {

@@ -166,8 +166,8 @@ func TestHashTagWithoutKnownTags(t *testing.T) {
 		t.Errorf("problems %q, want none", problems(m.Problems()))
 	}
 
-	m = Compile(Parse("refund #3254"), testEnv)
-	want := []string{`~7-12 no session has tag "3254"; searched as text`}
+	m = Compile(Parse("refund #3254 tag:none,billing,reso"), testEnv)
+	want := []string{`~7-12 no session has tag "3254"; searched as text`, `~13-34 no session has tag "reso"`}
 	if got := problems(m.Problems()); !slices.Equal(got, want) {
 		t.Errorf("problems %q, want %q", got, want)
 	}

@@ -42,9 +42,9 @@ type ServerParams struct {
 	// None is set when no session can match (status:failed
 	// status:running): there is nothing to ask the server.
 	None bool
-	// LocalOnly names, in query order, the parts not sent: qualifier
-	// names ("tag", "updated", "is:pinned"...) and "words" for words other
-	// than Search. They apply to the loaded rows (and the server's rows)
+	// LocalOnly names the parts not sent: "words" first when there are
+	// words other than Search (or negated ones), then qualifier names in
+	// query order ("tag", "updated", "is:pinned"...). They apply to the loaded rows (and the server's rows)
 	// only: "tag filters apply to the 100,000 loaded sessions".
 	LocalOnly []string
 }
