@@ -53,8 +53,16 @@ func FuzzParse(f *testing.F) {
 			}
 		}
 		m := Compile(q, testEnv)
+		mb := Compile(back, testEnv)
 		for _, sub := range subs {
-			m.Match(sub)
+			ok, sc := m.Match(sub)
+			okb, scb := mb.Match(sub)
+			if ok != okb || sc != scb {
+				t.Fatalf("%q and its String() %q match %s differently", s, q.String(), sub.ID)
+			}
+		}
+		if !m.Narrows(m) || !mb.Narrows(m) {
+			t.Fatalf("%q does not narrow itself", s)
 		}
 		p := m.Server()
 		if utf8.ValidString(s) && !utf8.ValidString(p.Search) {
