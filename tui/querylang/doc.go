@@ -16,22 +16,23 @@ package querylang
 // 76 columns).
 const SyntaxHelp = `Filter syntax (/)
   words          fuzzy in title, previews and agent name (refnd: refund)
-  3254           digits match as written, never scattered
+  3254           digits match as written, never scattered, never in ids
   "a phrase"     exact text, any case
   #tag           has the tag (a tag nobody has is searched as text)
-  tag:a,b        has tag a or b;   tag:none  has no tags
-  status:x,y     running failed completed idle paused (activity)
-                 started active waiting (execution status)
+  tag:a,b        has tag a or b;  tag:none  no tags;  tag:"two words"
+  status:x,y     running failed completed idle paused (the outcome)
+                 started active waiting (the execution status)
   agent:ops      agent name, display name or id prefix
-  source:api     chat api slack schedule webhook eval subagent ...
+  source:api     chat api slack ag_ui fcp schedule webhook a2a eval ...
   created:<7d    created within 7 days; >7d more than 7 days ago
   updated:>1d    units s m h d w; or a date: >2026-08-01, 2026-08-01
   tokens:>100k   total tokens (k, m);  cost:>0.50  cost in USD
-  is:pinned      also is:resolved (tag resolved), is:archived
+                 < > <= >= compare
+  is:pinned      also is:resolved (tagged resolved), is:archived
   id:01ab        id prefix
-Spaces join with AND, commas inside a filter mean OR, a leading - means
-NOT: -#resolved -status:idle. Mistakes are shown under the input; the
-rest of the query still applies. status, source, agent, created,
-archived and the longest word (in titles) are also asked of the server,
-so sessions not loaded are found too; other filters apply to the loaded
-sessions.`
+Spaces join with AND, commas mean OR, a leading - means NOT:
+  status:failed,waiting -#resolved updated:>1d
+Mistakes are shown under the input; the rest of the query applies.
+status, source, agent, created, is:archived and the longest word (in
+titles) are also asked of the server, so sessions not loaded are found
+too; the other filters apply to the loaded sessions.`

@@ -234,3 +234,19 @@ func TestBuildText(t *testing.T) {
 		t.Errorf("set differs from the bytes of the fields")
 	}
 }
+
+// TestMatchConcurrent runs one matcher from several goroutines, as the
+// list does over chunks of rows (the race detector checks it).
+func TestMatchConcurrent(t *testing.T) {
+	m := Compile(Parse("status:completed,failed refund -tag:none"), testEnv)
+	want := matchIDs(m)
+	done := make(chan []string)
+	for range 4 {
+		go func() { done <- matchIDs(m) }()
+	}
+	for range 4 {
+		if got := <-done; !slices.Equal(got, want) {
+			t.Errorf("concurrent matches %q, want %q", got, want)
+		}
+	}
+}
