@@ -5,9 +5,11 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 	"net/http"
 	"net/url"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -32,6 +34,9 @@ const (
 	DefaultMaxBodyBytes = 32 << 20
 	DefaultPageSize     = 100 // ListAll's page size: the API's maximum
 	DefaultConcurrency  = 4   // ListAll's requests in flight
+	// MaxListSessions bounds what ListAll keeps: a server that never stops
+	// sending new sessions gets ErrListTooLong rather than all the memory.
+	MaxListSessions = 1 << 20
 )
 
 // Version is reported in the default User-Agent ("sessions/<Version>");
@@ -70,9 +75,19 @@ type ListOptions struct {
 
 // PageEvent reports one page arriving during ListAll.
 type PageEvent struct {
-	Page   SessionPage
-	Loaded int // sessions received so far, including this page
-	Total  int // total the server reported
+	// Page holds the page's sessions not already reported by an earlier
+	// page (a server ignoring offset repeats them). Page.Offset is
+	// RequestedOffset; the server's echo is in Page.EchoedOffset.
+	Page SessionPage
+	// RequestedOffset is the offset this page was asked for: its rows
+	// belong at RequestedOffset, RequestedOffset+1, ... in the list.
+	RequestedOffset int
+	Loaded          int // distinct sessions received so far, including this page
+	Total           int // total the server reported (a claim: never size anything by it)
+	// Warnings are one-line notes about the server's answers (an echoed
+	// offset that disagrees, a repeated page, a page larger than asked);
+	// each kind is reported once per ListAll.
+	Warnings []string
 }
 
 // Client talks to the Everruns session API. It is safe for concurrent use.
@@ -80,7 +95,8 @@ type Client struct {
 	cfg    Config
 	base   string // BaseURL without trailing slash; paths are appended to it
 	rc     *resty.Client
-	cfgErr error // reported by every call, so New can keep its signature
+	cfgErr error  // reported by every call, so New can keep its signature
+	origin origin // of the base URL: the only place the key is sent
 
 	// Retry timing, unexported so tests can shrink it to milliseconds.
 	backoffBase, backoffCap, maxRetryWait time.Duration
@@ -170,6 +186,9 @@ func New(cfg Config) *Client {
 		backoffCap:   defaultBackoffCap,
 		maxRetryWait: defaultMaxRetryWait,
 	}
+	if u, err := url.Parse(c.base); err == nil {
+		c.origin = originOf(u)
+	}
 	rc := resty.New().
 		SetLogger(silentLogger{}). // resty logs to stderr, which would tear the TUI
 		SetHeader("Accept", "application/json").
@@ -180,7 +199,8 @@ func New(cfg Config) *Client {
 		// retryWait picks and bounds the wait itself; keep resty's clamp out
 		// of the way (its default max is 2s and a negative max means ~2s too).
 		SetRetryWaitTime(0).
-		SetRetryMaxWaitTime(24 * time.Hour)
+		SetRetryMaxWaitTime(24 * time.Hour).
+		SetRedirectPolicy(resty.RedirectPolicyFunc(c.checkRedirect))
 	if cfg.Timeout > 0 {
 		rc.SetTimeout(cfg.Timeout) // per attempt; the context bounds the call
 	}
@@ -230,9 +250,8 @@ func (c *Client) do(ctx context.Context, method, path string, query url.Values, 
 	}
 	// Resty returns a nil error when retries run out on a 5xx: check status.
 	if s := resp.StatusCode(); s < 200 || s > 299 {
-		e := parseAPIError(s, resp.Header(), resp.Body(), time.Now())
-		e.Message, e.Code = c.scrub(e.Message), c.scrub(e.Code) // a server may echo the key
-		return nil, e
+		// A server may echo the key: parseAPIError scrubs before it cuts.
+		return nil, parseAPIError(s, resp.Header(), resp.Body(), time.Now(), c.scrub)
 	}
 	return resp.Body(), nil
 }
@@ -243,17 +262,11 @@ func (c *Client) requestError(err error) error {
 	if errors.Is(err, resty.ErrResponseBodyTooLarge) && !errors.Is(err, ErrResponseTooLarge) {
 		err = fmt.Errorf("%w (over %d bytes)", ErrResponseTooLarge, c.cfg.MaxBodyBytes)
 	}
-	return &requestError{msg: c.scrub(err.Error()), err: err}
+	return &requestError{msg: c.scrub(err.Error()), desc: describe(err, c.cfg.APIKey), err: err}
 }
 
-// scrub removes the API key from text bound for the UI. Very short keys are
-// left alone: replacing them would mangle ordinary words.
-func (c *Client) scrub(s string) string {
-	if k := c.cfg.APIKey; len(k) >= 4 {
-		s = strings.ReplaceAll(s, k, "[redacted]")
-	}
-	return s
-}
+// scrub removes the API key from text bound for the UI (see scrubKey).
+func (c *Client) scrub(s string) string { return scrubKey(s, c.cfg.APIKey) }
 
 func sessionPath(id string, suffix string) (string, error) {
 	if id == "" || id == "." || id == ".." {
@@ -262,7 +275,10 @@ func sessionPath(id string, suffix string) (string, error) {
 	return "/v1/sessions/" + url.PathEscape(id) + suffix, nil
 }
 
-// ListSessions fetches one page.
+// ListSessions fetches one page. Its Offset is opts.Offset, where the rows
+// belong, whatever the server echoed (see PageCheck); at most the limit asked
+// for (DefaultPageSize when 0, the API's maximum) is kept, and items that are
+// not sessions are reported in Problems rather than failing the page.
 func (c *Client) ListSessions(ctx context.Context, opts ListOptions) (*SessionPage, error) {
 	q := url.Values{"offset": {strconv.Itoa(opts.Offset)}}
 	if opts.Limit > 0 {
@@ -275,21 +291,29 @@ func (c *Client) ListSessions(ctx context.Context, opts ListOptions) (*SessionPa
 	if err != nil {
 		return nil, err
 	}
-	var page SessionPage
-	if err := decodeJSON(body, &page); err != nil {
-		return nil, err
+	keep := opts.Limit
+	if keep <= 0 {
+		keep = DefaultPageSize
 	}
+	var page SessionPage
+	if err := page.decode(body, keep, c.scrub); err != nil {
+		return nil, fmt.Errorf("%w: %s", ErrInvalidJSON, cutScrubbed(err.Error(), c.cfg.APIKey))
+	}
+	page.Offset = opts.Offset
 	return &page, nil
 }
 
-// ListAll fetches every page: the first page alone (to learn the total), then
-// the rest with at most concurrency requests in flight (<= 0 means
-// DefaultConcurrency). onPage is called once per page, serially, in arrival
-// order; the first call is the first page. It returns all sessions in server
-// order. The page count is fixed by the first page's total, so a total that
-// changes meanwhile cannot make it loop; an empty page ends the list.
-// On error it cancels the pages in flight and returns the sessions that did
-// arrive (in server order, possibly with gaps) together with the error.
+// ListAll fetches every page: the first page alone, then the next ones with
+// at most concurrency requests in flight (<= 0 means DefaultConcurrency).
+// It pages on evidence, never on the numbers the server claims: a page is
+// only asked for while the pages so far were full, the offsets are the ones
+// it computes (rows go where they were asked for), and it stops at a short
+// or empty page, a page that repeats sessions already seen (a server
+// ignoring offset), the first page's total, or MaxListSessions. A page
+// larger than asked is cut to size. onPage is called once per page,
+// serially, in arrival order; the first call is the first page. It returns
+// every session once, in server order. On error it cancels the pages in
+// flight and returns the sessions that did arrive with the error.
 func (c *Client) ListAll(ctx context.Context, opts ListOptions, concurrency int, onPage func(PageEvent)) ([]Session, error) {
 	if concurrency <= 0 {
 		concurrency = DefaultConcurrency
@@ -297,44 +321,38 @@ func (c *Client) ListAll(ctx context.Context, opts ListOptions, concurrency int,
 	if opts.Limit <= 0 {
 		opts.Limit = DefaultPageSize
 	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
 	first, err := c.ListSessions(ctx, opts)
 	if err != nil {
 		return nil, err
 	}
 	stride := opts.Limit
-	if first.Limit > 0 && first.Limit < stride {
-		stride = first.Limit // the server capped our page size
+	if l := first.Limit; l > 0 && l < stride && len(first.Data)+len(first.Problems) <= l {
+		stride = l // the server capped our page size, and its page agrees
 	}
-	var offsets []int
-	if len(first.Data) > 0 {
-		for off := opts.Offset + stride; off < first.Total; off += stride {
-			offsets = append(offsets, off)
-		}
-	}
-
 	lctx, cancel := context.WithCancel(ctx) // cancels pages in flight on error
 	defer cancel()
-	pages := make([][]Session, len(offsets))
-	var (
-		mu       sync.Mutex // serialises onPage; guards the three below
-		loaded   = len(first.Data)
-		firstErr error
-		ended    bool // an empty page arrived: the list shrank, stop dispatching
-		wg       sync.WaitGroup
-	)
-	if onPage != nil {
-		onPage(PageEvent{Page: *first, Loaded: loaded, Total: first.Total})
+	l := &listing{
+		base: opts.Offset, stride: stride, total: first.Total, end: math.MaxInt,
+		pages: map[int][]Session{}, seen: map[string]bool{}, warned: map[string]bool{},
+		onPage: onPage, cancel: cancel,
 	}
+	l.take(0, first)
+
+	var wg sync.WaitGroup
 	sem := make(chan struct{}, concurrency)
-	for i, off := range offsets {
+dispatch:
+	for k := 1; ; k++ {
 		select {
 		case sem <- struct{}{}:
 		case <-lctx.Done():
+			break dispatch
 		}
-		mu.Lock()
-		stop := ended || lctx.Err() != nil
-		mu.Unlock()
-		if stop {
+		off, ok := l.next(k)
+		if !ok || lctx.Err() != nil {
+			<-sem
 			break
 		}
 		wg.Add(1)
@@ -343,39 +361,132 @@ func (c *Client) ListAll(ctx context.Context, opts ListOptions, concurrency int,
 			o := opts
 			o.Offset = off
 			page, err := c.ListSessions(lctx, o)
-			mu.Lock()
-			defer mu.Unlock()
 			if err != nil {
-				if firstErr == nil {
-					firstErr = err
-					cancel()
-				}
+				l.fail(k, err)
 				return
 			}
-			if firstErr != nil {
-				return // a sibling failed: this page is neither reported nor returned
-			}
-			pages[i] = page.Data
-			loaded += len(page.Data)
-			ended = ended || len(page.Data) == 0
-			if onPage != nil {
-				onPage(PageEvent{Page: *page, Loaded: loaded, Total: first.Total})
-			}
+			l.take(k, page)
 		}()
 	}
 	wg.Wait()
-	if firstErr == nil && ctx.Err() != nil {
-		firstErr = ctx.Err() // canceled between pages, before any request saw it
-	}
+	return l.result(ctx)
+}
 
-	all := append(make([]Session, 0, loaded), first.Data...)
-	for _, p := range pages {
-		if len(p) == 0 && firstErr == nil {
-			break // an empty page ends the list
-		}
-		all = append(all, p...)
+// listing is the state of one ListAll. Everything in it grows only with
+// what the server really sent (pages, sessions), never with a number it
+// claimed.
+type listing struct {
+	base, stride, total int
+	onPage              func(PageEvent)
+	cancel              context.CancelFunc
+
+	mu     sync.Mutex // serialises onPage; guards what follows
+	pages  map[int][]Session
+	seen   map[string]bool
+	warned map[string]bool
+	loaded int
+	end    int // index of the last page worth asking for (math.MaxInt: not known yet)
+	err    error
+}
+
+// maxListOffset bounds the offsets ListAll asks for (the server's own limit).
+const maxListOffset = math.MaxInt32
+
+// next is the offset of page k, or false when it must not be asked for.
+func (l *listing) next(k int) (int, bool) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.err != nil || k > l.end || k > (maxListOffset-l.base)/l.stride {
+		return 0, false
 	}
-	return all, firstErr
+	off := l.base + k*l.stride
+	return off, off < l.total
+}
+
+func (l *listing) fail(k int, err error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.err == nil && k <= l.end {
+		l.err = err
+		l.cancel()
+	}
+}
+
+// take files page k: cut to the stride, stripped of sessions already seen,
+// reported, and checked for the end of the list.
+func (l *listing) take(k int, page *SessionPage) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.err != nil || k > l.end {
+		return // a sibling failed, or the list ended before this page
+	}
+	requested := l.base + k*l.stride
+	var warnings []string
+	warn := func(kind, msg string) {
+		if !l.warned[kind] {
+			l.warned[kind] = true
+			warnings = append(warnings, msg)
+		}
+	}
+	if page.EchoedOffset != requested {
+		warn("offset", fmt.Sprintf("the server answered offset %d when asked for %d; rows are placed where they were asked for",
+			page.EchoedOffset, requested))
+	}
+	if n := len(page.Data) + len(page.Problems); n > l.stride || page.Excess > 0 {
+		page.Excess += max(n-l.stride, 0)
+		page.Data = page.Data[:min(len(page.Data), l.stride)]
+		warn("excess", "the server sent more sessions in a page than asked for; the extra ones were ignored")
+	}
+	positions := len(page.Data) + len(page.Problems)
+	fresh := make([]Session, 0, len(page.Data))
+	for _, s := range page.Data {
+		if !l.seen[s.ID] {
+			l.seen[s.ID] = true
+			fresh = append(fresh, s)
+		}
+	}
+	if len(page.Data) > 0 && len(fresh) == 0 && k > 0 {
+		warn("repeat", fmt.Sprintf("the server sent the same sessions again for offset %d (it may ignore offset); each session is listed once",
+			requested))
+		l.end = min(l.end, k)
+	}
+	if positions < l.stride {
+		l.end = min(l.end, k) // a short or empty page is the last one
+	}
+	l.pages[k] = fresh
+	l.loaded += len(fresh)
+	if l.loaded > MaxListSessions {
+		l.err = fmt.Errorf("%w: stopped after %d sessions", ErrListTooLong, MaxListSessions)
+		l.cancel()
+		return
+	}
+	page.Data = fresh
+	page.Offset = requested
+	if l.onPage != nil {
+		l.onPage(PageEvent{Page: *page, RequestedOffset: requested, Loaded: l.loaded, Total: l.total, Warnings: warnings})
+	}
+}
+
+// result assembles the pages in server order once no page is in flight.
+func (l *listing) result(ctx context.Context) ([]Session, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	err := l.err
+	if err == nil && ctx.Err() != nil {
+		err = ctx.Err() // canceled between pages, before any request saw it
+	}
+	keys := make([]int, 0, len(l.pages))
+	for k := range l.pages {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	all := make([]Session, 0, l.loaded)
+	for _, k := range keys {
+		if k <= l.end {
+			all = append(all, l.pages[k]...)
+		}
+	}
+	return all, err
 }
 
 // GetSession fetches one session.
@@ -383,7 +494,10 @@ func (c *Client) GetSession(ctx context.Context, id string) (*Session, error) {
 	return c.sessionCall(ctx, http.MethodGet, id, nil)
 }
 
-// UpdateSession sends PATCH with only the provided fields and returns the server's Session.
+// UpdateSession sends PATCH with only the provided fields and returns the
+// server's Session, which must be the session asked for (ErrWrongSession).
+// It is never retried: a retried tag list would be stale. SaveEdit re-reads
+// and re-applies an edit instead.
 func (c *Client) UpdateSession(ctx context.Context, id string, req UpdateSessionRequest) (*Session, error) {
 	return c.sessionCall(ctx, http.MethodPatch, id, req)
 }
@@ -398,8 +512,15 @@ func (c *Client) sessionCall(ctx context.Context, method, id string, body any) (
 		return nil, err
 	}
 	var s Session
-	if err := decodeJSON(raw, &s); err != nil {
+	if err := decodeJSON(raw, &s, c.cfg.APIKey); err != nil {
 		return nil, err
+	}
+	// Any 200 is not a success: it must be the session asked for.
+	switch {
+	case s.ID == "":
+		return nil, fmt.Errorf("%w: the server's answer holds no session (empty or without an id)", ErrWrongSession)
+	case s.ID != id:
+		return nil, fmt.Errorf("%w: the server answered with a different session (%s)", ErrWrongSession, oneLine(c.scrub(s.ID), 80))
 	}
 	return &s, nil
 }
@@ -415,7 +536,7 @@ func (c *Client) ListMessages(ctx context.Context, id string) ([]Message, error)
 		return nil, err
 	}
 	var list MessageList
-	if err := decodeJSON(raw, &list); err != nil {
+	if err := decodeJSON(raw, &list, c.cfg.APIKey); err != nil {
 		return nil, err
 	}
 	return list.Data, nil
@@ -446,7 +567,7 @@ func (c *Client) CancelTurn(ctx context.Context, id string) (*CancelTurnResponse
 	if len(strings.TrimSpace(string(raw))) == 0 {
 		return &out, nil
 	}
-	if err := decodeJSON(raw, &out); err != nil {
+	if err := decodeJSON(raw, &out, c.cfg.APIKey); err != nil {
 		return nil, err
 	}
 	return &out, nil

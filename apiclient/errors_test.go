@@ -76,7 +76,7 @@ func TestErrorBodyShapes(t *testing.T) {
 				w.WriteHeader(tc.status)
 				_, _ = io.WriteString(w, tc.body)
 			}, Config{MaxRetries: -1})
-			_, err := c.GetSession(context.Background(), "s")
+			_, err := c.GetSession(context.Background(), "sess_001")
 			var got *APIError
 			if !errors.As(err, &got) {
 				t.Fatalf("err = %T %v, want *APIError", err, err)
@@ -95,7 +95,7 @@ func TestErrorBodyShapes(t *testing.T) {
 	}
 
 	// A long plain-text body is capped.
-	e := parseAPIError(500, http.Header{}, []byte(long), time.Now())
+	e := parseAPIError(500, http.Header{}, []byte(long), time.Now(), nil)
 	if n := len([]rune(e.Message)); n > maxMessageLen+1 || !strings.HasSuffix(e.Message, "…") {
 		t.Errorf("long message: %d runes %q", n, e.Message)
 	}
@@ -142,9 +142,9 @@ func hangUp(w http.ResponseWriter, _ *http.Request) {
 
 func TestDescribe(t *testing.T) {
 	refused := New(Config{BaseURL: "http://" + closedAddr(t) + "/api", MaxRetries: -1})
-	_, errRefused := refused.GetSession(context.Background(), "s")
+	_, errRefused := refused.GetSession(context.Background(), "sess_001")
 	eof, _ := newTestServer(t, hangUp, Config{MaxRetries: -1})
-	_, errEOF := eof.GetSession(context.Background(), "s")
+	_, errEOF := eof.GetSession(context.Background(), "sess_001")
 
 	cases := []struct {
 		err  error
@@ -184,7 +184,7 @@ func TestKeyNeverInErrors(t *testing.T) {
 	}
 	var errs []error
 	call := func(c *Client) {
-		_, err := c.GetSession(context.Background(), "s")
+		_, err := c.GetSession(context.Background(), "sess_001")
 		if err == nil {
 			t.Fatalf("no error from %s", c.BaseURL())
 		}
