@@ -7,6 +7,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -137,6 +138,58 @@ func hangUp(w http.ResponseWriter, _ *http.Request) {
 	conn, _, err := w.(http.Hijacker).Hijack()
 	if err == nil {
 		conn.Close()
+	}
+}
+
+func TestScrubKey(t *testing.T) {
+	const key = "evr_pat_0123456789abcdef"
+	for in, want := range map[string]string{
+		"token " + key + " refused":        "token [redacted] refused",
+		"cut here: " + key[:12] + "…":      "cut here: [redacted]…",
+		"cut here: " + key[:12] + "...":    "cut here: [redacted]...",
+		"cut here: " + key[:12]:            "cut here: [redacted]",
+		key[6:] + " was the rest":          "[redacted] was the rest",
+		"short piece " + key[:7] + "…":     "short piece " + key[:7] + "…", // under minKeyPiece: too common to cut
+		"two " + key + " and " + key + ".": "two [redacted] and [redacted].",
+	} {
+		if got := scrubKey(in, key); got != want {
+			t.Errorf("scrubKey(%q) = %q, want %q", in, got, want)
+		}
+	}
+	if got := scrubKey("abc", "abc"); got != "abc" {
+		t.Errorf("a 3-character key was scrubbed: %q", got)
+	}
+}
+
+// A key pasted into the URL's host reaches DNS errors and the plain-http
+// warning: it is not printed there.
+func TestKeyInHostNotPrinted(t *testing.T) {
+	const key = "evr_pat_0123456789abcdef0123456789abcdef"
+	c := New(Config{APIKey: key, BaseURL: "https://" + key + ".example.com/api"})
+	host := key + ".example.com"
+	err := c.requestError(&url.Error{Op: "Get", URL: "https://" + host + "/api/v1/sessions",
+		Err: &net.OpError{Op: "dial", Net: "tcp", Err: &net.DNSError{Err: "no such host", Name: host, IsNotFound: true}}})
+	for _, s := range []string{err.Error(), Describe(err)} {
+		if strings.Contains(s, key[:minKeyPiece]) {
+			t.Fatalf("key in %q", s)
+		}
+	}
+	if got := Describe(err); got != "cannot resolve host the host in EVERRUNS_API_URL" {
+		t.Fatalf("Describe = %q", got)
+	}
+	// Another key (not the configured one) is caught by its shape.
+	for host, want := range map[string]string{
+		"app.everruns.com":                      "app.everruns.com",
+		"127.0.0.1:8080":                        "127.0.0.1:8080",
+		"[::1]:443":                             "[::1]:443",
+		"ip-10-0-0-1.internal":                  "ip-10-0-0-1.internal",
+		"evr_pat_deadbeef.example.com":          "the host in EVERRUNS_API_URL",
+		"sk-9f8e7d6c5b4a39281706f5e4d3c2b1a0.x": "the host in EVERRUNS_API_URL",
+		"a b":                                   "the host in EVERRUNS_API_URL",
+	} {
+		if got := DisplayHost(host, ""); got != want {
+			t.Errorf("DisplayHost(%q) = %q, want %q", host, got, want)
+		}
 	}
 }
 
