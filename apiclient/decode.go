@@ -5,9 +5,10 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"reflect"
+	"io"
 	"math"
 	"net/http"
+	"reflect"
 	"strings"
 	"time"
 	"unicode"
@@ -234,32 +235,50 @@ func (p *SessionPage) decode(b []byte, maxItems int, scrub func(string) string) 
 	if t, err := dec.Token(); err != nil || t != json.Delim('[') {
 		return &json.UnmarshalTypeError{Value: "non-array", Field: "data", Type: reflect.TypeFor[[]Session]()}
 	}
+	// Each item is decoded straight from the stream; the decoder reads a
+	// whole value before decoding it, so a bad item cannot desynchronise the
+	// next one, and its bytes are found again by offset for its problem.
 	for i := 0; dec.More(); i++ {
-		var item json.RawMessage
-		if err := dec.Decode(&item); err != nil {
-			return err // cannot happen: raw.Data was checked by Unmarshal
-		}
+		start := dec.InputOffset()
 		if maxItems >= 0 && len(p.Data)+len(p.Problems) >= maxItems {
+			var skip struct{}
+			if err := dec.Decode(&skip); err != nil && !isItemError(err) {
+				return err // cannot happen: raw.Data was checked by Unmarshal
+			}
 			p.Excess++
 			continue
 		}
-		var s Session
-		err := json.Unmarshal(item, &s)
+		p.Data = append(p.Data, Session{})
+		s := &p.Data[len(p.Data)-1]
+		err := dec.Decode(s)
+		if err != nil && !isItemError(err) {
+			return err
+		}
 		if err == nil && s.ID == "" {
 			err = errors.New("no id")
 		}
 		if err != nil {
+			p.Data = p.Data[:len(p.Data)-1]
+			item := bytes.TrimLeft(raw.Data[start:dec.InputOffset()], ", \t\r\n")
 			msg := err.Error()
 			if scrub != nil {
 				msg = scrub(msg)
 			}
 			p.Problems = append(p.Problems, ItemProblem{Index: i, ID: itemID(item, scrub),
 				Err: fmt.Errorf("%w: %s", ErrInvalidJSON, oneLine(msg, 120))})
-			continue
 		}
-		p.Data = append(p.Data, s)
+	}
+	if len(p.Data) == 0 {
+		p.Data = nil // as when no item came: one page, one shape
 	}
 	return nil
+}
+
+// isItemError tells an item that is not a session (wrong types, a bad time,
+// ...) from a broken stream.
+func isItemError(err error) bool {
+	var syn *json.SyntaxError
+	return !errors.As(err, &syn) && !errors.Is(err, io.EOF) && !errors.Is(err, io.ErrUnexpectedEOF)
 }
 
 // itemID reads the id of a bad item for its problem line, when it is a string.
