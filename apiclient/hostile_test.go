@@ -35,7 +35,11 @@ type pageLog struct {
 	events []apiclient.PageEvent
 }
 
-func (l *pageLog) add(ev apiclient.PageEvent) { l.mu.Lock(); l.events = append(l.events, ev); l.mu.Unlock() }
+func (l *pageLog) add(ev apiclient.PageEvent) {
+	l.mu.Lock()
+	l.events = append(l.events, ev)
+	l.mu.Unlock()
+}
 
 func (l *pageLog) warnings() []string {
 	var out []string
@@ -234,7 +238,10 @@ func TestHostileServer(t *testing.T) {
 			https := strings.Replace(srv.URL(), "http://", "https://", 1)
 			srv.SetLies(apitest.Lies{RedirectStatus: http.StatusMovedPermanently, RedirectTo: https})
 			for _, call := range []func() error{
-				func() error { _, err := c.UpdateSession(ctx, s.ID, apiclient.UpdateSessionRequest{}.SetTitle("x")); return err },
+				func() error {
+					_, err := c.UpdateSession(ctx, s.ID, apiclient.UpdateSessionRequest{}.SetTitle("x"))
+					return err
+				},
 				func() error { _, err := c.GetSession(ctx, s.ID); return err },
 			} {
 				err := call()
