@@ -260,12 +260,8 @@ func (p *SessionPage) decode(b []byte, maxItems int, scrub func(string) string) 
 		if err != nil {
 			p.Data = p.Data[:len(p.Data)-1]
 			item := bytes.TrimLeft(raw.Data[start:dec.InputOffset()], ", \t\r\n")
-			msg := err.Error()
-			if scrub != nil {
-				msg = scrub(msg)
-			}
 			p.Problems = append(p.Problems, ItemProblem{Index: i, ID: itemID(item, scrub),
-				Err: fmt.Errorf("%w: %s", ErrInvalidJSON, oneLine(msg, 120))})
+				Err: fmt.Errorf("%w: %s", ErrInvalidJSON, cutLine(err.Error(), 120, scrub))})
 		}
 	}
 	if len(p.Data) == 0 {
@@ -290,8 +286,14 @@ func itemID(item json.RawMessage, scrub func(string) string) string {
 	if json.Unmarshal(item, &v) != nil || json.Unmarshal(v.ID, &id) != nil {
 		return ""
 	}
-	if scrub != nil {
-		id = scrub(id)
+	return cutLine(id, 80, scrub)
+}
+
+// cutLine is s as one line of at most max runes, scrubbed (when scrub is
+// not nil) before the cut and again after it, for a piece left at the cut.
+func cutLine(s string, max int, scrub func(string) string) string {
+	if scrub == nil {
+		return oneLine(s, max)
 	}
-	return oneLine(id, 80)
+	return scrub(oneLine(scrub(s), max))
 }

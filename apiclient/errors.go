@@ -152,7 +152,7 @@ func describe(err error, key string) string {
 // cutScrubbed is s as one short line without the key: scrubbed before the
 // cut, and again after it for a piece of the key left at the cut.
 func cutScrubbed(s, key string) string {
-	return scrubKey(oneLine(scrubKey(s, key), maxMessageLen), key)
+	return cutLine(s, maxMessageLen, func(s string) string { return scrubKey(s, key) })
 }
 
 // hostSuffix names the host of a failed request, which helps spot a wrong
