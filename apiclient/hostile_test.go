@@ -9,6 +9,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
 	"net/http"
 	"reflect"
 	"slices"
@@ -48,6 +49,10 @@ func (l *pageLog) warnings() []string {
 	}
 	return out
 }
+
+type roundTripFunc func(*http.Request) (*http.Response, error)
+
+func (f roundTripFunc) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
 
 func ids(ss []apiclient.Session) []string {
 	out := make([]string, len(ss))
@@ -343,6 +348,20 @@ func TestHostileServer(t *testing.T) {
 			_, err := c.GetSession(ctx, srv.All()[0].ID)
 			if strings.Contains(err.Error(), hostileKey[:8]) || !strings.Contains(err.Error(), "bad token [redacted]") {
 				t.Fatalf("server-cut key: %q", err)
+			}
+		}},
+		{6, "a key pasted into the URL's host is not printed in a DNS error", func(t *testing.T) {
+			host := hostileKey + ".example.com"
+			c := apiclient.New(apiclient.Config{APIKey: hostileKey, BaseURL: "https://" + host + "/api", MaxRetries: -1})
+			apiclient.UseTransport(c, roundTripFunc(func(r *http.Request) (*http.Response, error) {
+				return nil, &net.OpError{Op: "dial", Net: "tcp", Err: &net.DNSError{Err: "no such host", Name: r.URL.Hostname(), IsNotFound: true}}
+			}))
+			_, err := c.GetSession(ctx, "session_x")
+			if got := apiclient.Describe(err); got != "cannot resolve host the host in EVERRUNS_API_URL" {
+				t.Fatalf("Describe = %q", got)
+			}
+			if strings.Contains(err.Error(), hostileKey[:8]) {
+				t.Fatalf("key in %q", err)
 			}
 		}},
 		{9, "bad sessions in a page are reported and the rest kept", func(t *testing.T) {
