@@ -99,5 +99,5 @@ func (c *Client) getJSON(ctx context.Context, path string, q url.Values, v any) 
 	if err != nil {
 		return err
 	}
-	return decodeJSON(body, v)
+	return decodeJSON(body, v, c.cfg.APIKey)
 }

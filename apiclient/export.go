@@ -62,9 +62,7 @@ func (c *Client) Export(ctx context.Context, id string, format ExportFormat, w i
 	defer resp.Body.Close()
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
 		body, _ := io.ReadAll(io.LimitReader(resp.Body, maxErrorBody))
-		e := parseAPIError(resp.StatusCode, resp.Header, body, time.Now())
-		e.Message, e.Code = c.scrub(e.Message), c.scrub(e.Code)
-		return 0, e
+		return 0, parseAPIError(resp.StatusCode, resp.Header, body, time.Now(), c.scrub)
 	}
 	ew := &errWriter{w: w}
 	n, err := io.Copy(ew, resp.Body)

@@ -102,8 +102,12 @@ func TestSessionDecodeErrors(t *testing.T) {
 			t.Errorf("%s: no error", in)
 		}
 	}
-	var page SessionPage
-	if err := json.Unmarshal([]byte(`{"data":[null,{"id":"a","x":1}],"total":2}`), &page); err != nil || page.Data[1].Extra == nil {
+	// A page keeps each item's unknown members too (its fast path, without
+	// Session.UnmarshalJSON), whatever the spacing and escapes around them.
+	page, err := DecodeSessionPage([]byte(`{"data":[ {"id":"b","status":"idle"} ,` + "\n" +
+		`{"id":"a","x":{"y":"]},\""},"t\u0069tle":"T"}],"total":2,"next_url":"u"}`))
+	if err != nil || len(page.Data) != 2 || page.Data[0].Extra != nil || string(page.Data[1].Extra["x"]) != `{"y":"]},\""}` ||
+		len(page.Data[1].Extra) != 1 || page.Data[1].TitleOrEmpty() != "T" || page.NextURL != "u" {
 		t.Fatalf("page: %v %+v", err, page)
 	}
 }

@@ -37,38 +37,25 @@ func (s *Session) UnmarshalJSON(b []byte) error {
 	return nil
 }
 
-// sessionPageFields is SessionPage with method-less sessions.
-type sessionPageFields struct {
-	Data    []sessionFields `json:"data"`
-	Total   int             `json:"total"`
-	Offset  int             `json:"offset"`
-	Limit   int             `json:"limit"`
-	NextURL string          `json:"next_url,omitempty"`
-	PrevURL string          `json:"prev_url,omitempty"`
-}
-
 // DecodeSessionPage decodes a list page (the body of GET /v1/sessions) as
-// ListSessions does: in one encoding/json pass (sessions
-// without UnmarshalJSON, which would re-validate each one), then finds the
-// unknown members of every session in one scan of the body, and shares
-// repeated strings so that 100,000 loaded sessions take less memory.
+// ListSessions does, keeping every item.
 func DecodeSessionPage(body []byte) (*SessionPage, error) {
-	var f sessionPageFields
-	if err := decodeJSON(body, &f); err != nil {
+	var p SessionPage
+	if err := p.decode(body, -1, nil); err != nil {
 		return nil, err
 	}
-	p := &SessionPage{Total: f.Total, Offset: f.Offset, Limit: f.Limit, NextURL: f.NextURL, PrevURL: f.PrevURL,
-		Data: make([]Session, len(f.Data))}
-	for i := range f.Data {
-		p.Data[i] = Session(f.Data[i])
-		p.Data[i].share()
+	return &p, nil
+}
+
+// keepExtras completes a session decoded without UnmarshalJSON from item
+// (its bytes, possibly with a leading comma): the unknown members go to
+// Extra, and repeated strings are shared.
+func (s *Session) keepExtras(item []byte) {
+	if i := skipSpace(item, 0); i < len(item) && item[i] == ',' {
+		item = item[i+1:]
 	}
-	forEachElement(body, "data", func(i int, elem []byte) {
-		if i < len(p.Data) {
-			p.Data[i].Extra = unknownMembers(elem)
-		}
-	})
-	return p, nil
+	s.Extra = unknownMembers(item)
+	s.share()
 }
 
 // share replaces strings that repeat across sessions (ids of the org,
@@ -108,52 +95,6 @@ func (s *Session) share() {
 	}
 	if s.UILink == s.ViewURL {
 		s.UILink = s.ViewURL
-	}
-}
-
-// forEachElement calls fn with each element of the array under the
-// top-level key of the JSON object b (already validated).
-func forEachElement(b []byte, key string, fn func(i int, elem []byte)) {
-	i := skipSpace(b, 0)
-	if i >= len(b) || b[i] != '{' {
-		return
-	}
-	for i++; ; {
-		i = skipSpace(b, i)
-		if i >= len(b) || b[i] != '"' {
-			return
-		}
-		k0 := i
-		i = skipString(b, i)
-		k := b[k0+1 : i-1]
-		i = skipSpace(b, i)
-		if i >= len(b) || b[i] != ':' {
-			return
-		}
-		i = skipSpace(b, i+1)
-		v0 := i
-		i = skipValue(b, i)
-		if string(k) == key && v0 < len(b) && b[v0] == '[' {
-			n := 0
-			for j := v0 + 1; ; n++ {
-				j = skipSpace(b, j)
-				if j >= i || b[j] == ']' {
-					break
-				}
-				e0 := j
-				j = skipValue(b, j)
-				fn(n, b[e0:j])
-				j = skipSpace(b, j)
-				if j < len(b) && b[j] == ',' {
-					j++
-				}
-			}
-		}
-		i = skipSpace(b, i)
-		if i >= len(b) || b[i] != ',' {
-			return
-		}
-		i++
 	}
 }
 

@@ -282,6 +282,8 @@ type SessionPage struct {
 	Limit   int       `json:"limit"`
 	NextURL string    `json:"next_url,omitempty"` // absent on the last page
 	PrevURL string    `json:"prev_url,omitempty"` // absent on the first page
+
+	PageCheck `json:"-"` // what the client found while decoding (decode.go)
 }
 
 // UpdateSessionRequest is the body of PATCH /v1/sessions/{id}. Only fields

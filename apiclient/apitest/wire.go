@@ -140,3 +140,8 @@ func allowedActions(x *apiclient.Session, self string, pinned bool) []apiclient.
 	}
 	return acts
 }
+
+// wireDefault renders x for a caller with no pins, links on this server.
+func (s *Server) wireDefault(x *apiclient.Session) wireSession {
+	return wireOf(x, &caller{apiBase: s.URL(), console: s.opts.ConsoleURL})
+}
