@@ -52,6 +52,10 @@ var defaultHarness = newID("harness_", 0xdef)
 
 func principalID(i int) string { return principals[i%len(principals)] }
 
+// PrincipalID is the owner id of the user behind the i-th key: 0 for
+// Options.APIKey (and for everyone on a server without keys), then MoreKeys.
+func PrincipalID(i int) string { return principalID(i) }
+
 func userUUID(i int) string { return userUUIDs[i%len(userUUIDs)] }
 
 // sourceWeights: chat and api dominate, as in the console.
