@@ -145,8 +145,8 @@ func (s *Stream) Err() error {
 	return s.err
 }
 
-// LastEventID is the id of the last stored event delivered: the since_id of
-// the next connection.
+// LastEventID is the id of the last stored event queued on Items: the
+// since_id of the next connection.
 func (s *Stream) LastEventID() string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -502,13 +502,13 @@ func (r *sseReader) dispatch(ctx context.Context, f *frame, markConnected func()
 	if key != "" && !r.seen.add(key) {
 		return connEnd{}, false // already delivered (a server replaying after since_id)
 	}
-	if !r.s.emit(ctx, ev) {
-		return connEnd{err: ctx.Err()}, true
-	}
-	if f.hasID && f.id != "" {
+	if f.hasID && f.id != "" { // before the send, so a reader sees it with the event
 		r.s.mu.Lock()
 		r.s.lastID = f.id
 		r.s.mu.Unlock()
+	}
+	if !r.s.emit(ctx, ev) {
+		return connEnd{err: ctx.Err()}, true
 	}
 	return connEnd{}, false
 }
