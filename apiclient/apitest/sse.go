@@ -209,8 +209,8 @@ func (s *Server) serveSSE(w http.ResponseWriter, r *http.Request, id string) {
 		select {
 		case <-wake:
 		case <-beat.C:
-			buf.WriteString(": heartbeat\n\n")
-			retry = min(retry*2, o.RetryIdle)
+			retry = min(retry*2, o.RetryIdle) // quiet: clients may reconnect less eagerly
+			fmt.Fprintf(&buf, ": heartbeat\nretry: %d\n\n", retry.Milliseconds())
 			if !send() {
 				return
 			}
