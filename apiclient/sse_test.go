@@ -487,7 +487,7 @@ func TestStreamIdleTimeoutReconnects(t *testing.T) {
 		<-r.Context().Done()
 	})
 	s := sseStart(t, apiclient.New(apiclient.Config{BaseURL: ts.URL}), "session_1",
-		apiclient.StreamOptions{IdleTimeout: 10 * time.Millisecond, BackoffBase: time.Millisecond})
+		apiclient.StreamOptions{IdleTimeout: 50 * time.Millisecond, BackoffBase: time.Millisecond})
 	sseWant[apiclient.StreamConnected](t, s)
 	rc := sseWant[apiclient.StreamReconnecting](t, s)
 	if !errors.Is(rc.Err, context.DeadlineExceeded) {

@@ -81,7 +81,7 @@ func (s *Server) OpenStreams() int {
 }
 
 // SinceIDs lists the since_id of every SSE request received, in order (""
-// for a request without one).
+// for a request without one; the latest 5,000 to 10,000 in a long run).
 func (s *Server) SinceIDs() []string {
 	st := &s.act.events
 	st.mu.Lock()
@@ -121,6 +121,9 @@ func (s *Server) serveSSE(w http.ResponseWriter, r *http.Request, id string) {
 	st := &s.act.events
 	st.mu.Lock()
 	since, ok := st.sinceSeqLocked(id, q.Get("since_id"))
+	if len(st.sinces) >= 10_000 { // a long demo: keep the recent half
+		st.sinces = append([]string(nil), st.sinces[5_000:]...)
+	}
 	st.sinces = append(st.sinces, q.Get("since_id"))
 	o := st.sse.withDefaults()
 	full := st.streams >= o.MaxStreams
