@@ -42,7 +42,8 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	c := &caller{ident: ident, principal: principal, apiBase: "http://" + r.Host + s.prefix, console: s.opts.ConsoleURL}
-	s.route(sw, r, body, c)
+	// events.go: /events, /sse, and the events of PATCH and cancel.
+	s.routeEvents(sw, r, body, func(w http.ResponseWriter, r *http.Request, body []byte) { s.route(w, r, body, c) })
 }
 
 func (s *Server) route(w http.ResponseWriter, r *http.Request, body []byte, c *caller) {

@@ -108,6 +108,7 @@ func (a *app) rootCommand() *cobra.Command {
 		a.resolveCommand(), a.demoServerCommand())
 	root.AddCommand(a.pinCommand(), a.unpinCommand(), a.archiveCommand(), a.unarchiveCommand(),
 		a.cancelCommand(), a.deleteCommand(), a.exportCommand(), a.agentsCommand())
+	root.AddCommand(a.watchCommand()) // watch.go
 	return root
 }
 
