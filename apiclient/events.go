@@ -238,7 +238,7 @@ func (c *Client) ListEvents(ctx context.Context, id string, opts EventsOptions) 
 		return nil, err
 	}
 	var list EventList
-	if err := decodeJSON(raw, &list); err != nil {
+	if err := decodeJSON(raw, &list, c.cfg.APIKey); err != nil {
 		return nil, err
 	}
 	if list.Data == nil {

@@ -367,7 +367,7 @@ func (r *sseReader) connect(parent context.Context, attempt int) connEnd {
 	defer resp.Body.Close()
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
 		body, _ := io.ReadAll(io.LimitReader(resp.Body, 64<<10))
-		e := parseAPIError(resp.StatusCode, resp.Header, body, time.Now())
+		e := parseAPIError(resp.StatusCode, resp.Header, body, time.Now(), r.c.scrub)
 		e.Message, e.Code = r.c.scrub(e.Message), r.c.scrub(e.Code)
 		retry := retryableStatus(resp.StatusCode) || resp.StatusCode >= 500 || resp.StatusCode == http.StatusRequestTimeout
 		return connEnd{err: e, fatal: !retry}
