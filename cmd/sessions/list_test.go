@@ -63,7 +63,9 @@ func TestListServerFilters(t *testing.T) {
 			return s.Status == apiclient.StatusWaitingForToolResults || s.Activity == apiclient.ActivityFailed
 		}))
 	check("source", []string{"--source", "slack,SCHEDULE"}, "source", "slack,schedule",
-		want(func(s *apiclient.Session) bool { return s.Source == apiclient.SourceSlack || s.Source == apiclient.SourceSchedule }))
+		want(func(s *apiclient.Session) bool {
+			return s.Source == apiclient.SourceSlack || s.Source == apiclient.SourceSchedule
+		}))
 	agent := srv.Agents()[1]
 	for _, v := range []string{agent.ID, agent.Name, agent.DisplayName, strings.ToUpper(agent.Name)} {
 		check("agent "+v, []string{"--agent", v}, "agent_id", agent.ID,
