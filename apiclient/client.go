@@ -70,9 +70,12 @@ type ListOptions struct {
 
 // PageEvent reports one page arriving during ListAll.
 type PageEvent struct {
-	Page   SessionPage
-	Loaded int // sessions received so far, including this page
-	Total  int // total the server reported
+	Page SessionPage
+	// RequestedOffset is the offset this page was asked for: where its
+	// rows belong, whatever offset the body echoes.
+	RequestedOffset int
+	Loaded          int // sessions received so far, including this page
+	Total           int // total the server reported
 }
 
 // Client talks to the Everruns session API. It is safe for concurrent use.
@@ -323,7 +326,7 @@ func (c *Client) ListAll(ctx context.Context, opts ListOptions, concurrency int,
 		wg       sync.WaitGroup
 	)
 	if onPage != nil {
-		onPage(PageEvent{Page: *first, Loaded: loaded, Total: first.Total})
+		onPage(PageEvent{Page: *first, RequestedOffset: opts.Offset, Loaded: loaded, Total: first.Total})
 	}
 	sem := make(chan struct{}, concurrency)
 	for i, off := range offsets {
@@ -359,7 +362,7 @@ func (c *Client) ListAll(ctx context.Context, opts ListOptions, concurrency int,
 			loaded += len(page.Data)
 			ended = ended || len(page.Data) == 0
 			if onPage != nil {
-				onPage(PageEvent{Page: *page, Loaded: loaded, Total: first.Total})
+				onPage(PageEvent{Page: *page, RequestedOffset: off, Loaded: loaded, Total: first.Total})
 			}
 		}()
 	}

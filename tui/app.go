@@ -81,6 +81,7 @@ type loadState struct {
 	err       error
 	agentID   string
 	complete  bool // at least one load finished without error
+	warned    bool // a page's echoed offset disagreed (warned once a load)
 }
 
 // New builds the root model.
@@ -130,7 +131,7 @@ func (m *Model) startLoad() tea.Cmd {
 	m.load.gen++
 	m.load.active = true
 	m.load.cancel = cancel
-	m.load.loaded, m.load.err, m.load.aborted, m.load.derivedAt = 0, nil, false, 0
+	m.load.loaded, m.load.err, m.load.aborted, m.load.derivedAt, m.load.warned = 0, nil, false, 0, false
 	m.load.total = m.st.total
 	m.load.next = newStore()
 	if !m.load.complete && m.st.loaded == 0 {
@@ -179,7 +180,7 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case retryingMsg:
 		return m.onRetrying(msg)
 	case toastExpiredMsg:
-		if m.status.id == msg.id && m.status.kind == statusToast {
+		if m.status.id == msg.id && (m.status.kind == statusToast || m.status.kind == statusWarning) {
 			m.status = statusLine{}
 		}
 		return m, nil
@@ -205,6 +206,9 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m.closeForm(), nil
 	case editQuitMsg:
 		return m.quit()
+	case goroutinePanicMsg:
+		// Panic here, where Bubble Tea restores the terminal.
+		panic(msg.String())
 	case tea.KeyMsg:
 		return m.onKey(msg)
 	case tea.MouseMsg:

@@ -20,7 +20,21 @@ func (m Model) onPage(msg pageLoadedMsg) (tea.Model, tea.Cmd) {
 	if rows == nil {
 		rows = rowsOf(msg.ev.Page.Data)
 	}
-	m.load.next.applyRows(msg.ev.Page.Offset, msg.ev.Page.Total, rows)
+	// Rows go where they were asked for; the echoed offset is only checked.
+	at := msg.ev.RequestedOffset
+	misplaced := m.load.next.misplaced
+	m.load.next.applyRows(at, msg.ev.Page.Total, rows)
+	var warn tea.Cmd
+	switch {
+	case m.load.warned:
+	case m.load.next.misplaced != misplaced:
+		m.load.warned = true
+		warn = m.setWarning(fmt.Sprintf("the page asked at offset %d lies beyond the rows received: its rows were put last", at))
+	case msg.ev.Page.Offset != at:
+		m.load.warned = true
+		warn = m.setWarning(fmt.Sprintf("the server answered offset %d for the page asked at %d: rows placed as asked",
+			msg.ev.Page.Offset, at))
+	}
 	if m.load.next != m.st {
 		for _, s := range msg.ev.Page.Data {
 			if old := m.st.get(s.ID); old != nil && s.UpdatedAt.After(old.s.UpdatedAt) {
@@ -28,7 +42,7 @@ func (m Model) onPage(msg pageLoadedMsg) (tea.Model, tea.Cmd) {
 			}
 		}
 	}
-	return m, tea.Batch(next, m.pageArrived())
+	return m, tea.Batch(next, m.pageArrived(), warn)
 }
 
 // pageArrived notes new data. While a load streams in, the list is only

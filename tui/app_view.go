@@ -482,6 +482,8 @@ func (m Model) statusView() string {
 		return t.Toast.Render("✓ " + m.status.text)
 	case statusError:
 		return t.Error.Render("✗ " + m.status.text)
+	case statusWarning:
+		return t.Warning.Render("⚠ " + m.status.text)
 	case statusInfo:
 		return t.StatusLine.Render(m.status.text)
 	}

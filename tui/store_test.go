@@ -19,12 +19,12 @@ func page(offset, n, total int) apiclient.SessionPage {
 
 func TestStorePagesOutOfOrder(t *testing.T) {
 	st := newStore()
-	st.applyPage(page(0, 2, 6))
-	st.applyPage(page(4, 2, 6))
+	st.applyPage(0, page(0, 2, 6))
+	st.applyPage(4, page(4, 2, 6))
 	if got := len(st.rows()); got != 4 || st.loaded != 4 {
 		t.Fatalf("rows %d loaded %d", got, st.loaded)
 	}
-	st.applyPage(page(2, 2, 6))
+	st.applyPage(2, page(2, 2, 6))
 	var got []string
 	for _, r := range st.rows() {
 		got = append(got, r.s.ID)
@@ -36,10 +36,10 @@ func TestStorePagesOutOfOrder(t *testing.T) {
 
 func TestStoreMovedSessionKeptOnce(t *testing.T) {
 	st := newStore()
-	st.applyPage(page(0, 3, 3))
+	st.applyPage(0, page(0, 3, 3))
 	// A new session on top pushes s2 to offset 3 on the next page.
 	p := apiclient.SessionPage{Offset: 3, Total: 4, Data: []apiclient.Session{{ID: "s2"}}}
-	st.applyPage(p)
+	st.applyPage(3, p)
 	if st.loaded != 3 || len(st.rows()) != 3 {
 		t.Fatalf("loaded %d rows %d", st.loaded, len(st.rows()))
 	}
@@ -47,7 +47,7 @@ func TestStoreMovedSessionKeptOnce(t *testing.T) {
 
 func TestStoreUpsert(t *testing.T) {
 	st := newStore()
-	st.applyPage(page(0, 2, 2))
+	st.applyPage(0, page(0, 2, 2))
 	if _, isNew := st.upsert(apiclient.Session{ID: "s1", Status: "active"}); isNew {
 		t.Fatal("s1 exists")
 	}
