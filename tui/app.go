@@ -64,6 +64,8 @@ type Model struct {
 	agents   agentPicker
 	refresh  refreshState
 	quitting bool
+	quitAsk  quitState
+	lost     *UnsavedError // what quitting left unsaved (see Run)
 	initLoad tea.Cmd
 	cache    *viewCache
 }
@@ -141,8 +143,18 @@ func (m *Model) startLoad() tea.Cmd {
 	return loadSessions(ctx, m.api, opts, m.opts.Concurrency, m.load.gen)
 }
 
-// Update routes messages: data messages first, then keys by mode.
+// Update routes messages: data messages first, then keys by mode. While
+// the program waits for saves to quit, the last one landing quits.
 func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	nm, cmd := m.update(msg)
+	if next, ok := nm.(Model); ok && next.quitAsk.waiting && !next.quitting {
+		q, qcmd := next.quitIfDone()
+		return q, tea.Batch(cmd, qcmd)
+	}
+	return nm, cmd
+}
+
+func (m Model) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	switch msg := msg.(type) {
 	case tea.WindowSizeMsg:
 		m.ctx.Width, m.ctx.Height = msg.Width, msg.Height
@@ -235,20 +247,15 @@ func (m Model) forward(msg tea.Msg) (tea.Model, tea.Cmd) {
 	return m, cmd
 }
 
-func (m Model) quit() (tea.Model, tea.Cmd) {
-	if m.load.cancel != nil {
-		m.load.cancel()
-	}
-	m.ops.cancelAll()
-	m.quitting = true
-	return m, tea.Quit
-}
-
 // onKey handles the keys every mode shares, then hands over to the mode.
 func (m Model) onKey(k tea.KeyMsg) (tea.Model, tea.Cmd) {
 	keys := m.ctx.Keys
+	if m.quitAsk.asking || m.quitAsk.waiting {
+		return m.onQuitKey(k)
+	}
 	if keyMatches(k, keys.ForceQuit) {
-		if m.mode == modeEdit && m.form.Dirty() {
+		// A form being saved is not lost: the quit prompt covers it.
+		if m.mode == modeEdit && m.form.Dirty() && !m.form.Saving() {
 			m.setForm(m.form.ConfirmQuit())
 			return m, nil
 		}

@@ -474,6 +474,9 @@ func (m Model) tabsView() string {
 
 func (m Model) statusView() string {
 	t := m.ctx.Theme
+	if p := m.quitPrompt(); p != "" {
+		return t.Warning.Render(safetext.Truncate(p, max(m.ctx.Width, 1)))
+	}
 	switch m.status.kind {
 	case statusToast:
 		if m.status.warn {

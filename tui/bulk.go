@@ -99,6 +99,7 @@ func (m Model) onBulkProgress(msg bulkProgressMsg) (tea.Model, tea.Cmd) {
 	}
 	if msg.err != nil {
 		b.failures[msg.id] = msg.err
+		m.noteFailedWhileQuitting(msg.id, msg.err)
 		return m, next
 	}
 	b.saved++

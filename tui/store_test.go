@@ -2,6 +2,7 @@ package tui
 
 import (
 	"fmt"
+	"math"
 	"reflect"
 	"strings"
 	"testing"
@@ -63,7 +64,12 @@ func TestStoreUpsert(t *testing.T) {
 }
 
 func TestFormat(t *testing.T) {
-	for n, want := range map[int64]string{0: "0", 999: "999", 1000: "1k", 12345: "12.3k", 4_500_000: "4.5M"} {
+	for n, want := range map[int64]string{
+		0: "0", 999: "999", 1000: "1k", 12345: "12.3k", 4_500_000: "4.5M", 999_999: "1M", 999_949: "999.9k",
+		// Past int32: still positive, with the right unit.
+		2_147_483_647: "2.1B", 2_147_483_648: "2.1B", 5_000_000_000: "5B", 7_300_000_000_000: "7.3T",
+		math.MaxInt64: ">999T", -1: "?", math.MinInt64: "?",
+	} {
 		if got := compactTokens(n); got != want {
 			t.Errorf("compactTokens(%d) = %q, want %q", n, got, want)
 		}
