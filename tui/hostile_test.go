@@ -36,6 +36,8 @@ type hostileServer struct {
 	lists   []int    // offsets requested, in order
 	patches []string // ids PATCHed, once the PATCH is through the gate
 	gate    chan struct{}
+	// patchStatus, when set, answers every PATCH (after the gate) with it.
+	patchStatus int
 }
 
 func newHostile(t *testing.T, sessions []apiclient.Session) (*hostileServer, *apiclient.Client) {
@@ -93,6 +95,14 @@ func (h *hostileServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			case <-r.Context().Done():
 				return // the client gave up: nothing was saved
 			}
+		}
+		h.mu.Lock()
+		status := h.patchStatus
+		h.mu.Unlock()
+		if status != 0 {
+			w.WriteHeader(status)
+			_, _ = w.Write([]byte(`{"error":"unavailable"}`))
+			return
 		}
 		var req struct {
 			Tags []string `json:"tags"`

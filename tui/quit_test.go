@@ -1,12 +1,15 @@
 package tui
 
 import (
+	"errors"
+	"fmt"
 	"slices"
 	"strings"
 	"sync"
 	"testing"
 
 	"github.com/charmbracelet/bubbles/spinner"
+	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/x/exp/golden"
 	"github.com/charmbracelet/x/exp/teatest"
 )
@@ -150,5 +153,64 @@ func TestProgramCopyIDRefused(t *testing.T) {
 	defer mu.Unlock()
 	if !slices.Equal(copied, []string{"s001"}) {
 		t.Fatalf("clipboard got %q, want only s001", copied)
+	}
+}
+
+// ctrl+c on a form whose save is on its way goes to the quit prompt, not
+// to "discard changes?": the changes are not discarded, they are in flight.
+func TestProgramQuitWhileFormSaves(t *testing.T) {
+	p, h, _ := quitProg(t, 3)
+	p.openEditTyped("s001", "a new title", "")
+	p.press("ctrl+s")
+	p.waitFor("form saving", func(s progSnap) bool { return s.formSave && s.inflight == 1 })
+	p.press("ctrl+c")
+	p.waitFor("prompt", func(s progSnap) bool { return strings.Contains(s.view, quitPromptOne) && s.confirm == editConfirmNone })
+	p.press("ctrl+c")
+	m := p.finalModel()
+	want := "1 save was not finished (quit before the server answered; check them): s001"
+	if err := runResult(m, nil); err == nil || err.Error() != want {
+		t.Fatalf("Run's error %v, want %q", err, want)
+	}
+	if got := h.patched(); len(got) != 0 {
+		t.Fatalf("server saved %v", got)
+	}
+}
+
+// A save that fails while the program waits to quit is named in the exit
+// summary: the screen that would have said so is gone.
+func TestProgramQuitWaitReportsFailure(t *testing.T) {
+	p, h, open := quitProg(t, 3)
+	h.mu.Lock()
+	h.patchStatus = 503
+	h.mu.Unlock()
+	p.press("r", "q", "w")
+	p.waitFor("waiting", func(s progSnap) bool { return strings.Contains(s.view, "waiting for 1 save") })
+	open()
+	m := p.finalModel()
+	want := "1 save failed while quitting: s000: HTTP 503"
+	if err := runResult(m, nil); err == nil || err.Error() != want {
+		t.Fatalf("Run's error %v, want %q", err, want)
+	}
+}
+
+// A program stopped from outside (a signal cancels Run's context) with a
+// save in flight still reports it; the program's own error comes second.
+func TestRunResultWhenKilled(t *testing.T) {
+	m := New(progOptions(nil))
+	if err := runResult(m, tea.ErrProgramKilled); !errors.Is(err, tea.ErrProgramKilled) {
+		t.Fatalf("nothing in flight: %v, want the program's error", err)
+	}
+	m.ops.start(opResolve, "s\x1b[31m1", "Resolved")
+	err := runResult(m, tea.ErrProgramKilled)
+	var lost *UnsavedError
+	if !errors.As(err, &lost) || err.Error() != "1 save was not finished (quit before the server answered; check them): s1" {
+		t.Fatalf("%v, want the unfinished save, its id sanitised", err)
+	}
+	many := &UnsavedError{}
+	for i := range 25 {
+		many.Unfinished = append(many.Unfinished, fmt.Sprintf("s%02d", i))
+	}
+	if got := many.Error(); !strings.HasSuffix(got, "s19 and 5 more") {
+		t.Fatalf("long list not cut: %q", got)
 	}
 }
