@@ -45,7 +45,7 @@ type row struct {
 
 func newRow(s apiclient.Session) *row {
 	r := &row{s: s}
-	r.id = safetext.Line(s.ID, maxTitleBytes)
+	r.id = safetext.Tag(s.ID, maxTitleBytes) // a lookalike id shows its invisible characters
 	r.status = safetext.Line(string(s.Status), maxTagBytes)
 	if r.status == "" {
 		r.status = "unknown"
@@ -65,7 +65,7 @@ func newRow(s apiclient.Session) *row {
 	}
 	r.tags = cleanTags(s.Tags)
 	r.tagsText = strings.Join(r.tags, " ")
-	r.agent = safetext.Line(s.AgentID, maxTagBytes)
+	r.agent = safetext.Tag(s.AgentID, maxTagBytes)
 	r.total = s.Usage.Total()
 	if r.untitled && r.title == r.preview {
 		// The title is the preview: search it once.
