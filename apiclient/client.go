@@ -10,7 +10,6 @@ import (
 	"os"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/go-resty/resty/v2"
@@ -32,6 +31,9 @@ const (
 	DefaultMaxBodyBytes = 32 << 20
 	DefaultPageSize     = 100 // ListAll's page size: the API's maximum
 	DefaultConcurrency  = 4   // ListAll's requests in flight
+	// MaxListSessions bounds what ListAll keeps: a server that never stops
+	// sending new sessions gets ErrListTooLong rather than all the memory.
+	MaxListSessions = 1 << 20
 )
 
 // Version is reported in the default User-Agent ("sessions/<Version>");
@@ -70,12 +72,19 @@ type ListOptions struct {
 
 // PageEvent reports one page arriving during ListAll.
 type PageEvent struct {
+	// Page holds the page's sessions not already reported by an earlier
+	// page (a server ignoring offset repeats them). Page.Offset is
+	// RequestedOffset; the server's echo is in Page.EchoedOffset.
 	Page SessionPage
-	// RequestedOffset is the offset this page was asked for: where its
-	// rows belong, whatever offset the body echoes.
+	// RequestedOffset is the offset this page was asked for: its rows
+	// belong at RequestedOffset, RequestedOffset+1, ... in the list.
 	RequestedOffset int
-	Loaded          int // sessions received so far, including this page
-	Total           int // total the server reported
+	Loaded          int // distinct sessions received so far, including this page
+	Total           int // total the server reported (a claim: never size anything by it)
+	// Warnings are one-line notes about the server's answers (an echoed
+	// offset that disagrees, a repeated page, a page larger than asked);
+	// each kind is reported once per ListAll.
+	Warnings []string
 }
 
 // Client talks to the Everruns session API. It is safe for concurrent use.
@@ -83,7 +92,8 @@ type Client struct {
 	cfg    Config
 	base   string // BaseURL without trailing slash; paths are appended to it
 	rc     *resty.Client
-	cfgErr error // reported by every call, so New can keep its signature
+	cfgErr error  // reported by every call, so New can keep its signature
+	origin origin // of the base URL: the only place the key is sent
 
 	// Retry timing, unexported so tests can shrink it to milliseconds.
 	backoffBase, backoffCap, maxRetryWait time.Duration
@@ -173,6 +183,9 @@ func New(cfg Config) *Client {
 		backoffCap:   defaultBackoffCap,
 		maxRetryWait: defaultMaxRetryWait,
 	}
+	if u, err := url.Parse(c.base); err == nil {
+		c.origin = originOf(u)
+	}
 	rc := resty.New().
 		SetLogger(silentLogger{}). // resty logs to stderr, which would tear the TUI
 		SetHeader("Accept", "application/json").
@@ -183,7 +196,8 @@ func New(cfg Config) *Client {
 		// retryWait picks and bounds the wait itself; keep resty's clamp out
 		// of the way (its default max is 2s and a negative max means ~2s too).
 		SetRetryWaitTime(0).
-		SetRetryMaxWaitTime(24 * time.Hour)
+		SetRetryMaxWaitTime(24 * time.Hour).
+		SetRedirectPolicy(resty.RedirectPolicyFunc(c.checkRedirect))
 	if cfg.Timeout > 0 {
 		rc.SetTimeout(cfg.Timeout) // per attempt; the context bounds the call
 	}
@@ -233,9 +247,8 @@ func (c *Client) do(ctx context.Context, method, path string, query url.Values, 
 	}
 	// Resty returns a nil error when retries run out on a 5xx: check status.
 	if s := resp.StatusCode(); s < 200 || s > 299 {
-		e := parseAPIError(s, resp.Header(), resp.Body(), time.Now())
-		e.Message, e.Code = c.scrub(e.Message), c.scrub(e.Code) // a server may echo the key
-		return nil, e
+		// A server may echo the key: parseAPIError scrubs before it cuts.
+		return nil, parseAPIError(s, resp.Header(), resp.Body(), time.Now(), c.scrub)
 	}
 	return resp.Body(), nil
 }
@@ -246,17 +259,11 @@ func (c *Client) requestError(err error) error {
 	if errors.Is(err, resty.ErrResponseBodyTooLarge) && !errors.Is(err, ErrResponseTooLarge) {
 		err = fmt.Errorf("%w (over %d bytes)", ErrResponseTooLarge, c.cfg.MaxBodyBytes)
 	}
-	return &requestError{msg: c.scrub(err.Error()), err: err}
+	return &requestError{msg: c.scrub(err.Error()), desc: describe(err, c.cfg.APIKey), err: err}
 }
 
-// scrub removes the API key from text bound for the UI. Very short keys are
-// left alone: replacing them would mangle ordinary words.
-func (c *Client) scrub(s string) string {
-	if k := c.cfg.APIKey; len(k) >= 4 {
-		s = strings.ReplaceAll(s, k, "[redacted]")
-	}
-	return s
-}
+// scrub removes the API key from text bound for the UI (see scrubKey).
+func (c *Client) scrub(s string) string { return scrubKey(s, c.cfg.APIKey) }
 
 func sessionPath(id string, suffix string) (string, error) {
 	if id == "" || id == "." || id == ".." {
@@ -265,7 +272,10 @@ func sessionPath(id string, suffix string) (string, error) {
 	return "/v1/sessions/" + url.PathEscape(id) + suffix, nil
 }
 
-// ListSessions fetches one page.
+// ListSessions fetches one page. Its Offset is opts.Offset, where the rows
+// belong, whatever the server echoed (see PageCheck); at most the limit asked
+// for (DefaultPageSize when 0, the API's maximum) is kept, and items that are
+// not sessions are reported in Problems rather than failing the page.
 func (c *Client) ListSessions(ctx context.Context, opts ListOptions) (*SessionPage, error) {
 	q := url.Values{"offset": {strconv.Itoa(opts.Offset)}}
 	if opts.Limit > 0 {
@@ -278,107 +288,16 @@ func (c *Client) ListSessions(ctx context.Context, opts ListOptions) (*SessionPa
 	if err != nil {
 		return nil, err
 	}
+	keep := opts.Limit
+	if keep <= 0 {
+		keep = DefaultPageSize
+	}
 	var page SessionPage
-	if err := decodeJSON(body, &page); err != nil {
-		return nil, err
+	if err := page.decode(body, keep, c.scrub); err != nil {
+		return nil, fmt.Errorf("%w: %s", ErrInvalidJSON, cutScrubbed(err.Error(), c.cfg.APIKey))
 	}
+	page.Offset = opts.Offset
 	return &page, nil
-}
-
-// ListAll fetches every page: the first page alone (to learn the total), then
-// the rest with at most concurrency requests in flight (<= 0 means
-// DefaultConcurrency). onPage is called once per page, serially, in arrival
-// order; the first call is the first page. It returns all sessions in server
-// order. The page count is fixed by the first page's total, so a total that
-// changes meanwhile cannot make it loop; an empty page ends the list.
-// On error it cancels the pages in flight and returns the sessions that did
-// arrive (in server order, possibly with gaps) together with the error.
-func (c *Client) ListAll(ctx context.Context, opts ListOptions, concurrency int, onPage func(PageEvent)) ([]Session, error) {
-	if concurrency <= 0 {
-		concurrency = DefaultConcurrency
-	}
-	if opts.Limit <= 0 {
-		opts.Limit = DefaultPageSize
-	}
-	first, err := c.ListSessions(ctx, opts)
-	if err != nil {
-		return nil, err
-	}
-	stride := opts.Limit
-	if first.Limit > 0 && first.Limit < stride {
-		stride = first.Limit // the server capped our page size
-	}
-	var offsets []int
-	if len(first.Data) > 0 {
-		for off := opts.Offset + stride; off < first.Total; off += stride {
-			offsets = append(offsets, off)
-		}
-	}
-
-	lctx, cancel := context.WithCancel(ctx) // cancels pages in flight on error
-	defer cancel()
-	pages := make([][]Session, len(offsets))
-	var (
-		mu       sync.Mutex // serialises onPage; guards the three below
-		loaded   = len(first.Data)
-		firstErr error
-		ended    bool // an empty page arrived: the list shrank, stop dispatching
-		wg       sync.WaitGroup
-	)
-	if onPage != nil {
-		onPage(PageEvent{Page: *first, RequestedOffset: opts.Offset, Loaded: loaded, Total: first.Total})
-	}
-	sem := make(chan struct{}, concurrency)
-	for i, off := range offsets {
-		select {
-		case sem <- struct{}{}:
-		case <-lctx.Done():
-		}
-		mu.Lock()
-		stop := ended || lctx.Err() != nil
-		mu.Unlock()
-		if stop {
-			break
-		}
-		wg.Add(1)
-		go func() {
-			defer func() { <-sem; wg.Done() }()
-			o := opts
-			o.Offset = off
-			page, err := c.ListSessions(lctx, o)
-			mu.Lock()
-			defer mu.Unlock()
-			if err != nil {
-				if firstErr == nil {
-					firstErr = err
-					cancel()
-				}
-				return
-			}
-			if firstErr != nil {
-				return // a sibling failed: this page is neither reported nor returned
-			}
-			pages[i] = page.Data
-			loaded += len(page.Data)
-			ended = ended || len(page.Data) == 0
-			if onPage != nil {
-				onPage(PageEvent{Page: *page, RequestedOffset: off, Loaded: loaded, Total: first.Total})
-			}
-		}()
-	}
-	wg.Wait()
-	if firstErr == nil && ctx.Err() != nil {
-		firstErr = ctx.Err() // canceled between pages, before any request saw it
-	}
-
-	all := append(make([]Session, 0, loaded), first.Data...)
-	for _, p := range pages {
-		if len(p) == 0 && firstErr == nil {
-			break // an empty page ends the list
-		}
-		all = append(all, p...)
-	}
-	return all, firstErr
 }
 
 // GetSession fetches one session.
@@ -386,7 +305,10 @@ func (c *Client) GetSession(ctx context.Context, id string) (*Session, error) {
 	return c.sessionCall(ctx, http.MethodGet, id, nil)
 }
 
-// UpdateSession sends PATCH with only the provided fields and returns the server's Session.
+// UpdateSession sends PATCH with only the provided fields and returns the
+// server's Session, which must be the session asked for (ErrWrongSession).
+// It is never retried: a retried tag list would be stale. SaveEdit re-reads
+// and re-applies an edit instead.
 func (c *Client) UpdateSession(ctx context.Context, id string, req UpdateSessionRequest) (*Session, error) {
 	return c.sessionCall(ctx, http.MethodPatch, id, req)
 }
@@ -401,8 +323,15 @@ func (c *Client) sessionCall(ctx context.Context, method, id string, body any) (
 		return nil, err
 	}
 	var s Session
-	if err := decodeJSON(raw, &s); err != nil {
+	if err := decodeJSON(raw, &s, c.cfg.APIKey); err != nil {
 		return nil, err
+	}
+	// Any 200 is not a success: it must be the session asked for.
+	switch {
+	case s.ID == "":
+		return nil, fmt.Errorf("%w: the server's answer holds no session (empty or without an id)", ErrWrongSession)
+	case s.ID != id:
+		return nil, fmt.Errorf("%w: the server answered with a different session (%s)", ErrWrongSession, oneLine(c.scrub(s.ID), 80))
 	}
 	return &s, nil
 }
@@ -418,7 +347,7 @@ func (c *Client) ListMessages(ctx context.Context, id string) ([]Message, error)
 		return nil, err
 	}
 	var list MessageList
-	if err := decodeJSON(raw, &list); err != nil {
+	if err := decodeJSON(raw, &list, c.cfg.APIKey); err != nil {
 		return nil, err
 	}
 	return list.Data, nil
@@ -449,7 +378,7 @@ func (c *Client) CancelTurn(ctx context.Context, id string) (*CancelTurnResponse
 	if len(strings.TrimSpace(string(raw))) == 0 {
 		return &out, nil
 	}
-	if err := decodeJSON(raw, &out); err != nil {
+	if err := decodeJSON(raw, &out, c.cfg.APIKey); err != nil {
 		return nil, err
 	}
 	return &out, nil

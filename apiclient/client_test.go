@@ -8,6 +8,8 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
+	"path"
 	"strconv"
 	"strings"
 	"sync"
@@ -77,7 +79,7 @@ func TestValidateBaseURL(t *testing.T) {
 		if !errors.Is(err, ErrInvalidConfig) {
 			t.Errorf("Validate(%q) = %v, want ErrInvalidConfig", u, err)
 		}
-		if _, err := New(Config{BaseURL: u}).GetSession(context.Background(), "s"); !errors.Is(err, ErrInvalidConfig) {
+		if _, err := New(Config{BaseURL: u}).GetSession(context.Background(), "sess_001"); !errors.Is(err, ErrInvalidConfig) {
 			t.Errorf("GetSession with base %q = %v", u, err)
 		}
 	}
@@ -138,7 +140,7 @@ func TestHeadersOmittedWhenUnset(t *testing.T) {
 	}))
 	defer srv.Close()
 	c := New(Config{BaseURL: srv.URL + "/", UserAgent: "custom/1"})
-	if _, err := c.GetSession(context.Background(), "s"); err != nil {
+	if _, err := c.GetSession(context.Background(), "sess_001"); err != nil {
 		t.Fatal(err)
 	}
 	if _, ok := hdr["Authorization"]; ok {
@@ -176,6 +178,7 @@ func TestSessionCalls(t *testing.T) {
 			}})
 		default:
 			s := sessionJSON(9)
+			s["id"], _ = url.PathUnescape(path.Base(r.URL.EscapedPath())) // the session asked for
 			s["title"] = "T"
 			writeJSON(w, 200, s)
 		}
@@ -184,10 +187,10 @@ func TestSessionCalls(t *testing.T) {
 	ctx := context.Background()
 
 	s, err := c.GetSession(ctx, "a/b c")
-	if err != nil || s.ID != "sess_009" || s.TitleOrEmpty() != "T" {
+	if err != nil || s.ID != "a/b c" || s.TitleOrEmpty() != "T" {
 		t.Fatalf("GetSession = %+v, %v", s, err)
 	}
-	if s, err = c.UpdateSession(ctx, "s1", UpdateSessionRequest{}.SetTitle("New")); err != nil || s.ID != "sess_009" {
+	if s, err = c.UpdateSession(ctx, "s1", UpdateSessionRequest{}.SetTitle("New")); err != nil || s.ID != "s1" {
 		t.Fatalf("UpdateSession = %+v, %v", s, err)
 	}
 	msgs, err := c.ListMessages(ctx, "s1")
@@ -239,7 +242,7 @@ func TestUpdateSessionBodyShapes(t *testing.T) {
 		{UpdateSessionRequest{}.SetTitle("t").SetTags([]string{"x"}), `{"title":"t","tags":["x"]}`},
 	}
 	for _, tc := range cases {
-		if _, err := c.UpdateSession(context.Background(), "s", tc.req); err != nil {
+		if _, err := c.UpdateSession(context.Background(), "sess_001", tc.req); err != nil {
 			t.Fatal(err)
 		}
 		if body != tc.want || ctype != "application/json" {
@@ -253,7 +256,7 @@ func TestMalformedJSONOn200(t *testing.T) {
 		w.Header().Set("Content-Type", "application/json")
 		_, _ = io.WriteString(w, `{"id": "s", "created_at": `)
 	}, Config{})
-	_, err := c.GetSession(context.Background(), "s")
+	_, err := c.GetSession(context.Background(), "sess_001")
 	if !errors.Is(err, ErrInvalidJSON) || !strings.HasPrefix(err.Error(), "invalid JSON from server: ") {
 		t.Fatalf("err = %v", err)
 	}
@@ -293,7 +296,7 @@ func TestContextCancellationStopsSlowRequest(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	time.AfterFunc(50*time.Millisecond, cancel)
 	start := time.Now()
-	_, err := c.GetSession(ctx, "s")
+	_, err := c.GetSession(ctx, "sess_001")
 	if !errors.Is(err, context.Canceled) || Describe(err) != "request canceled" {
 		t.Fatalf("err = %v", err)
 	}
@@ -310,7 +313,7 @@ func TestContextCancellationStopsSlowRequest(t *testing.T) {
 
 	// Per-attempt timeout from Config, no retries.
 	slow := fastRetries(New(Config{BaseURL: c.BaseURL(), Timeout: 50 * time.Millisecond, MaxRetries: -1}))
-	if _, err = slow.GetSession(context.Background(), "s"); Describe(err) != "request timed out" {
+	if _, err = slow.GetSession(context.Background(), "sess_001"); Describe(err) != "request timed out" {
 		t.Fatalf("timeout err = %v (%q)", err, Describe(err))
 	}
 }

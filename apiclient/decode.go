@@ -3,9 +3,12 @@ package apiclient
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"io"
 	"math"
 	"net/http"
+	"reflect"
 	"strings"
 	"time"
 	"unicode"
@@ -20,10 +23,11 @@ const maxMessageLen = 200
 const maxRetryAfterSeconds = 1 << 20
 
 // decodeJSON decodes a 2xx body. Unknown fields are ignored (servers evolve);
-// a malformed body is a clear error rather than a zero value.
-func decodeJSON(body []byte, v any) error {
+// a malformed body is a clear error rather than a zero value. The error's
+// text can quote the body (a bad time value), so key is scrubbed from it.
+func decodeJSON(body []byte, v any, key string) error {
 	if err := json.Unmarshal(body, v); err != nil {
-		return fmt.Errorf("%w: %s", ErrInvalidJSON, oneLine(err.Error(), maxMessageLen))
+		return fmt.Errorf("%w: %s", ErrInvalidJSON, cutScrubbed(err.Error(), key))
 	}
 	return nil
 }
@@ -45,8 +49,10 @@ type nestedError struct {
 }
 
 // parseAPIError builds the APIError for a non-2xx response from whatever the
-// body holds; it never fails, falling back to the status text.
-func parseAPIError(status int, header http.Header, body []byte, now time.Time) *APIError {
+// body holds; it never fails, falling back to the status text. scrub (nil for
+// none) runs on the full texts before they are cut to one short line, so a
+// key straddling the cut cannot survive minus its last characters.
+func parseAPIError(status int, header http.Header, body []byte, now time.Time, scrub func(string) string) *APIError {
 	e := &APIError{Status: status}
 	var eb errorBody
 	trimmed := bytes.TrimSpace(body)
@@ -84,8 +90,14 @@ func parseAPIError(status int, header http.Header, body []byte, now time.Time) *
 	default:
 		e.Message = firstLine(string(trimmed))
 	}
+	if scrub != nil {
+		e.Message, e.Code = scrub(e.Message), scrub(e.Code)
+	}
 	e.Message = oneLine(e.Message, maxMessageLen)
 	e.Code = oneLine(e.Code, 100)
+	if scrub != nil {
+		e.Message, e.Code = scrub(e.Message), scrub(e.Code) // a key prefix left at the cut
+	}
 	if e.Message == "" {
 		e.Message = http.StatusText(status)
 		if e.Message == "" {
@@ -164,4 +176,124 @@ func boolInt(b bool) int {
 		return 1
 	}
 	return 0
+}
+
+// PageCheck is what the client found while decoding a page, beside the
+// sessions it kept. SessionPage embeds it; none of it is sent by the server.
+type PageCheck struct {
+	// EchoedOffset is the offset the server's answer claimed. ListSessions
+	// sets SessionPage.Offset to the offset it asked for, where the rows
+	// belong, whatever the server echoed.
+	EchoedOffset int
+	// Problems lists the items that could not be decoded as sessions. They
+	// are left out of Data; the rest of the page is kept.
+	Problems []ItemProblem
+	// Excess counts items beyond the limit asked for, which were ignored.
+	Excess int
+}
+
+// ItemProblem is one item of a page that is not a usable session.
+type ItemProblem struct {
+	Index int    // position in the page's data (add the page's Offset for the list position)
+	ID    string // the item's id when readable, sanitised for one line; "" otherwise
+	Err   error  // why, one line, wraps ErrInvalidJSON
+}
+
+func (p ItemProblem) String() string {
+	who := "item " + fmt.Sprint(p.Index)
+	if p.ID != "" {
+		who = "session " + p.ID
+	}
+	return who + ": " + p.Err.Error()
+}
+
+// UnmarshalJSON decodes a page item by item: a bad session becomes an
+// ItemProblem and the others are kept. Only a body that is not a page at all
+// (not JSON, not an object, data not an array) is an error.
+func (p *SessionPage) UnmarshalJSON(b []byte) error { return p.decode(b, -1, nil) }
+
+// decode is UnmarshalJSON keeping at most maxItems sessions (< 0: all), so a
+// page's work is bounded by what was asked for, not by what was sent. Items
+// past maxItems are counted in Excess and only skipped over. scrub (nil for
+// none) cleans the problems' texts.
+func (p *SessionPage) decode(b []byte, maxItems int, scrub func(string) string) error {
+	type plain SessionPage // without this method
+	var raw struct {
+		plain
+		Data json.RawMessage `json:"data"`
+	}
+	if err := json.Unmarshal(b, &raw); err != nil {
+		return err
+	}
+	*p = SessionPage(raw.plain)
+	p.PageCheck = PageCheck{EchoedOffset: raw.Offset}
+	p.Data = nil
+	if len(raw.Data) == 0 || string(raw.Data) == "null" {
+		return nil
+	}
+	dec := json.NewDecoder(bytes.NewReader(raw.Data))
+	if t, err := dec.Token(); err != nil || t != json.Delim('[') {
+		return &json.UnmarshalTypeError{Value: "non-array", Field: "data", Type: reflect.TypeFor[[]Session]()}
+	}
+	// Each item is decoded straight from the stream; the decoder reads a
+	// whole value before decoding it, so a bad item cannot desynchronise the
+	// next one, and its bytes are found again by offset for its problem.
+	for i := 0; dec.More(); i++ {
+		start := dec.InputOffset()
+		if maxItems >= 0 && len(p.Data)+len(p.Problems) >= maxItems {
+			var skip struct{}
+			if err := dec.Decode(&skip); err != nil && !isItemError(err) {
+				return err // cannot happen: raw.Data was checked by Unmarshal
+			}
+			p.Excess++
+			continue
+		}
+		p.Data = append(p.Data, Session{})
+		s := &p.Data[len(p.Data)-1]
+		err := dec.Decode(s)
+		if err != nil && !isItemError(err) {
+			return err
+		}
+		if err == nil && s.ID == "" {
+			err = errors.New("no id")
+		}
+		if err != nil {
+			p.Data = p.Data[:len(p.Data)-1]
+			item := bytes.TrimLeft(raw.Data[start:dec.InputOffset()], ", \t\r\n")
+			p.Problems = append(p.Problems, ItemProblem{Index: i, ID: itemID(item, scrub),
+				Err: fmt.Errorf("%w: %s", ErrInvalidJSON, cutLine(err.Error(), 120, scrub))})
+		}
+	}
+	if len(p.Data) == 0 {
+		p.Data = nil // as when no item came: one page, one shape
+	}
+	return nil
+}
+
+// isItemError tells an item that is not a session (wrong types, a bad time,
+// ...) from a broken stream.
+func isItemError(err error) bool {
+	var syn *json.SyntaxError
+	return !errors.As(err, &syn) && !errors.Is(err, io.EOF) && !errors.Is(err, io.ErrUnexpectedEOF)
+}
+
+// itemID reads the id of a bad item for its problem line, when it is a string.
+func itemID(item json.RawMessage, scrub func(string) string) string {
+	var v struct {
+		ID json.RawMessage `json:"id"`
+	}
+	var id string
+	if json.Unmarshal(item, &v) != nil || json.Unmarshal(v.ID, &id) != nil {
+		return ""
+	}
+	return cutLine(id, 80, scrub)
+}
+
+// cutLine is s as one line of at most max runes, scrubbed (when scrub is
+// not nil) before the cut and again after it, for a piece left at the cut.
+func cutLine(s string, max int, scrub func(string) string) string {
+	if scrub == nil {
+		return oneLine(s, max)
+	}
+	return scrub(oneLine(scrub(s), max))
 }

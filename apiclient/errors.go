@@ -65,12 +65,27 @@ var ErrInvalidJSON = errors.New("invalid JSON from server")
 // or session id, before anything is sent.
 var ErrInvalidConfig = errors.New("invalid configuration")
 
+// ErrRedirected is returned (wrapped) when the client refused to follow a
+// redirect: any redirect of a write (the write would not reach its endpoint
+// with its method), or a read sent to another origin or from https to http.
+var ErrRedirected = errors.New("redirect refused")
+
+// ErrWrongSession is returned (wrapped) when a 2xx answer is not the session
+// asked for: an empty object, a session without an id, or another session.
+var ErrWrongSession = errors.New("unexpected answer")
+
+// ErrListTooLong is returned (wrapped) by ListAll when a server keeps sending
+// new sessions past MaxListSessions.
+var ErrListTooLong = errors.New("list too long")
+
 // requestError is a request that got no usable HTTP answer. Its text is built
 // once, with the API key scrubbed, because the wrapped error (a *url.Error)
-// prints the URL and we do not control what users put there.
+// prints the URL and we do not control what users put there. desc is
+// Describe's line, also built (and scrubbed) once.
 type requestError struct {
-	msg string
-	err error
+	msg  string
+	desc string
+	err  error
 }
 
 func (e *requestError) Error() string { return e.msg }
@@ -83,6 +98,16 @@ func Describe(err error) string {
 	if err == nil {
 		return ""
 	}
+	var reqErr *requestError
+	if errors.As(err, &reqErr) && reqErr.desc != "" {
+		return reqErr.desc
+	}
+	return describe(err, "")
+}
+
+// describe is Describe for an error not yet described; key (when known) is
+// scrubbed from what it names.
+func describe(err error, key string) string {
 	var apiErr *APIError
 	var dnsErr *net.DNSError
 	var urlErr *url.Error
@@ -98,14 +123,20 @@ func Describe(err error) string {
 		return "response too large"
 	case errors.Is(err, ErrInvalidJSON):
 		return "invalid response from server (not the expected JSON)"
-	case errors.Is(err, ErrInvalidConfig):
-		return oneLine(err.Error(), maxMessageLen)
+	case errors.Is(err, ErrInvalidConfig), errors.Is(err, ErrWrongSession), errors.Is(err, ErrListTooLong):
+		return cutScrubbed(err.Error(), key)
+	case errors.Is(err, ErrRedirected):
+		var r *redirectError
+		if errors.As(err, &r) {
+			return r.Error() // built from our own words and a scrubbed host
+		}
+		return ErrRedirected.Error()
 	case errors.Is(err, syscall.ECONNREFUSED):
-		return "cannot connect: connection refused" + hostSuffix(err)
+		return "cannot connect: connection refused" + hostSuffix(err, key)
 	case errors.As(err, &dnsErr):
-		return "cannot resolve host " + oneLine(dnsErr.Name, 100)
+		return "cannot resolve host " + DisplayHost(dnsErr.Name, key)
 	case errors.As(err, &certErr), errors.As(err, &hostErr):
-		return "TLS certificate not trusted" + hostSuffix(err)
+		return "TLS certificate not trusted" + hostSuffix(err, key)
 	case errors.Is(err, context.DeadlineExceeded),
 		errors.As(err, &netErr) && netErr.Timeout():
 		return "request timed out"
@@ -115,12 +146,18 @@ func Describe(err error) string {
 	case errors.As(err, &urlErr) && urlErr.Op == "parse":
 		return "invalid API URL"
 	}
-	return oneLine(err.Error(), maxMessageLen)
+	return cutScrubbed(err.Error(), key)
+}
+
+// cutScrubbed is s as one short line without the key: scrubbed before the
+// cut, and again after it for a piece of the key left at the cut.
+func cutScrubbed(s, key string) string {
+	return cutLine(s, maxMessageLen, func(s string) string { return scrubKey(s, key) })
 }
 
 // hostSuffix names the host of a failed request, which helps spot a wrong
 // EVERRUNS_API_URL. Only the host: paths and queries stay out of the UI.
-func hostSuffix(err error) string {
+func hostSuffix(err error, key string) string {
 	var urlErr *url.Error
 	if !errors.As(err, &urlErr) {
 		return ""
@@ -129,5 +166,109 @@ func hostSuffix(err error) string {
 	if perr != nil || u.Host == "" {
 		return ""
 	}
-	return " (" + oneLine(u.Host, 100) + ")"
+	return " (" + DisplayHost(u.Host, key) + ")"
+}
+
+// DisplayHost is host as it may be shown: without the key (key may be ""),
+// and replaced by a neutral phrase when it does not look like a host name,
+// because a key pasted by mistake into EVERRUNS_API_URL ends up there.
+func DisplayHost(host, key string) string {
+	if host == "" || scrubKey(host, key) != host || !plausibleHost(host) {
+		return "the host in " + EnvAPIURL
+	}
+	return host
+}
+
+// plausibleHost accepts names, IPv4 and bracketed IPv6 addresses with an
+// optional port, and refuses what looks like a token: characters a host name
+// cannot hold (a key's underscores), labels over 63 characters, and long
+// labels mixing many letters and digits.
+func plausibleHost(host string) bool {
+	if len(host) > 253 {
+		return false
+	}
+	h := host
+	if strings.HasPrefix(h, "[") { // [v6]:port
+		end := strings.IndexByte(h, ']')
+		if end < 0 {
+			return false
+		}
+		return net.ParseIP(h[1:end]) != nil && (end == len(h)-1 || isPort(h[end+1:]))
+	}
+	if i := strings.LastIndexByte(h, ':'); i >= 0 {
+		if !isPort(h[i:]) {
+			return false
+		}
+		h = h[:i]
+	}
+	for _, label := range strings.Split(h, ".") {
+		if len(label) == 0 || len(label) > 63 {
+			return false
+		}
+		letters, digits := 0, 0
+		for _, c := range []byte(label) {
+			switch {
+			case c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z':
+				letters++
+			case c >= '0' && c <= '9':
+				digits++
+			case c == '-':
+			default:
+				return false
+			}
+		}
+		if len(label) >= 24 && letters >= 4 && digits >= 4 {
+			return false
+		}
+	}
+	return true
+}
+
+func isPort(s string) bool {
+	if len(s) < 2 || len(s) > 6 || s[0] != ':' {
+		return false
+	}
+	for _, c := range []byte(s[1:]) {
+		if c < '0' || c > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+// minKeyPiece is the shortest piece of a key that scrubKey removes at a cut.
+const minKeyPiece = 8
+
+// scrubKey removes key from s: every whole occurrence, and a piece of it of
+// minKeyPiece or more characters where s was cut: a start of the key at the
+// end of s (before a trailing ellipsis), an end of the key at its start.
+// Keys under 4 characters are left alone: replacing them would mangle words.
+func scrubKey(s, key string) string {
+	if len(key) < 4 {
+		return s
+	}
+	s = strings.ReplaceAll(s, key, "[redacted]")
+	if len(key) <= minKeyPiece {
+		return s
+	}
+	body, tail := s, ""
+	for _, e := range []string{"…", "..."} {
+		if b, ok := strings.CutSuffix(body, e); ok {
+			body, tail = b, e
+			break
+		}
+	}
+	for n := len(key) - 1; n >= minKeyPiece; n-- {
+		if b, ok := strings.CutSuffix(body, key[:n]); ok {
+			body = b + "[redacted]"
+			break
+		}
+	}
+	for n := len(key) - 1; n >= minKeyPiece; n-- {
+		if b, ok := strings.CutPrefix(body, key[len(key)-n:]); ok {
+			body = "[redacted]" + b
+			break
+		}
+	}
+	return body + tail
 }

@@ -7,6 +7,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -76,7 +77,7 @@ func TestErrorBodyShapes(t *testing.T) {
 				w.WriteHeader(tc.status)
 				_, _ = io.WriteString(w, tc.body)
 			}, Config{MaxRetries: -1})
-			_, err := c.GetSession(context.Background(), "s")
+			_, err := c.GetSession(context.Background(), "sess_001")
 			var got *APIError
 			if !errors.As(err, &got) {
 				t.Fatalf("err = %T %v, want *APIError", err, err)
@@ -95,7 +96,7 @@ func TestErrorBodyShapes(t *testing.T) {
 	}
 
 	// A long plain-text body is capped.
-	e := parseAPIError(500, http.Header{}, []byte(long), time.Now())
+	e := parseAPIError(500, http.Header{}, []byte(long), time.Now(), nil)
 	if n := len([]rune(e.Message)); n > maxMessageLen+1 || !strings.HasSuffix(e.Message, "…") {
 		t.Errorf("long message: %d runes %q", n, e.Message)
 	}
@@ -140,11 +141,63 @@ func hangUp(w http.ResponseWriter, _ *http.Request) {
 	}
 }
 
+func TestScrubKey(t *testing.T) {
+	const key = "evr_pat_0123456789abcdef"
+	for in, want := range map[string]string{
+		"token " + key + " refused":        "token [redacted] refused",
+		"cut here: " + key[:12] + "…":      "cut here: [redacted]…",
+		"cut here: " + key[:12] + "...":    "cut here: [redacted]...",
+		"cut here: " + key[:12]:            "cut here: [redacted]",
+		key[6:] + " was the rest":          "[redacted] was the rest",
+		"short piece " + key[:7] + "…":     "short piece " + key[:7] + "…", // under minKeyPiece: too common to cut
+		"two " + key + " and " + key + ".": "two [redacted] and [redacted].",
+	} {
+		if got := scrubKey(in, key); got != want {
+			t.Errorf("scrubKey(%q) = %q, want %q", in, got, want)
+		}
+	}
+	if got := scrubKey("abc", "abc"); got != "abc" {
+		t.Errorf("a 3-character key was scrubbed: %q", got)
+	}
+}
+
+// A key pasted into the URL's host reaches DNS errors and the plain-http
+// warning: it is not printed there.
+func TestKeyInHostNotPrinted(t *testing.T) {
+	const key = "evr_pat_0123456789abcdef0123456789abcdef"
+	c := New(Config{APIKey: key, BaseURL: "https://" + key + ".example.com/api"})
+	host := key + ".example.com"
+	err := c.requestError(&url.Error{Op: "Get", URL: "https://" + host + "/api/v1/sessions",
+		Err: &net.OpError{Op: "dial", Net: "tcp", Err: &net.DNSError{Err: "no such host", Name: host, IsNotFound: true}}})
+	for _, s := range []string{err.Error(), Describe(err)} {
+		if strings.Contains(s, key[:minKeyPiece]) {
+			t.Fatalf("key in %q", s)
+		}
+	}
+	if got := Describe(err); got != "cannot resolve host the host in EVERRUNS_API_URL" {
+		t.Fatalf("Describe = %q", got)
+	}
+	// Another key (not the configured one) is caught by its shape.
+	for host, want := range map[string]string{
+		"app.everruns.com":                      "app.everruns.com",
+		"127.0.0.1:8080":                        "127.0.0.1:8080",
+		"[::1]:443":                             "[::1]:443",
+		"ip-10-0-0-1.internal":                  "ip-10-0-0-1.internal",
+		"evr_pat_deadbeef.example.com":          "the host in EVERRUNS_API_URL",
+		"sk-9f8e7d6c5b4a39281706f5e4d3c2b1a0.x": "the host in EVERRUNS_API_URL",
+		"a b":                                   "the host in EVERRUNS_API_URL",
+	} {
+		if got := DisplayHost(host, ""); got != want {
+			t.Errorf("DisplayHost(%q) = %q, want %q", host, got, want)
+		}
+	}
+}
+
 func TestDescribe(t *testing.T) {
 	refused := New(Config{BaseURL: "http://" + closedAddr(t) + "/api", MaxRetries: -1})
-	_, errRefused := refused.GetSession(context.Background(), "s")
+	_, errRefused := refused.GetSession(context.Background(), "sess_001")
 	eof, _ := newTestServer(t, hangUp, Config{MaxRetries: -1})
-	_, errEOF := eof.GetSession(context.Background(), "s")
+	_, errEOF := eof.GetSession(context.Background(), "sess_001")
 
 	cases := []struct {
 		err  error
@@ -184,7 +237,7 @@ func TestKeyNeverInErrors(t *testing.T) {
 	}
 	var errs []error
 	call := func(c *Client) {
-		_, err := c.GetSession(context.Background(), "s")
+		_, err := c.GetSession(context.Background(), "sess_001")
 		if err == nil {
 			t.Fatalf("no error from %s", c.BaseURL())
 		}

@@ -3,6 +3,7 @@ package apiclient
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"math"
 	"net/http"
 	"strings"
@@ -63,7 +64,7 @@ func FuzzDecodeSession(f *testing.F) {
 		exerciseSession(t, &s)
 		roundTrip(t, &s)
 		var viaDecode Session
-		if err := decodeJSON(data, &viaDecode); err != nil {
+		if err := decodeJSON(data, &viaDecode, ""); err != nil {
 			t.Fatalf("decodeJSON rejects what json.Unmarshal accepts: %v", err)
 		}
 	})
@@ -71,18 +72,54 @@ func FuzzDecodeSession(f *testing.F) {
 
 func FuzzDecodePage(f *testing.F) {
 	f.Add([]byte(`{"data":[{"id":"s","tags":["a"]}],"total":1,"offset":0,"limit":50}`))
+	f.Add([]byte(`{"data":[{"id":"a"},{"id":"b","updated_at":""},{"id":7},null,{"id":"c"}],"total":5}`))
+	f.Add([]byte(`{"data":[{"id":"sk-fuzz-SECRET-0123456789","created_at":"sk-fuzz-SECRET-0123456789"}]}`))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		var p SessionPage
-		if err := decodeJSON(data, &p); err != nil {
+		if err := decodeJSON(data, &p, ""); err != nil {
 			if !strings.HasPrefix(err.Error(), ErrInvalidJSON.Error()) || strings.ContainsAny(err.Error(), "\n\r\x1b") {
 				t.Fatalf("decode error is not one clean line: %q", err)
 			}
 			return
 		}
+		// Per-item decoding: every item is either kept or reported, and a
+		// kept one has an id.
+		var items struct{ Data []json.RawMessage }
+		_ = json.Unmarshal(data, &items)
+		if got := len(p.Data) + len(p.Problems); got != len(items.Data) || p.Excess != 0 {
+			t.Fatalf("%d items became %d sessions + %d problems (excess %d)", len(items.Data), len(p.Data), len(p.Problems), p.Excess)
+		}
 		for i := range p.Data {
+			if p.Data[i].ID == "" {
+				t.Fatalf("kept a session without an id: %+v", p.Data[i])
+			}
 			exerciseSession(t, &p.Data[i])
 		}
+		last := -1
+		for _, pr := range p.Problems {
+			if pr.Index <= last || pr.Index >= len(items.Data) || !errors.Is(pr.Err, ErrInvalidJSON) {
+				t.Fatalf("problem %+v out of order or unwrapped", pr)
+			}
+			last = pr.Index
+			checkUILine(t, "problem", pr.String())
+		}
 		roundTrip(t, &p)
+
+		// The bounded decode ListSessions uses keeps at most maxItems and
+		// scrubs the key from what it reports.
+		const maxItems = 2
+		var b SessionPage
+		if err := b.decode(data, maxItems, func(s string) string { return scrubKey(s, fuzzKey) }); err != nil {
+			t.Fatalf("bounded decode fails where Unmarshal did not: %v", err)
+		}
+		if n := len(b.Data) + len(b.Problems); n > maxItems || n+b.Excess != len(items.Data) {
+			t.Fatalf("bounded decode kept %d + %d, excess %d, of %d items", len(b.Data), len(b.Problems), b.Excess, len(items.Data))
+		}
+		for _, pr := range b.Problems {
+			if strings.Contains(pr.String(), fuzzKey) {
+				t.Fatalf("key in problem %q", pr)
+			}
+		}
 	})
 }
 
@@ -123,9 +160,8 @@ func FuzzDecodeError(f *testing.F) {
 		if retryAfter != "" {
 			h.Set("Retry-After", retryAfter)
 		}
-		e := parseAPIError(status, h, body, now)
 		// Exactly what Client.do does before handing the error out.
-		e.Message, e.Code = c.scrub(e.Message), c.scrub(e.Code)
+		e := parseAPIError(status, h, body, now, c.scrub)
 
 		if e.Status != status {
 			t.Fatalf("Status = %d, want %d", e.Status, status)

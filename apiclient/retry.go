@@ -29,9 +29,11 @@ const (
 // response as an ordinary APIError (with its RetryAfter).
 var errRetryTooLong = errors.New("retry wait too long")
 
-// retryableMethod: GET reads, and our PATCH sets absolute values, so repeating
-// either is harmless. DELETE and POST cancel are not retried.
-func retryableMethod(m string) bool { return m == http.MethodGet || m == http.MethodPatch }
+// retryableMethod: only reads are retried by the transport. A PATCH carries
+// a tag list computed from a read made before the wait, so re-sending it
+// would drop a tag added meanwhile: SaveEdit re-reads and re-applies the
+// edit instead. DELETE and POST cancel are not retried.
+func retryableMethod(m string) bool { return m == http.MethodGet }
 
 func retryableStatus(s int) bool {
 	switch s {
@@ -126,7 +128,7 @@ func serverRetryAfter(resp *resty.Response) (time.Duration, bool) {
 	if d, ok := parseRetryAfter(resp.Header().Get("Retry-After"), time.Now()); ok {
 		return d, true
 	}
-	e := parseAPIError(resp.StatusCode(), http.Header{}, resp.Body(), time.Now())
+	e := parseAPIError(resp.StatusCode(), http.Header{}, resp.Body(), time.Now(), nil)
 	if e.RetryAfter > 0 {
 		return time.Duration(e.RetryAfter) * time.Second, true
 	}

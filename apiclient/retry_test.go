@@ -2,9 +2,12 @@ package apiclient
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
+	"reflect"
 	"strconv"
 	"sync"
 	"sync/atomic"
@@ -83,20 +86,88 @@ func TestRetriesBoundedForRetryableStatuses(t *testing.T) {
 	}
 }
 
-func TestRetryRecoversAndResendsPatchBody(t *testing.T) {
-	srv := &statusServer{statuses: []int{502, 503, 200}}
-	c, _ := newTestServer(t, srv.ServeHTTP, Config{})
-	s, err := c.UpdateSession(context.Background(), "s", UpdateSessionRequest{}.SetTags([]string{}))
-	if err != nil || s.ID != "sess_001" {
-		t.Fatalf("UpdateSession = %+v, %v", s, err)
+// A PATCH is never re-sent by the transport: its tag list was computed from
+// a read made before the wait (SaveEdit re-reads instead, see below).
+func TestPatchNotRetriedByTransport(t *testing.T) {
+	srv := &statusServer{statuses: []int{503, 200}}
+	var log retryLog
+	c, _ := newTestServer(t, srv.ServeHTTP, Config{OnRetry: log.add})
+	_, err := c.UpdateSession(context.Background(), "sess_001", UpdateSessionRequest{}.SetTags([]string{}))
+	var apiErr *APIError
+	if !errors.As(err, &apiErr) || apiErr.Status != 503 {
+		t.Fatalf("UpdateSession err = %v, want the 503", err)
 	}
-	if len(srv.bodies) != 3 {
-		t.Fatalf("requests = %d", len(srv.bodies))
+	if len(srv.bodies) != 1 || len(log.events) != 0 {
+		t.Fatalf("requests = %d, retries = %d; want 1, 0", len(srv.bodies), len(log.events))
 	}
-	for i, b := range srv.bodies {
-		if b != `{"tags":[]}` {
-			t.Errorf("attempt %d body = %q", i+1, b)
+}
+
+// tagServer serves one session whose tags another operator changes while a
+// PATCH fails: PATCH answers statuses[i] for PATCH i (then 200), and before
+// answering a failure it runs meanwhile.
+type tagServer struct {
+	mu        sync.Mutex
+	tags      []string
+	statuses  []int
+	patches   []string
+	gets      int
+	meanwhile func(tags []string) []string
+}
+
+func (s *tagServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if r.Method == http.MethodPatch {
+		b, _ := io.ReadAll(r.Body)
+		s.patches = append(s.patches, string(b))
+		if i := len(s.patches) - 1; i < len(s.statuses) {
+			s.tags = s.meanwhile(s.tags)
+			w.WriteHeader(s.statuses[i])
+			return
 		}
+		var req struct{ Tags []string }
+		_ = json.Unmarshal(b, &req)
+		s.tags = req.Tags
+	} else {
+		s.gets++
+	}
+	sess := sessionJSON(1)
+	sess["tags"] = s.tags
+	writeJSON(w, 200, sess)
+}
+
+func TestSaveEditRereadsBeforeResaving(t *testing.T) {
+	srv := &tagServer{tags: []string{"a"}, statuses: []int{503, 502},
+		meanwhile: func(tags []string) []string { return append(tags, fmt.Sprintf("other%d", len(tags))) }}
+	var log retryLog
+	c, _ := newTestServer(t, srv.ServeHTTP, Config{OnRetry: log.add})
+	res, err := SaveEdit(context.Background(), c, "sess_001", Edit{Add: []string{"resolved"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{`{"tags":["a","resolved"]}`, `{"tags":["a","other1","resolved"]}`, `{"tags":["a","other1","other2","resolved"]}`}
+	if !reflect.DeepEqual(srv.patches, want) || srv.gets != 3 {
+		t.Fatalf("PATCH bodies = %q, GETs = %d; want %q after a GET each", srv.patches, srv.gets, want)
+	}
+	if !res.Changed || res.Attempts != 3 || !reflect.DeepEqual(res.Added, []string{"resolved"}) ||
+		!reflect.DeepEqual(res.Session.Tags, []string{"a", "other1", "other2", "resolved"}) {
+		t.Fatalf("result = %+v", res)
+	}
+	if len(log.events) != 2 || log.events[0].Method != "PATCH" || log.events[0].Status != 503 || log.events[1].Status != 502 {
+		t.Fatalf("OnRetry events = %+v", log.events)
+	}
+
+	// Retries off: one PATCH, the error.
+	srv = &tagServer{statuses: []int{503}, meanwhile: func(t []string) []string { return t }}
+	c, _ = newTestServer(t, srv.ServeHTTP, Config{MaxRetries: -1})
+	if _, err := SaveEdit(context.Background(), c, "sess_001", Edit{Add: []string{"x"}}); err == nil || len(srv.patches) != 1 {
+		t.Fatalf("err = %v, PATCHes = %d", err, len(srv.patches))
+	}
+	// Not worth retrying (409): one PATCH.
+	srv = &tagServer{statuses: []int{409}, meanwhile: func(t []string) []string { return t }}
+	c, _ = newTestServer(t, srv.ServeHTTP, Config{})
+	if _, err := SaveEdit(context.Background(), c, "sess_001", Edit{Add: []string{"x"}}); err == nil || len(srv.patches) != 1 {
+		t.Fatalf("err = %v, PATCHes = %d", err, len(srv.patches))
 	}
 }
 
@@ -107,11 +178,11 @@ func TestNoRetry(t *testing.T) {
 		status int
 		call   func(c *Client) error
 	}{
-		{"GET 400", 400, func(c *Client) error { _, err := c.GetSession(ctx, "s"); return err }},
-		{"GET 404", 404, func(c *Client) error { _, err := c.GetSession(ctx, "s"); return err }},
+		{"GET 400", 400, func(c *Client) error { _, err := c.GetSession(ctx, "sess_001"); return err }},
+		{"GET 404", 404, func(c *Client) error { _, err := c.GetSession(ctx, "sess_001"); return err }},
 		{"GET 500", 500, func(c *Client) error { _, err := c.ListMessages(ctx, "s"); return err }},
 		{"PATCH 409", 409, func(c *Client) error {
-			_, err := c.UpdateSession(ctx, "s", UpdateSessionRequest{}.SetTitle("x"))
+			_, err := c.UpdateSession(ctx, "sess_001", UpdateSessionRequest{}.SetTitle("x"))
 			return err
 		}},
 		{"DELETE 503", 503, func(c *Client) error { return c.DeleteSession(ctx, "s") }},
@@ -149,7 +220,7 @@ func TestTransportErrorsRetriedOnlyForGetAndPatch(t *testing.T) {
 	var n atomic.Int32
 	var log retryLog
 	c, _ := newTestServer(t, flaky(2, &n), Config{OnRetry: log.add})
-	if _, err := c.GetSession(context.Background(), "s"); err != nil {
+	if _, err := c.GetSession(context.Background(), "sess_001"); err != nil {
 		t.Fatalf("GET after two hang-ups: %v", err)
 	}
 	if n.Load() != 3 || len(log.events) != 2 || log.events[0].Status != 0 {
@@ -170,7 +241,7 @@ func TestRetryAfterSeconds(t *testing.T) {
 	var log retryLog
 	c, _ := newTestServer(t, srv.ServeHTTP, Config{OnRetry: log.add})
 	start := time.Now()
-	if _, err := c.GetSession(context.Background(), "s"); err != nil {
+	if _, err := c.GetSession(context.Background(), "sess_001"); err != nil {
 		t.Fatal(err)
 	}
 	if len(log.events) != 1 || log.events[0].Wait != time.Second || log.events[0].Status != 429 {
@@ -187,7 +258,7 @@ func TestRetryAfterHTTPDateAndBody(t *testing.T) {
 	date := time.Now().Add(time.Hour).UTC().Format(http.TimeFormat)
 	srv := &statusServer{statuses: []int{503}, header: http.Header{"Retry-After": {date}}}
 	c, _ := newTestServer(t, srv.ServeHTTP, Config{})
-	_, err := c.GetSession(context.Background(), "s")
+	_, err := c.GetSession(context.Background(), "sess_001")
 	var apiErr *APIError
 	if !errors.As(err, &apiErr) || apiErr.RetryAfter < 3590 || apiErr.RetryAfter > 3600 || srv.n.Load() != 1 {
 		t.Fatalf("err = %+v, requests = %d", err, srv.n.Load())
@@ -201,7 +272,7 @@ func TestRetryAfterHTTPDateAndBody(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	c.cfg.OnRetry = func(e RetryEvent) { log.add(e); cancel() } // observe the wait, skip the sleep
-	_, err = c.GetSession(ctx, "s")
+	_, err = c.GetSession(ctx, "sess_001")
 	if !errors.Is(err, context.Canceled) || len(log.events) != 1 {
 		t.Fatalf("err = %v, events = %+v", err, log.events)
 	}
@@ -214,7 +285,7 @@ func TestRetryAfterHTTPDateAndBody(t *testing.T) {
 		header: http.Header{"Content-Type": {"application/problem+json"}},
 		body:   `{"title":"Too Many Requests","status":429,"retry_after_seconds":120}`}
 	c, _ = newTestServer(t, srv.ServeHTTP, Config{})
-	_, err = c.GetSession(context.Background(), "s")
+	_, err = c.GetSession(context.Background(), "sess_001")
 	if !errors.As(err, &apiErr) || apiErr.RetryAfter != 120 || srv.n.Load() != 1 {
 		t.Fatalf("err = %+v, requests = %d", err, srv.n.Load())
 	}
@@ -229,7 +300,7 @@ func TestRetryWaitRespectsContextDeadline(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 	defer cancel()
 	start := time.Now()
-	_, err := c.GetSession(ctx, "s")
+	_, err := c.GetSession(ctx, "sess_001")
 	var apiErr *APIError
 	if !errors.As(err, &apiErr) || apiErr.Status != 429 || apiErr.RetryAfter != 30 {
 		t.Fatalf("err = %v", err)
@@ -242,7 +313,7 @@ func TestRetryWaitRespectsContextDeadline(t *testing.T) {
 func TestMaxRetriesNegativeDisables(t *testing.T) {
 	srv := &statusServer{statuses: []int{503}}
 	c, _ := newTestServer(t, srv.ServeHTTP, Config{MaxRetries: -1})
-	_, _ = c.GetSession(context.Background(), "s")
+	_, _ = c.GetSession(context.Background(), "sess_001")
 	if n := srv.n.Load(); n != 1 {
 		t.Errorf("requests = %d", n)
 	}

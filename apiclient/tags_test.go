@@ -42,6 +42,12 @@ func TestTagRefusal(t *testing.T) {
 			t.Errorf("%q refused: %s", tag, r)
 		}
 	}
+	// Case is ignored, as the server compares (issue 8): APP:x is refused.
+	for _, tag := range []string{"APP:x", "Agent:y", "SLACK:App:1", "__INTERNAL:z", "Platform-Chat-Starter", "ENDPOINT:e"} {
+		if TagRefusal(tag) == "" {
+			t.Errorf("%q should be refused whatever its case", tag)
+		}
+	}
 	if got := TagRefusal("app:x"); got != `"app:" tags are reserved by the platform` {
 		t.Errorf("reason %q", got)
 	}

@@ -120,6 +120,8 @@ type SessionPage struct {
 	Total  int       `json:"total"`
 	Offset int       `json:"offset"`
 	Limit  int       `json:"limit"`
+
+	PageCheck `json:"-"` // what the client found while decoding (decode.go)
 }
 
 // UpdateSessionRequest is the body of PATCH /v1/sessions/{id}. Only fields

@@ -83,7 +83,7 @@ type loadState struct {
 	err       error
 	agentID   string
 	complete  bool // at least one load finished without error
-	warned    bool // a page's echoed offset disagreed (warned once a load)
+	problems  int  // sessions of this load that could not be read
 }
 
 // New builds the root model.
@@ -133,7 +133,7 @@ func (m *Model) startLoad() tea.Cmd {
 	m.load.gen++
 	m.load.active = true
 	m.load.cancel = cancel
-	m.load.loaded, m.load.err, m.load.aborted, m.load.derivedAt, m.load.warned = 0, nil, false, 0, false
+	m.load.loaded, m.load.err, m.load.aborted, m.load.derivedAt, m.load.problems = 0, nil, false, 0, 0
 	m.load.total = m.st.total
 	m.load.next = newStore()
 	if !m.load.complete && m.st.loaded == 0 {

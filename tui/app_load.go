@@ -2,6 +2,7 @@ package tui
 
 import (
 	"fmt"
+	"strings"
 
 	tea "github.com/charmbracelet/bubbletea"
 )
@@ -20,20 +21,23 @@ func (m Model) onPage(msg pageLoadedMsg) (tea.Model, tea.Cmd) {
 	if rows == nil {
 		rows = rowsOf(msg.ev.Page.Data)
 	}
-	// Rows go where they were asked for; the echoed offset is only checked.
+	// Rows go where they were asked for (the client says how the server's
+	// echo disagreed, in the event's warnings); a warning is all it costs.
 	at := msg.ev.RequestedOffset
 	misplaced := m.load.next.misplaced
 	m.load.next.applyRows(at, msg.ev.Page.Total, rows)
+	notes := msg.ev.Warnings
+	if m.load.next.misplaced != misplaced {
+		notes = append(notes, fmt.Sprintf("the page asked at offset %d lies beyond the rows received: its rows were put last", at))
+	}
+	if ps := msg.ev.Page.Problems; len(ps) > 0 {
+		m.load.problems += len(ps)
+		notes = append(notes, fmt.Sprintf("%s could not be read and %s not shown (%s)",
+			plural(m.load.problems, "session"), map[bool]string{true: "is", false: "are"}[m.load.problems == 1], ps[0].String()))
+	}
 	var warn tea.Cmd
-	switch {
-	case m.load.warned:
-	case m.load.next.misplaced != misplaced:
-		m.load.warned = true
-		warn = m.setWarning(fmt.Sprintf("the page asked at offset %d lies beyond the rows received: its rows were put last", at))
-	case msg.ev.Page.Offset != at:
-		m.load.warned = true
-		warn = m.setWarning(fmt.Sprintf("the server answered offset %d for the page asked at %d: rows placed as asked",
-			msg.ev.Page.Offset, at))
+	if len(notes) > 0 {
+		warn = m.setWarning(strings.Join(notes, "; "))
 	}
 	if m.load.next != m.st {
 		for _, s := range msg.ev.Page.Data {

@@ -122,10 +122,12 @@ type change struct {
 
 func (c change) empty() bool { return c.title == nil && len(c.added) == 0 && len(c.removed) == 0 }
 
-// saveChange applies a change safely: it reads the session's current tags
-// from the server just before the PATCH and applies the delta to them, so a
-// tag another operator added meanwhile is kept. The PATCH carries only the
-// fields that really change. The returned undo is the exact inverse.
+// saveChange applies a change safely through apiclient.SaveEdit: it reads
+// the session's current tags just before the PATCH and applies the delta to
+// them, so a tag another operator added meanwhile is kept, and a retried
+// save reads and re-applies again rather than re-sending a stale list. The
+// PATCH carries only the fields that really change, and its answer must be
+// the session saved. The returned undo is the exact inverse.
 func saveChange(ctx context.Context, api API, op int, c change) tea.Cmd {
 	return func() tea.Msg {
 		ctx, cancel := context.WithTimeout(ctx, requestTimeout)
@@ -144,31 +146,15 @@ func applyChange(ctx context.Context, api API, c change) (*apiclient.Session, ch
 		return nil, change{}, err
 	}
 	defer unlock()
-	cur, err := api.GetSession(ctx, c.id)
+	res, err := apiclient.SaveEdit(ctx, api, c.id, apiclient.Edit{Title: c.title, Add: c.added, Remove: c.removed})
 	if err != nil {
 		return nil, change{}, err
 	}
-	undo := change{id: c.id}
-	var req apiclient.UpdateSessionRequest
-	if c.title != nil && *c.title != cur.TitleOrEmpty() {
-		req = req.SetTitle(*c.title)
-		if cur.Title != nil { // a title can't be cleared, so undo of a first title can't either
-			undo.title = cur.Title
-		}
+	undo := change{id: c.id, added: res.Removed, removed: res.Added}
+	if res.TitleChanged && res.TitleBefore != nil { // a title can't be cleared, so undo of a first title can't either
+		undo.title = res.TitleBefore
 	}
-	tags, added, removed := apiclient.ApplyTagDelta(cur.Tags, c.added, c.removed)
-	if len(added) > 0 || len(removed) > 0 {
-		req = req.SetTags(tags)
-		undo.added, undo.removed = removed, added
-	}
-	if req.Empty() {
-		return cur, undo, nil
-	}
-	s, err := api.UpdateSession(ctx, c.id, req)
-	if err != nil {
-		return nil, change{}, err
-	}
-	return s, undo, nil
+	return res.Session, undo, nil
 }
 
 func expireToast(id int, after time.Duration) tea.Cmd {

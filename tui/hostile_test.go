@@ -31,6 +31,8 @@ type hostileServer struct {
 	sessions []apiclient.Session // the truth, in list order
 	// echo is the offset the list answers for a requested one (nil: the truth).
 	echo func(requested int) int
+	// mangle, when set, rewrites each list page's JSON body.
+	mangle func(body []byte) []byte
 
 	mu      sync.Mutex
 	lists   []int    // offsets requested, in order
@@ -73,9 +75,13 @@ func (h *hostileServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		if h.echo != nil {
 			echo = h.echo(off)
 		}
-		_ = json.NewEncoder(w).Encode(apiclient.SessionPage{
+		body, _ := json.Marshal(apiclient.SessionPage{
 			Data: h.sessions[lo:hi], Total: len(h.sessions), Offset: echo, Limit: limit,
 		})
+		if h.mangle != nil {
+			body = h.mangle(body)
+		}
+		_, _ = w.Write(body)
 		return
 	}
 	id := strings.TrimPrefix(r.URL.Path, "/v1/sessions/")
@@ -170,10 +176,11 @@ func TestHostileServers(t *testing.T) {
 		name string
 		// n sessions on the server; echo lies about offsets; sessions may
 		// be edited before the server starts.
-		n     int
-		echo  func(int) int
-		edit  func([]apiclient.Session)
-		check func(t *testing.T, h *hostileServer, m Model)
+		n      int
+		echo   func(int) int
+		mangle func([]byte) []byte
+		edit   func([]apiclient.Session)
+		check  func(t *testing.T, h *hostileServer, m Model)
 	}{
 		{
 			// Was: index out of range [-5], terminal left in the alternate screen.
@@ -254,6 +261,24 @@ func TestHostileServers(t *testing.T) {
 			},
 		},
 		{
+			// One unreadable session: the rest of the page stays, and the
+			// screen says how many were left out (the client decodes per item).
+			name: "9: one bad session in a page",
+			n:    5,
+			edit: func(ss []apiclient.Session) { ss[2].UpdatedAt = time.Date(2001, 2, 3, 4, 5, 6, 0, time.UTC) },
+			mangle: func(b []byte) []byte {
+				return bytes.Replace(b, []byte(`"updated_at":"2001-02-03T04:05:06Z"`), []byte(`"updated_at":""`), 1)
+			},
+			check: func(t *testing.T, h *hostileServer, m Model) {
+				if got := ids(m); !slices.Equal(got, []string{"s000", "s001", "s003", "s004"}) {
+					t.Fatalf("rows %v, want every good session", got)
+				}
+				if m.status.kind != statusWarning || !strings.HasPrefix(m.status.text, "1 session could not be read and is not shown (session s002: ") {
+					t.Fatalf("status %+v, want a counted warning", m.status)
+				}
+			},
+		},
+		{
 			// Was: tokens past the int32 range (and lying sums) rendered negative.
 			name: "mend: tokens past int32",
 			n:    2,
@@ -281,7 +306,7 @@ func TestHostileServers(t *testing.T) {
 				c.edit(ss)
 			}
 			h, api := newHostile(t, ss)
-			h.echo = c.echo
+			h.echo, h.mangle = c.echo, c.mangle
 			m := hostileLoaded(t, api, 100, 30)
 			c.check(t, h, m)
 		})

@@ -34,6 +34,8 @@ type Faults struct {
 	FailBody        string
 	FailContentType string
 	FailEmptyBody   bool
+	// FailRetryAfter, when > 0, adds "Retry-After: FailRetryAfter" to failures.
+	FailRetryAfter int
 
 	// RateLimit answers 429 with "Retry-After: RetryAfter" (default 1) to the
 	// next K matched requests; -1 rate-limits every matched request.
@@ -50,6 +52,12 @@ type Faults struct {
 
 	// Seed seeds the FailureRate RNG (default 1).
 	Seed int64
+
+	// OnFault, when set, runs after a fault is chosen and before it is
+	// answered, outside the server's locks, with the fault's name
+	// ("ratelimit", "fail", "drop"): a test changes the data there to play
+	// another operator acting while a request fails.
+	OnFault func(kind string)
 }
 
 type faultState struct {
@@ -60,6 +68,9 @@ type faultState struct {
 	failed  int
 	limited int
 	dropped int
+
+	lies       Lies // see lying.go
+	redirected int
 }
 
 // SetFaults replaces the fault configuration and resets its counters.
@@ -140,6 +151,9 @@ func (s *Server) applyFaults(w http.ResponseWriter, r *http.Request) string {
 		}
 	}
 	f := d.f
+	if d.kind != "" && f.OnFault != nil {
+		f.OnFault(d.kind)
+	}
 	switch d.kind {
 	case "ratelimit":
 		ra := f.RetryAfter
@@ -160,9 +174,14 @@ func (s *Server) applyFaults(w http.ResponseWriter, r *http.Request) string {
 		if ct == "" && body != "" {
 			ct = "application/json"
 		}
+		if f.FailRetryAfter > 0 {
+			w.Header().Set("Retry-After", strconv.Itoa(f.FailRetryAfter))
+		}
 		writeRaw(w, status, ct, []byte(body))
 	case "drop":
 		dropConnection(w)
+	case "":
+		return s.applyLies(w, r)
 	}
 	return d.kind
 }

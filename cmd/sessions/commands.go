@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"io"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -102,8 +103,10 @@ func (a *app) listCommand() *cobra.Command {
 				}
 			}
 			c := a.client(s)
+			var notes listNotes
 			all, err := c.ListAll(ctxOf(cmd), apiclient.ListOptions{Limit: s.PageSize, AgentID: s.Agent},
-				apiclient.DefaultConcurrency, func(apiclient.PageEvent) {})
+				apiclient.DefaultConcurrency, notes.add)
+			notes.write(a.stderr)
 			if err != nil {
 				return apiError(err)
 			}
@@ -145,6 +148,45 @@ func (a *app) listCommand() *cobra.Command {
 	return cmd
 }
 
+// listNotes collects what ListAll found wrong with the server's pages, for
+// stderr: each warning once, and one line per session that could not be
+// read (up to maxProblemLines, then a count).
+type listNotes struct {
+	warnings []string
+	problems []string
+	more     int
+}
+
+const maxProblemLines = 20
+
+func (n *listNotes) add(ev apiclient.PageEvent) {
+	n.warnings = append(n.warnings, ev.Warnings...)
+	for _, p := range ev.Page.Problems {
+		if len(n.problems) == maxProblemLines {
+			n.more++
+			continue
+		}
+		who := "a session without a readable id"
+		if p.ID != "" {
+			who = "session " + p.ID
+		}
+		n.problems = append(n.problems, fmt.Sprintf("skipped %s at position %d: %s",
+			who, ev.RequestedOffset+p.Index+1, p.Err.Error()))
+	}
+}
+
+func (n *listNotes) write(w io.Writer) {
+	for _, s := range n.warnings {
+		fmt.Fprintf(w, "sessions: warning: %s\n", line(s))
+	}
+	for _, s := range n.problems {
+		fmt.Fprintf(w, "sessions: warning: %s\n", line(s))
+	}
+	if n.more > 0 {
+		fmt.Fprintf(w, "sessions: warning: %d more sessions could not be read and were skipped\n", n.more)
+	}
+}
+
 func writeErr(err error) error {
 	if err == nil {
 		return nil
@@ -182,24 +224,16 @@ func (a *app) getCommand() *cobra.Command {
 	return cmd
 }
 
-// updateTags applies a tag delta to the server's current tags: it fetches
-// the session right before the PATCH, so a tag someone else added meanwhile
-// is kept, and sends only tags. It returns the saved session and whether a
-// PATCH was needed.
+// updateTags applies a tag delta to the server's current tags through
+// apiclient.SaveEdit: it reads the session right before the PATCH (again
+// before any retry), so a tag someone else added meanwhile is kept, and
+// sends only tags. It returns the saved session and whether a PATCH was needed.
 func updateTags(ctx context.Context, c *apiclient.Client, id string, add, remove []string) (*apiclient.Session, bool, error) {
-	cur, err := c.GetSession(ctx, id)
+	res, err := apiclient.SaveEdit(ctx, c, id, apiclient.Edit{Add: add, Remove: remove})
 	if err != nil {
 		return nil, false, err
 	}
-	next, added, removed := apiclient.ApplyTagDelta(cur.Tags, add, remove)
-	if len(added) == 0 && len(removed) == 0 {
-		return cur, false, nil
-	}
-	saved, err := c.UpdateSession(ctx, id, apiclient.UpdateSessionRequest{}.SetTags(next))
-	if err != nil {
-		return nil, false, err
-	}
-	return saved, true, nil
+	return res.Session, res.Changed, nil
 }
 
 func (a *app) tagCommand() *cobra.Command {
@@ -230,7 +264,7 @@ A bare name adds. Everything after ID is a tag change, so put flags
 			if !changed {
 				state = "tags unchanged"
 			}
-			fmt.Fprintf(a.stdout, "%s: %s: %s\n", line(saved.ID), state, orDash(strings.ReplaceAll(tagList(saved.Tags), ",", ", ")))
+			fmt.Fprintf(a.stdout, "%s: %s: %s\n", line(saved.ID), state, orDash(tagList(saved.Tags, ", ")))
 			return nil
 		},
 	}
@@ -264,11 +298,15 @@ func (a *app) titleCommand() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			saved, err := a.client(s).UpdateSession(ctxOf(cmd), args[0], apiclient.UpdateSessionRequest{}.SetTitle(title))
+			res, err := apiclient.SaveEdit(ctxOf(cmd), a.client(s), args[0], apiclient.Edit{Title: &title})
 			if err != nil {
 				return apiError(err)
 			}
-			fmt.Fprintf(a.stdout, "%s: title: %s\n", line(saved.ID), line(saved.TitleOrEmpty()))
+			state := "title"
+			if !res.Changed {
+				state = "title unchanged"
+			}
+			fmt.Fprintf(a.stdout, "%s: %s: %s\n", line(res.Session.ID), state, line(res.Session.TitleOrEmpty()))
 			return nil
 		},
 	}

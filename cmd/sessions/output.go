@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"math"
 	"strconv"
 	"strings"
 	"time"
@@ -35,14 +36,44 @@ func displayTitle(s *apiclient.Session) string {
 	return line(s.PreviewOrEmpty())
 }
 
-func tagList(tags []string) string {
+// tagList joins sanitised tags with sep. A tag holding a comma or a quote
+// is printed quoted (with \" and \\ escaped), so "a,b" does not read as
+// two tags.
+func tagList(tags []string, sep string) string {
 	out := make([]string, 0, len(tags))
 	for _, t := range tags {
 		if t = line(t); t != "" {
+			if strings.ContainsAny(t, `,"`) {
+				t = `"` + strings.NewReplacer(`\`, `\\`, `"`, `\"`).Replace(t) + `"`
+			}
 			out = append(out, t)
 		}
 	}
-	return strings.Join(out, ",")
+	return strings.Join(out, sep)
+}
+
+// fmtTokens shows a token count from the server. Counts that do not fit the
+// column are shortened, and a negative one (an overflow or a lie) shows "?".
+func fmtTokens(n int64) string {
+	switch {
+	case n < 0:
+		return "?"
+	case n < 10_000_000_000:
+		return strconv.FormatInt(n, 10)
+	case n < 1_000_000_000_000_000:
+		return strconv.FormatFloat(float64(n)/1e12, 'f', 1, 64) + "T"
+	}
+	return ">1000000T"
+}
+
+// tokenTotal is the session's total without wrapping around: a sum past
+// the int64 range (a lying server) is clamped, not shown negative.
+func tokenTotal(u *apiclient.TokenUsage) int64 {
+	t := u.Total()
+	if u != nil && t < 0 && u.InputTokens >= 0 && u.OutputTokens >= 0 {
+		return math.MaxInt64
+	}
+	return t
 }
 
 func fmtTime(t time.Time) string {
@@ -78,8 +109,8 @@ func writeTable(w io.Writer, sessions []apiclient.Session) error {
 	row("ID", "STATUS", "TITLE", "TAGS", "TOKENS", "UPDATED")
 	for i := range sessions {
 		s := &sessions[i]
-		row(line(s.ID), line(string(s.Status)), displayTitle(s), tagList(s.Tags),
-			strconv.FormatInt(s.Usage.Total(), 10), fmtTime(s.UpdatedAt))
+		row(line(s.ID), line(string(s.Status)), displayTitle(s), tagList(s.Tags, ","),
+			fmtTokens(tokenTotal(s.Usage)), fmtTime(s.UpdatedAt))
 	}
 	_, err := io.WriteString(w, b.String())
 	return err
@@ -97,7 +128,7 @@ func writeDetail(w io.Writer, s *apiclient.Session) error {
 	field("ID", line(s.ID))
 	field("Status", line(string(s.Status)))
 	field("Title", line(s.TitleOrEmpty()))
-	field("Tags", strings.ReplaceAll(tagList(s.Tags), ",", ", "))
+	field("Tags", tagList(s.Tags, ", "))
 	field("Agent", line(s.AgentID))
 	if s.ModelID != nil {
 		field("Model", line(*s.ModelID))
@@ -112,8 +143,9 @@ func writeDetail(w io.Writer, s *apiclient.Session) error {
 	}
 	field("Updated", fmtTime(s.UpdatedAt))
 	if u := s.Usage; u != nil {
-		field("Tokens", fmt.Sprintf("%d total (%d input, %d output, %d cache read, %d cache write)",
-			u.Total(), u.InputTokens, u.OutputTokens, u.CacheRead(), u.CacheCreation()))
+		field("Tokens", fmt.Sprintf("%s total (%s input, %s output, %s cache read, %s cache write)",
+			fmtTokens(tokenTotal(u)), fmtTokens(u.InputTokens), fmtTokens(u.OutputTokens),
+			fmtTokens(u.CacheRead()), fmtTokens(u.CacheCreation())))
 	} else {
 		field("Tokens", "")
 	}

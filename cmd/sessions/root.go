@@ -189,16 +189,17 @@ func (a *app) settings(cmd *cobra.Command) (*settings, error) {
 	}
 	s.Keys = fc.Keys
 
-	if err := checkAPIURL(s.APIURL, a.stderr); err != nil {
+	if err := checkAPIURL(s.APIURL, s.APIKey, a.stderr); err != nil {
 		return nil, err
 	}
 	return s, nil
 }
 
 // checkAPIURL refuses URLs the client cannot use and warns when the key
-// would travel in clear text to another machine. The URL is not echoed: a
-// user may have pasted a key into it.
-func checkAPIURL(raw string, warn io.Writer) error {
+// would travel in clear text to another machine. The URL is not echoed, and
+// the host only through apiclient.DisplayHost: a user may have pasted a key
+// into it.
+func checkAPIURL(raw, key string, warn io.Writer) error {
 	u, err := url.Parse(raw)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		return usageErrorf("the API URL must look like https://host/api (set with --api-url, %s or api_url)", apiclient.EnvAPIURL)
@@ -208,7 +209,7 @@ func checkAPIURL(raw string, warn io.Writer) error {
 	}
 	if u.Scheme == "http" && !isLoopback(u.Hostname()) {
 		fmt.Fprintf(warn, "sessions: warning: the API URL uses plain http to %s; the API key is sent unencrypted\n",
-			safetext.Line(u.Hostname(), 100))
+			safetext.Line(apiclient.DisplayHost(u.Hostname(), key), 100))
 	}
 	return nil
 }
