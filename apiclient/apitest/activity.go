@@ -19,11 +19,14 @@ type activityState struct {
 	stop chan struct{}
 	done chan struct{}
 	ids  atomic.Uint64
+
+	events eventStore // stored events and SSE streams (events.go, sse.go)
 }
 
 func (a *activityState) init(seed int64) {
 	a.rng = rand.New(rand.NewSource(seed * 7919))
 	a.ids.Store(uint64(seed) << 32)
+	a.events.init(seed)
 }
 
 // next returns a fresh number for ids of created sessions.
@@ -44,8 +47,10 @@ func (s *Server) Tick(now time.Time) int {
 	defer s.mu.Unlock()
 	changed := 0
 	for i := 0; i < len(s.order) && i < activeWindow; i++ {
+		prev := s.order[i].s.Status
 		if tickSession(rng, &s.order[i].s, s.bumpLocked(s.order[i].s.UpdatedAt), now) {
 			changed++
+			s.noteTickLocked(prev, &s.order[i].s, false)
 		}
 	}
 	if rng.Intn(4) == 0 {
@@ -59,6 +64,7 @@ func (s *Server) Tick(now time.Time) int {
 		x.StartedAt, x.FinishedAt, x.Usage, x.OutputPreview = nil, nil, nil, nil
 		x.UpdatedAt = created
 		s.putLocked(x)
+		s.noteTickLocked(x.Status, &x, true)
 		changed++
 	}
 	return changed

@@ -36,7 +36,7 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 		writeError(sw, http.StatusUnauthorized, "Invalid or missing API key")
 		return
 	}
-	s.route(sw, r, body)
+	s.routeEvents(sw, r, body, s.route) // events.go: /events, /sse, and events of PATCH and cancel
 }
 
 func (s *Server) authorized(r *http.Request) bool {

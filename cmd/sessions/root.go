@@ -107,6 +107,7 @@ func (a *app) rootCommand() *cobra.Command {
 
 	root.AddCommand(a.listCommand(), a.getCommand(), a.tagCommand(), a.titleCommand(),
 		a.resolveCommand(), a.demoServerCommand())
+	root.AddCommand(a.watchCommand()) // watch.go
 	return root
 }
 
