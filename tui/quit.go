@@ -44,12 +44,12 @@ func (m Model) unfinishedIDs() []string {
 	return ids
 }
 
-// displayID is the id as shown: the row's sanitised one, or a plain id.
+// displayID is the id as shown: the row's, or sanitised as rows do.
 func (m Model) displayID(id string) string {
 	if r := m.st.get(id); r != nil {
 		return r.id
 	}
-	return safetext.Line(id, maxTitleBytes)
+	return safetext.Tag(id, maxTitleBytes)
 }
 
 // quit ends the program, first asking when saves are in flight.
