@@ -325,7 +325,8 @@ type pagedServer struct {
 	failOffset  int // -1: never
 	delay       time.Duration
 	// gather holds each request until this many were in flight at once (or
-	// 5 s passed), so a concurrency check does not depend on timing.
+	// 5 s passed), so a concurrency check does not depend on timing. The
+	// first page (offset 0) is fetched alone and never held.
 	gather      int32
 	inFlight    atomic.Int32
 	maxInFlight atomic.Int32
@@ -342,7 +343,7 @@ func (p *pagedServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			break
 		}
 	}
-	for deadline := time.Now().Add(5 * time.Second); p.maxInFlight.Load() < p.gather && time.Now().Before(deadline); {
+	for deadline := time.Now().Add(5 * time.Second); r.URL.Query().Get("offset") != "0" && p.maxInFlight.Load() < p.gather && time.Now().Before(deadline); {
 		time.Sleep(time.Millisecond)
 	}
 	time.Sleep(p.delay)
