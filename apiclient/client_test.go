@@ -324,6 +324,10 @@ type pagedServer struct {
 	have, total int
 	failOffset  int // -1: never
 	delay       time.Duration
+	// gather holds each request until this many were in flight at once (or
+	// 5 s passed), so a concurrency check does not depend on timing. The
+	// first page (offset 0) is fetched alone and never held.
+	gather      int32
 	inFlight    atomic.Int32
 	maxInFlight atomic.Int32
 	requests    atomic.Int32
@@ -338,6 +342,9 @@ func (p *pagedServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		if n <= m || p.maxInFlight.CompareAndSwap(m, n) {
 			break
 		}
+	}
+	for deadline := time.Now().Add(5 * time.Second); r.URL.Query().Get("offset") != "0" && p.maxInFlight.Load() < p.gather && time.Now().Before(deadline); {
+		time.Sleep(time.Millisecond)
 	}
 	time.Sleep(p.delay)
 	off, _ := strconv.Atoi(r.URL.Query().Get("offset"))
@@ -366,7 +373,7 @@ func checkOrder(t *testing.T, got []Session, n int) {
 }
 
 func TestListAllOrderProgressAndConcurrency(t *testing.T) {
-	p := &pagedServer{have: 95, total: 95, failOffset: -1, delay: 20 * time.Millisecond}
+	p := &pagedServer{have: 95, total: 95, failOffset: -1, delay: 20 * time.Millisecond, gather: 3}
 	c, _ := newTestServer(t, p.ServeHTTP, Config{})
 	var events []PageEvent
 	got, err := c.ListAll(context.Background(), ListOptions{Limit: 10}, 3, func(e PageEvent) {
@@ -392,7 +399,7 @@ func TestListAllOrderProgressAndConcurrency(t *testing.T) {
 	}
 
 	// concurrency <= 0 means 4; default page size is 100.
-	p2 := &pagedServer{have: 950, total: 950, failOffset: -1, delay: 20 * time.Millisecond}
+	p2 := &pagedServer{have: 950, total: 950, failOffset: -1, delay: 20 * time.Millisecond, gather: 4}
 	c2, _ := newTestServer(t, p2.ServeHTTP, Config{})
 	got, err = c2.ListAll(context.Background(), ListOptions{}, 0, nil)
 	if err != nil {

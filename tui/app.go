@@ -64,6 +64,8 @@ type Model struct {
 	agents   agentPicker
 	refresh  refreshState
 	quitting bool
+	quitAsk  quitState
+	lost     *UnsavedError // what quitting left unsaved (see Run)
 	initLoad tea.Cmd
 	cache    *viewCache
 }
@@ -81,6 +83,7 @@ type loadState struct {
 	err       error
 	agentID   string
 	complete  bool // at least one load finished without error
+	problems  int  // sessions of this load that could not be read
 }
 
 // New builds the root model.
@@ -130,7 +133,7 @@ func (m *Model) startLoad() tea.Cmd {
 	m.load.gen++
 	m.load.active = true
 	m.load.cancel = cancel
-	m.load.loaded, m.load.err, m.load.aborted, m.load.derivedAt = 0, nil, false, 0
+	m.load.loaded, m.load.err, m.load.aborted, m.load.derivedAt, m.load.problems = 0, nil, false, 0, 0
 	m.load.total = m.st.total
 	m.load.next = newStore()
 	if !m.load.complete && m.st.loaded == 0 {
@@ -140,8 +143,18 @@ func (m *Model) startLoad() tea.Cmd {
 	return loadSessions(ctx, m.api, opts, m.opts.Concurrency, m.load.gen)
 }
 
-// Update routes messages: data messages first, then keys by mode.
+// Update routes messages: data messages first, then keys by mode. While
+// the program waits for saves to quit, the last one landing quits.
 func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	nm, cmd := m.update(msg)
+	if next, ok := nm.(Model); ok && next.quitAsk.waiting && !next.quitting {
+		q, qcmd := next.quitIfDone()
+		return q, tea.Batch(cmd, qcmd)
+	}
+	return nm, cmd
+}
+
+func (m Model) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	switch msg := msg.(type) {
 	case tea.WindowSizeMsg:
 		m.ctx.Width, m.ctx.Height = msg.Width, msg.Height
@@ -179,7 +192,7 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case retryingMsg:
 		return m.onRetrying(msg)
 	case toastExpiredMsg:
-		if m.status.id == msg.id && m.status.kind == statusToast {
+		if m.status.id == msg.id && (m.status.kind == statusToast || m.status.kind == statusWarning) {
 			m.status = statusLine{}
 		}
 		return m, nil
@@ -205,6 +218,9 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m.closeForm(), nil
 	case editQuitMsg:
 		return m.quit()
+	case goroutinePanicMsg:
+		// Panic here, where Bubble Tea restores the terminal.
+		panic(msg.String())
 	case tea.KeyMsg:
 		return m.onKey(msg)
 	case tea.MouseMsg:
@@ -231,20 +247,15 @@ func (m Model) forward(msg tea.Msg) (tea.Model, tea.Cmd) {
 	return m, cmd
 }
 
-func (m Model) quit() (tea.Model, tea.Cmd) {
-	if m.load.cancel != nil {
-		m.load.cancel()
-	}
-	m.ops.cancelAll()
-	m.quitting = true
-	return m, tea.Quit
-}
-
 // onKey handles the keys every mode shares, then hands over to the mode.
 func (m Model) onKey(k tea.KeyMsg) (tea.Model, tea.Cmd) {
 	keys := m.ctx.Keys
+	if m.quitAsk.asking || m.quitAsk.waiting {
+		return m.onQuitKey(k)
+	}
 	if keyMatches(k, keys.ForceQuit) {
-		if m.mode == modeEdit && m.form.Dirty() {
+		// A form being saved is not lost: the quit prompt covers it.
+		if m.mode == modeEdit && m.form.Dirty() && !m.form.Saving() {
 			m.setForm(m.form.ConfirmQuit())
 			return m, nil
 		}

@@ -108,19 +108,58 @@ func (m Model) onListKey(k tea.KeyMsg) (tea.Model, tea.Cmd) {
 		return m, tea.Batch(m.setToast("auto refresh on"), m.refresh.schedule())
 	case keyMatches(k, keys.CopyID):
 		if r := m.selected(); r != nil {
-			return m, tea.Batch(copyToClipboard(r.s.ID), m.setToast("copied "+r.id))
+			return m.copyID(r)
 		}
 	}
 	return m, nil
 }
 
-// copyToClipboard writes an OSC 52 sequence, which works over SSH too. It
-// goes to stderr, which is the terminal, to stay out of the renderer's way.
-func copyToClipboard(text string) tea.Cmd {
+// maxCopyIDBytes bounds an id worth copying; real ids are ~40 bytes.
+const maxCopyIDBytes = 128
+
+// plainID reports whether id is one a shell, a URL and a terminal take as
+// it is: letters, digits and _ - . : only, not empty, at most
+// maxCopyIDBytes. Anything else from the server is not put on the
+// clipboard, where it would be pasted into a shell as it came.
+func plainID(id string) bool {
+	if id == "" || len(id) > maxCopyIDBytes {
+		return false
+	}
+	for i := 0; i < len(id); i++ {
+		c := id[i]
+		switch {
+		case c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z', c >= '0' && c <= '9',
+			c == '_', c == '-', c == '.', c == ':':
+		default:
+			return false
+		}
+	}
+	return true
+}
+
+// copyID copies the session's id, or says why it will not.
+func (m Model) copyID(r *row) (tea.Model, tea.Cmd) {
+	if !plainID(r.s.ID) {
+		return m, m.setError("id not copied: it holds characters an id should not have (only letters, digits and _ - . : are copied)")
+	}
+	// A plain id is its own sanitised form: what is copied is what is shown.
+	return m, tea.Batch(m.copyText(r.s.ID), m.setToast("copied "+r.id))
+}
+
+// copyText puts text on the clipboard through Options.Clipboard.
+func (m Model) copyText(text string) tea.Cmd {
+	clip := m.opts.Clipboard
 	return func() tea.Msg {
-		_, _ = osc52.New(text).WriteTo(os.Stderr)
+		_ = clip(text)
 		return nil
 	}
+}
+
+// osc52Clipboard writes an OSC 52 sequence, which works over SSH too. It
+// goes to stderr, which is the terminal, to stay out of the renderer's way.
+func osc52Clipboard(text string) error {
+	_, err := osc52.New(text).WriteTo(os.Stderr)
+	return err
 }
 
 // onFilterKey handles typing into the filter: the list narrows as you type.

@@ -2,6 +2,7 @@ package tui
 
 import (
 	"fmt"
+	"strings"
 
 	tea "github.com/charmbracelet/bubbletea"
 )
@@ -20,7 +21,24 @@ func (m Model) onPage(msg pageLoadedMsg) (tea.Model, tea.Cmd) {
 	if rows == nil {
 		rows = rowsOf(msg.ev.Page.Data)
 	}
-	m.load.next.applyRows(msg.ev.Page.Offset, msg.ev.Page.Total, rows)
+	// Rows go where they were asked for (the client says how the server's
+	// echo disagreed, in the event's warnings); a warning is all it costs.
+	at := msg.ev.RequestedOffset
+	misplaced := m.load.next.misplaced
+	m.load.next.applyRows(at, msg.ev.Page.Total, rows)
+	notes := msg.ev.Warnings
+	if m.load.next.misplaced != misplaced {
+		notes = append(notes, fmt.Sprintf("the page asked at offset %d lies beyond the rows received: its rows were put last", at))
+	}
+	if ps := msg.ev.Page.Problems; len(ps) > 0 {
+		m.load.problems += len(ps)
+		notes = append(notes, fmt.Sprintf("%s could not be read and %s not shown (%s)",
+			plural(m.load.problems, "session"), map[bool]string{true: "is", false: "are"}[m.load.problems == 1], ps[0].String()))
+	}
+	var warn tea.Cmd
+	if len(notes) > 0 {
+		warn = m.setWarning(strings.Join(notes, "; "))
+	}
 	if m.load.next != m.st {
 		for _, s := range msg.ev.Page.Data {
 			if old := m.st.get(s.ID); old != nil && s.UpdatedAt.After(old.s.UpdatedAt) {
@@ -28,7 +46,7 @@ func (m Model) onPage(msg pageLoadedMsg) (tea.Model, tea.Cmd) {
 			}
 		}
 	}
-	return m, tea.Batch(next, m.pageArrived())
+	return m, tea.Batch(next, m.pageArrived(), warn)
 }
 
 // pageArrived notes new data. While a load streams in, the list is only

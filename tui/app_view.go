@@ -474,6 +474,9 @@ func (m Model) tabsView() string {
 
 func (m Model) statusView() string {
 	t := m.ctx.Theme
+	if p := m.quitPrompt(); p != "" {
+		return t.Warning.Render(safetext.Truncate(p, max(m.ctx.Width, 1)))
+	}
 	switch m.status.kind {
 	case statusToast:
 		if m.status.warn {
@@ -482,6 +485,8 @@ func (m Model) statusView() string {
 		return t.Toast.Render("✓ " + m.status.text)
 	case statusError:
 		return t.Error.Render("✗ " + m.status.text)
+	case statusWarning:
+		return t.Warning.Render("⚠ " + m.status.text)
 	case statusInfo:
 		return t.StatusLine.Render(m.status.text)
 	}

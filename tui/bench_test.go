@@ -90,7 +90,7 @@ func benchModel(b *testing.B, n int) Model {
 	// First load: pages land in the shown store (m.load.next == m.st).
 	for off := 0; off < n; off += 100 {
 		end := min(off+100, n)
-		m.load.next.applyPage(apiclient.SessionPage{Data: sessions[off:end], Total: n, Offset: off, Limit: 100})
+		m.load.next.applyPage(off, apiclient.SessionPage{Data: sessions[off:end], Total: n, Offset: off, Limit: 100})
 	}
 	tm, cmd := m.Update(loadFinishedMsg{gen: m.load.gen})
 	tm = settle(b, tm, cmd)

@@ -63,7 +63,7 @@ func (m Model) startBulk(verb string, changes []change, record bool) (tea.Model,
 // reports each result as it lands.
 func runBulk(ctx context.Context, api API, changes []change, gen int) tea.Cmd {
 	return func() tea.Msg {
-		ch := make(chan tea.Msg, len(changes)+1)
+		ch := make(chan tea.Msg, len(changes)+1) // room for every message: a panic replaces a progress
 		go func() {
 			sem := make(chan struct{}, bulkConcurrency)
 			var wg sync.WaitGroup
@@ -72,6 +72,7 @@ func runBulk(ctx context.Context, api API, changes []change, gen int) tea.Cmd {
 				sem <- struct{}{}
 				go func(c change) {
 					defer func() { <-sem; wg.Done() }()
+					defer catchPanic(func(p goroutinePanicMsg) { ch <- p })
 					cctx, cancel := context.WithTimeout(ctx, requestTimeout)
 					defer cancel()
 					s, undo, err := applyChange(cctx, api, c)
@@ -98,6 +99,7 @@ func (m Model) onBulkProgress(msg bulkProgressMsg) (tea.Model, tea.Cmd) {
 	}
 	if msg.err != nil {
 		b.failures[msg.id] = msg.err
+		m.noteFailedWhileQuitting(msg.id, msg.err)
 		return m, next
 	}
 	b.saved++

@@ -62,12 +62,15 @@ func loadSessions(ctx context.Context, api API, opts apiclient.ListOptions, conc
 				case <-ctx.Done():
 				}
 			}
+			report := func(p goroutinePanicMsg) { send(p) }
+			defer catchPanic(report)
 			// Rows are built beside the fetching: the first page before
 			// anything else is sent (so it paints first), the others each in
 			// a goroutine, which the client's serial callback does not wait on.
 			var building sync.WaitGroup
 			first := true
 			_, err := api.ListAll(ctx, opts, concurrency, func(ev apiclient.PageEvent) {
+				defer catchPanic(report) // this runs on the client's goroutine
 				if first {
 					first = false
 					send(pageLoadedMsg{gen: gen, ev: ev, rows: rowsOf(ev.Page.Data), ch: ch})
@@ -76,6 +79,7 @@ func loadSessions(ctx context.Context, api API, opts apiclient.ListOptions, conc
 				building.Add(1)
 				go func() {
 					defer building.Done()
+					defer catchPanic(report)
 					send(pageLoadedMsg{gen: gen, ev: ev, rows: rowsOf(ev.Page.Data), ch: ch})
 				}()
 			})

@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 )
 
 // sortKey is the order of the list.
@@ -176,7 +177,10 @@ func matchRows(base []*row, sets []byteSet, spec viewSpec) ([]*row, []int, []byt
 	}
 	parts := make([]part, workers)
 	size := (len(base) + workers - 1) / workers
-	var wg sync.WaitGroup
+	var (
+		wg     sync.WaitGroup
+		caught atomic.Pointer[goroutinePanicMsg]
+	)
 	for w := range parts {
 		lo, hi := min(w*size, len(base)), min((w+1)*size, len(base))
 		var chunkSets []byteSet
@@ -186,11 +190,15 @@ func matchRows(base []*row, sets []byteSet, spec viewSpec) ([]*row, []int, []byt
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
+			defer catchPanic(func(p goroutinePanicMsg) { caught.CompareAndSwap(nil, &p) })
 			p := &parts[w]
 			p.rows, p.scores, p.sets = matchChunk(base[lo:hi], chunkSets, spec)
 		}()
 	}
 	wg.Wait()
+	if p := caught.Load(); p != nil {
+		panic(p.String()) // on the Cmd's goroutine, where Bubble Tea recovers it
+	}
 	n := 0
 	for _, p := range parts {
 		n += len(p.rows)

@@ -78,7 +78,7 @@ func newFaultDriver(t testing.TB, opts Options, w, h int) *faultDriver {
 	t.Cleanup(func() {
 		// Stop the program's background work, then release the goroutines.
 		if !d.quit {
-			_, _ = d.m.quit()
+			_, _ = d.m.quitNow() // not quit: that asks while saves are in flight
 		}
 		close(d.done)
 	})

@@ -306,11 +306,18 @@ func (f editForm) submit() (editForm, tea.Cmd) {
 	return f, tea.Batch(editEmit(f.delta()), f.spin.Tick)
 }
 
+// editDropped is what editCleanInput left out of the input.
+type editDropped struct {
+	space     bool // whitespace (all of it when spaces were not allowed)
+	invisible rune // the first invisible format character, 0 when none
+}
+
 // editCleanInput drops from the input what must not be typed: anything
-// safetext would strip (controls, escapes, bidi overrides) and whitespace
-// other than plain spaces, or all whitespace when !spaces. It reports
-// whether whitespace was dropped.
-func editCleanInput(ti *textinput.Model, spaces bool) (droppedSpace bool) {
+// safetext would strip (controls, escapes, bidi overrides, zero-width and
+// other invisible characters) and whitespace other than plain spaces, or
+// all whitespace when !spaces. It reports what it dropped, so that the tag
+// picker can say why.
+func editCleanInput(ti *textinput.Model, spaces bool) (dropped editDropped) {
 	v := ti.Value()
 	plain := true
 	for i := 0; i < len(v); i++ {
@@ -320,7 +327,7 @@ func editCleanInput(ti *textinput.Model, spaces bool) (droppedSpace bool) {
 		}
 	}
 	if plain {
-		return false
+		return dropped
 	}
 	out := make([]rune, 0, len(v))
 	for _, r := range v {
@@ -328,7 +335,11 @@ func editCleanInput(ti *textinput.Model, spaces bool) (droppedSpace bool) {
 		case r == ' ' && spaces:
 			out = append(out, r)
 		case unicode.IsSpace(r):
-			droppedSpace = true
+			dropped.space = true
+		case safetext.IsInvisible(r):
+			if dropped.invisible == 0 {
+				dropped.invisible = r
+			}
 		case safetext.Line(string(r), 0) == string(r):
 			out = append(out, r)
 		}
@@ -338,7 +349,7 @@ func editCleanInput(ti *textinput.Model, spaces bool) (droppedSpace bool) {
 		ti.SetValue(s)
 		ti.SetCursor(min(pos, len(out)))
 	}
-	return droppedSpace
+	return dropped
 }
 
 // frame is the panel style: the theme's dialog, with less padding when the

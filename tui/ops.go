@@ -185,6 +185,7 @@ func (m Model) onSaveFailed(msg sessionSaveFailedMsg) (tea.Model, tea.Cmd) {
 	if !ok {
 		return m, nil
 	}
+	m.noteFailedWhileQuitting(info.id, msg.err)
 	text := describe(msg.err)
 	if info.kind == opForm && m.mode == modeEdit && m.ops.formOp == msg.op {
 		m.ops.formOp = 0

@@ -21,6 +21,9 @@ type Options struct {
 	// Retries, from RetryNotifier, tells the program when the client waits
 	// to retry, so the status line can say so.
 	Retries <-chan apiclient.RetryEvent
+	// Clipboard receives what y copies (default: OSC 52 on stderr). Only
+	// plain ids ever reach it.
+	Clipboard func(text string) error
 }
 
 func (o Options) withDefaults() Options {
@@ -38,6 +41,9 @@ func (o Options) withDefaults() Options {
 	}
 	if o.Concurrency <= 0 {
 		o.Concurrency = 4
+	}
+	if o.Clipboard == nil {
+		o.Clipboard = osc52Clipboard
 	}
 	return o
 }

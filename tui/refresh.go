@@ -30,9 +30,10 @@ type refreshState struct {
 type (
 	refreshTickMsg struct{ gen int }
 	refreshedMsg   struct {
-		gen   int
-		pages []apiclient.SessionPage
-		err   error
+		gen     int
+		pages   []apiclient.SessionPage
+		offsets []int // the offset each page was requested at
+		err     error
 	}
 	changedExpiredMsg struct{ gen int }
 )
@@ -105,6 +106,7 @@ func refreshPages(api API, offsets []int, limit int, agentID string, gen int) te
 				return out
 			}
 			out.pages = append(out.pages, *p)
+			out.offsets = append(out.offsets, off)
 		}
 		return out
 	}
@@ -121,11 +123,15 @@ func (m Model) onRefreshed(msg refreshedMsg) (tea.Model, tea.Cmd) {
 	}
 	m.refresh.failed = false
 	dirty := false
-	for _, p := range msg.pages {
-		for _, s := range p.Data {
+	for i, p := range msg.pages {
+		newest := i < len(msg.offsets) && msg.offsets[i] == 0 // never the echoed offset
+		// Only as many rows as were asked for: a page padded with
+		// thousands of new sessions must not cost thousands of inserts.
+		data := p.Data[:min(len(p.Data), m.opts.PageSize)]
+		for _, s := range data {
 			old := m.st.get(s.ID)
 			switch {
-			case old == nil && p.Offset == 0:
+			case old == nil && newest:
 				m.st.upsert(s)
 				m.changed[s.ID] = msg.gen
 				dirty = true

@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"fmt"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -44,7 +45,7 @@ type row struct {
 
 func newRow(s apiclient.Session) *row {
 	r := &row{s: s}
-	r.id = safetext.Line(s.ID, maxTitleBytes)
+	r.id = safetext.Tag(s.ID, maxTitleBytes) // a lookalike id shows its invisible characters
 	r.status = safetext.Line(string(s.Status), maxTagBytes)
 	if r.status == "" {
 		r.status = "unknown"
@@ -64,7 +65,7 @@ func newRow(s apiclient.Session) *row {
 	}
 	r.tags = cleanTags(s.Tags)
 	r.tagsText = strings.Join(r.tags, " ")
-	r.agent = safetext.Line(s.AgentID, maxTagBytes)
+	r.agent = safetext.Tag(s.AgentID, maxTagBytes)
 	r.total = s.Usage.Total()
 	if r.untitled && r.title == r.preview {
 		// The title is the preview: search it once.
@@ -77,14 +78,14 @@ func newRow(s apiclient.Session) *row {
 	return r
 }
 
-// cleanTags sanitises tags for display, dropping ones that clean to
-// nothing. Clean tags (nearly all) are shared, not copied.
+// cleanTags makes tags displayable (see tagLabel), dropping ones that clean
+// to nothing. Clean tags (nearly all) are shared, not copied.
 func cleanTags(tags []string) []string {
 	for i, t := range tags {
-		if c := safetext.Line(t, maxTagBytes); c != t || c == "" {
+		if c := tagLabel(t); c != t || c == "" {
 			out := append(make([]string, 0, len(tags)), tags[:i]...)
 			for _, t := range tags[i:] {
-				if c := safetext.Line(t, maxTagBytes); c != "" {
+				if c := tagLabel(t); c != "" {
 					out = append(out, c)
 				}
 			}
@@ -92,6 +93,33 @@ func cleanTags(tags []string) []string {
 		}
 	}
 	return tags
+}
+
+// tagLabel is a tag as the list and the detail view show it, side by side
+// with other tags: sanitised with its invisible characters made visible
+// (safetext.Tag), and quoted when it holds a space, a comma or a quote, so
+// that one tag "a, b" cannot read as two.
+func tagLabel(raw string) string {
+	c := safetext.Tag(raw, maxTagBytes)
+	if c == "" || !strings.ContainsAny(c, " ,\"") {
+		return c
+	}
+	return `"` + strings.ReplaceAll(c, `"`, `\"`) + `"`
+}
+
+// tagRefusal says why tag may not be added from here, or "": reserved by
+// the platform, or holding a character that does not show (it would look
+// like another tag).
+func tagRefusal(tag string) string {
+	if r := apiclient.TagRefusal(tag); r != "" {
+		return r
+	}
+	for _, r := range tag {
+		if safetext.IsInvisible(r) {
+			return fmt.Sprintf("tags can't contain invisible characters (%U)", r)
+		}
+	}
+	return ""
 }
 
 // buildSearch lower-cases the fields into one haystack with a single

@@ -1,13 +1,25 @@
 package tui
 
 import (
+	"bytes"
+	"encoding/json"
 	"flag"
+	"io"
 	"math/rand"
+	"net/http"
+	"net/http/httptest"
+	"net/http/httputil"
+	"net/url"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
+	"unicode"
+
+	"github.com/charmbracelet/x/ansi"
 
 	tea "github.com/charmbracelet/bubbletea"
 
@@ -146,8 +158,12 @@ func TestSoak(t *testing.T) {
 	// titles (apitest/activity.go), so the ledger alone accounts for tags.
 	srv.SetFaults(apitest.Faults{FailureRate: 0.1, FailStatus: 503, Seed: seed})
 
+	// The program talks to the server through a lying proxy: list pages
+	// echo wrong offsets and carry invisible characters (issue 8).
+	liar := soakLiar(t, srv.URL(), seed)
+
 	notify, events := RetryNotifier()
-	api := apiclient.New(apiclient.Config{APIKey: "soakkey-123456", BaseURL: srv.URL(), OnRetry: notify, MaxRetries: -1})
+	api := apiclient.New(apiclient.Config{APIKey: "soakkey-123456", BaseURL: liar.URL, OnRetry: notify, MaxRetries: -1})
 	opts := faultOptions(api, events)
 	opts.Refresh = 700 * time.Millisecond
 	w, h := 100, 30
@@ -192,6 +208,7 @@ func TestSoak(t *testing.T) {
 		d.press(k)
 		st.steps++
 		faultCheckFits(t, d.m.View(), w, h)
+		soakCheckNoInvisible(t, d.m.View())
 
 		// Let the program catch up: mostly until it is idle, sometimes not
 		// at all, so keys also land while saves and loads are in flight.
@@ -203,6 +220,7 @@ func TestSoak(t *testing.T) {
 		}
 		d.drain()
 		faultCheckFits(t, d.m.View(), w, h)
+		soakCheckNoInvisible(t, d.m.View())
 
 		if st.steps%25 == 0 {
 			srv.Tick(time.Now())
@@ -242,8 +260,31 @@ func TestSoak(t *testing.T) {
 			faults++
 		}
 	}
-	t.Logf("soak %s seed %d: %d steps, %d saves, %d failed saves (%d in a form, input kept), %d bulk runs, %d sessions changed and checked, %d requests, %d faults injected, %d activity ticks, %d resizes",
-		dur, seed, st.steps, st.saves, st.failedSaves, st.formFailures, st.bulkRuns, checked, srv.RequestCount(), faults, st.ticks, st.resizes)
+	t.Logf("soak %s seed %d: %d steps, %d saves, %d failed saves (%d in a form, input kept), %d bulk runs, %d sessions changed and checked, %d requests, %d faults injected, %d activity ticks, %d resizes, %d list pages lied about",
+		dur, seed, st.steps, st.saves, st.failedSaves, st.formFailures, st.bulkRuns, checked, srv.RequestCount(), faults, st.ticks, st.resizes, liar.lies())
+
+	// Whatever the pages echoed, a full load holds every session of the
+	// server once, in the server's order.
+	srv.SetFaults(apitest.Faults{}) // the liar stays; the 503s go, so the reload completes
+	reload := d.m.startLoad()       // as ctrl+r would, from whatever mode the soak ended in
+	d.exec(reload)
+	d.waitFor("the reload", func(m Model) bool { return !m.load.active && m.load.complete }, 60*time.Second)
+	d.drain()
+	var want, got []string
+	for _, s := range srv.All() {
+		if a := d.m.load.agentID; a == "" || s.AgentID == a { // the soak may have picked an agent
+			want = append(want, s.ID)
+		}
+	}
+	for _, r := range d.m.st.rows() {
+		got = append(got, r.s.ID)
+	}
+	if d.m.load.err != nil {
+		t.Fatalf("reload through the liar failed: %v", d.m.load.err)
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("after a reload through the liar the store holds %d rows, the server %d (or in another order)", len(got), len(want))
+	}
 
 	// And it still quits cleanly.
 	d.press("ctrl+c")
@@ -251,6 +292,90 @@ func TestSoak(t *testing.T) {
 		d.press("y")
 	}
 	d.waitFor("quit", func(Model) bool { return d.quit }, faultDefaultTimeout)
+}
+
+// soakCheckNoInvisible: no format character (zero-width space, soft
+// hyphen, prepended concatenation mark...) reaches the screen.
+func soakCheckNoInvisible(t *testing.T, view string) {
+	t.Helper()
+	for i, r := range view {
+		if unicode.Is(unicode.Cf, r) {
+			t.Fatalf("%U on screen at byte %d: %q", r, i, ansi.Strip(view))
+		}
+	}
+}
+
+// soakLiarServer is a proxy in front of the test server whose list pages
+// lie: the echoed offset is -5, 0, 10^12 or off by 7 on most pages, and
+// every title and preview gains invisible characters. Tags are left alone
+// (the ledger checks them against the server).
+type soakLiarServer struct {
+	*httptest.Server
+	mu  sync.Mutex
+	rng *rand.Rand
+	n   int
+}
+
+func (l *soakLiarServer) lies() int {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.n
+}
+
+func soakLiar(t *testing.T, target string, seed int64) *soakLiarServer {
+	t.Helper()
+	u, err := url.Parse(target)
+	if err != nil {
+		t.Fatal(err)
+	}
+	l := &soakLiarServer{rng: rand.New(rand.NewSource(seed))}
+	proxy := httputil.NewSingleHostReverseProxy(u)
+	proxy.ModifyResponse = func(resp *http.Response) error {
+		if resp.Request.Method != http.MethodGet || resp.Request.URL.Path != u.Path+"/v1/sessions" || resp.StatusCode != http.StatusOK {
+			return nil
+		}
+		body, err := io.ReadAll(resp.Body)
+		_ = resp.Body.Close()
+		if err != nil {
+			return err
+		}
+		var page map[string]any
+		if json.Unmarshal(body, &page) == nil {
+			l.mu.Lock()
+			off, _ := page["offset"].(float64)
+			switch l.rng.Intn(5) {
+			case 0:
+				page["offset"] = -5
+			case 1:
+				page["offset"] = 0
+			case 2:
+				page["offset"] = 1_000_000_000_000
+			case 3:
+				page["offset"] = off + 7
+			}
+			l.n++
+			l.mu.Unlock()
+			items, _ := page["data"].([]any)
+			for _, it := range items {
+				s, _ := it.(map[string]any)
+				for _, k := range []string{"title", "preview"} {
+					if v, ok := s[k].(string); ok {
+						s[k] = "\u0600\u06dd" + strings.Replace(v, " ", " \u200b\u00ad", 1) + "\u2060\ufeff\U000110bd"
+					}
+				}
+			}
+			if b, err := json.Marshal(page); err == nil {
+				body = b
+			}
+		}
+		resp.Body = io.NopCloser(bytes.NewReader(body))
+		resp.ContentLength = int64(len(body))
+		resp.Header.Set("Content-Length", strconv.Itoa(len(body)))
+		return nil
+	}
+	l.Server = httptest.NewServer(proxy)
+	t.Cleanup(l.Close)
+	return l
 }
 
 func soakDeref(p *string, def string) string {

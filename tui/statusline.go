@@ -16,6 +16,7 @@ const (
 	statusInfo
 	statusToast
 	statusError
+	statusWarning // a toast that says something looked wrong
 )
 
 // statusLine is the one line of feedback above the help: toasts expire,
@@ -31,6 +32,12 @@ const toastFor = 3 * time.Second
 
 func (m *Model) setToast(text string) tea.Cmd {
 	m.status = statusLine{kind: statusToast, text: text, id: m.status.id + 1}
+	return expireToast(m.status.id, toastFor)
+}
+
+// setWarning shows a toast that something looked wrong but nothing failed.
+func (m *Model) setWarning(text string) tea.Cmd {
+	m.status = statusLine{kind: statusWarning, text: safetext.Line(text, 512), id: m.status.id + 1}
 	return expireToast(m.status.id, toastFor)
 }
 

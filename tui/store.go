@@ -7,20 +7,31 @@ import (
 )
 
 // store holds the loaded sessions in server order. Slots are indexed by the
-// server's offset so that pages arriving out of order land in place; a nil
-// slot is a page still on its way.
+// offset each page was requested at, so that pages arriving out of order
+// land in place; a nil slot is a page still on its way. The offset a
+// response body echoes is never used: a lying one would overwrite earlier
+// pages, index before the start or size a huge allocation.
 type store struct {
 	slots  []*row
 	byID   map[string]int
-	total  int // what the server reported
+	total  int // what the server reported: shown, never allocated from
 	loaded int
+	// misplaced counts rows put at the end because their requested offset
+	// lay further ahead than the rows received could justify.
+	misplaced int
 }
+
+// maxGapPerRow bounds the empty slots a page may open ahead of the rows
+// already held: out-of-order pages leave gaps of a few pages, never more
+// than a small multiple of what has arrived. Growth stays proportional to
+// rows actually received, whatever offsets are asked for.
+const maxGapPerRow = 16
 
 func newStore() *store { return &store{byID: map[string]int{}} }
 
-// applyPage places one page at its offset, growing the slots as needed.
-func (s *store) applyPage(p apiclient.SessionPage) {
-	s.applyRows(p.Offset, p.Total, rowsOf(p.Data))
+// applyPage places one page at the offset it was requested at.
+func (s *store) applyPage(offset int, p apiclient.SessionPage) {
+	s.applyRows(offset, p.Total, rowsOf(p.Data))
 }
 
 // rowsOf sanitises and measures sessions: the costly part of taking a page
@@ -33,10 +44,21 @@ func rowsOf(sessions []apiclient.Session) []*row {
 	return rows
 }
 
-// applyRows places rows built from a page at the page's offset.
+// applyRows places rows built from a page at the offset it was requested
+// at. The slots grow by at most maxGapPerRow per row held or received: an
+// offset further ahead (or negative) puts the rows after the last slot
+// instead, so nothing is lost and memory follows the data.
 func (s *store) applyRows(offset, total int, rows []*row) {
 	if total > s.total {
 		s.total = total
+	}
+	if len(rows) == 0 {
+		return
+	}
+	limit := len(s.slots) + maxGapPerRow*(s.loaded+len(rows))
+	if offset < 0 || offset > limit {
+		offset = len(s.slots)
+		s.misplaced += len(rows)
 	}
 	need := offset + len(rows)
 	if need > len(s.slots) {

@@ -2,6 +2,7 @@ package tui
 
 import (
 	"fmt"
+	"math"
 	"reflect"
 	"strings"
 	"testing"
@@ -19,12 +20,12 @@ func page(offset, n, total int) apiclient.SessionPage {
 
 func TestStorePagesOutOfOrder(t *testing.T) {
 	st := newStore()
-	st.applyPage(page(0, 2, 6))
-	st.applyPage(page(4, 2, 6))
+	st.applyPage(0, page(0, 2, 6))
+	st.applyPage(4, page(4, 2, 6))
 	if got := len(st.rows()); got != 4 || st.loaded != 4 {
 		t.Fatalf("rows %d loaded %d", got, st.loaded)
 	}
-	st.applyPage(page(2, 2, 6))
+	st.applyPage(2, page(2, 2, 6))
 	var got []string
 	for _, r := range st.rows() {
 		got = append(got, r.s.ID)
@@ -36,10 +37,10 @@ func TestStorePagesOutOfOrder(t *testing.T) {
 
 func TestStoreMovedSessionKeptOnce(t *testing.T) {
 	st := newStore()
-	st.applyPage(page(0, 3, 3))
+	st.applyPage(0, page(0, 3, 3))
 	// A new session on top pushes s2 to offset 3 on the next page.
 	p := apiclient.SessionPage{Offset: 3, Total: 4, Data: []apiclient.Session{{ID: "s2"}}}
-	st.applyPage(p)
+	st.applyPage(3, p)
 	if st.loaded != 3 || len(st.rows()) != 3 {
 		t.Fatalf("loaded %d rows %d", st.loaded, len(st.rows()))
 	}
@@ -47,7 +48,7 @@ func TestStoreMovedSessionKeptOnce(t *testing.T) {
 
 func TestStoreUpsert(t *testing.T) {
 	st := newStore()
-	st.applyPage(page(0, 2, 2))
+	st.applyPage(0, page(0, 2, 2))
 	if _, isNew := st.upsert(apiclient.Session{ID: "s1", Status: "active"}); isNew {
 		t.Fatal("s1 exists")
 	}
@@ -63,7 +64,12 @@ func TestStoreUpsert(t *testing.T) {
 }
 
 func TestFormat(t *testing.T) {
-	for n, want := range map[int64]string{0: "0", 999: "999", 1000: "1k", 12345: "12.3k", 4_500_000: "4.5M"} {
+	for n, want := range map[int64]string{
+		0: "0", 999: "999", 1000: "1k", 12345: "12.3k", 4_500_000: "4.5M", 999_999: "1M", 999_949: "999.9k",
+		// Past int32: still positive, with the right unit.
+		2_147_483_647: "2.1B", 2_147_483_648: "2.1B", 5_000_000_000: "5B", 7_300_000_000_000: "7.3T",
+		math.MaxInt64: ">999T", -1: "?", math.MinInt64: "?",
+	} {
 		if got := compactTokens(n); got != want {
 			t.Errorf("compactTokens(%d) = %q, want %q", n, got, want)
 		}

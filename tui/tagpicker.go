@@ -2,7 +2,6 @@ package tui
 
 import (
 	"fmt"
-	"github.com/everruns/sessions/apiclient"
 	"slices"
 	"strings"
 
@@ -112,12 +111,12 @@ func newTagPicker(ctx *Context, own, known []string, bulk bool) tagPicker {
 }
 
 func newTagItem(raw string, initial, checked bool) tagItem {
-	d := safetext.Line(raw, maxTagBytes)
+	d := safetext.Tag(raw, maxTagBytes)
 	return tagItem{
 		raw:     raw,
 		display: d,
 		lower:   strings.ToLower(d),
-		refusal: apiclient.TagRefusal(raw),
+		refusal: tagRefusal(raw),
 		initial: initial,
 		checked: checked,
 	}
@@ -249,11 +248,14 @@ func (p tagPicker) Update(msg tea.Msg) (tagPicker, tea.Cmd) {
 	before := p.filter.Value()
 	var cmd tea.Cmd
 	p.filter, cmd = p.filter.Update(msg)
-	spaces := editCleanInput(&p.filter, false)
+	dropped := editCleanInput(&p.filter, false)
 	if p.filter.Value() != before {
 		p.cursor, p.offset, p.notice = 0, 0, ""
 	}
-	if spaces {
+	switch {
+	case dropped.invisible != 0:
+		p.notice = fmt.Sprintf("tags can't contain invisible characters: %U left out", dropped.invisible)
+	case dropped.space:
 		p.notice = "tags can't contain spaces"
 	}
 	return p, cmd
@@ -295,7 +297,7 @@ func (p tagPicker) toggle() tagPicker {
 	p.notice = ""
 	p.items = slices.Clone(p.items) // copy on write: models are values
 	if e.item < 0 {
-		if r := apiclient.TagRefusal(e.add); r != "" {
+		if r := tagRefusal(e.add); r != "" {
 			p.notice = r
 			return p
 		}
@@ -409,7 +411,7 @@ func (p tagPicker) rowView(e tagEntry, hi bool, w int) string {
 	if e.item < 0 {
 		label := fmt.Sprintf("+ add %q", e.add)
 		style := t.CheckOn
-		if apiclient.TagRefusal(e.add) != "" {
+		if tagRefusal(e.add) != "" {
 			style = t.Refused
 		}
 		return marker + style.Render(safetext.Truncate(label, w-2))
@@ -452,7 +454,7 @@ func (p tagPicker) hintView(es []tagEntry, cur int, w int) string {
 	if cur < len(es) {
 		e := es[cur]
 		if e.item < 0 {
-			if r := apiclient.TagRefusal(e.add); r != "" {
+			if r := tagRefusal(e.add); r != "" {
 				return t.FormError.Render(safetext.Truncate(r, w))
 			}
 		} else if it := p.items[e.item]; it.refusal != "" {

@@ -83,6 +83,7 @@ type progSnap struct {
 	formSave  bool
 	confirm   editConfirm
 	filter    string
+	inflight  int                 // saves not yet answered
 	tags      map[string][]string // loaded session id → raw tags
 	titles    map[string]string   // loaded session id → raw title
 }
@@ -98,6 +99,7 @@ func progTakeSnap(m Model, n, keys int) progSnap {
 		loading:  m.load.active,
 		complete: m.load.complete,
 		filter:   m.spec.q.raw,
+		inflight: m.savesInFlight(),
 		tags:     map[string][]string{},
 		titles:   map[string]string{},
 	}

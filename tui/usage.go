@@ -154,7 +154,8 @@ func (u usageModel) View(width, height int) string {
 	start := max(0, u.cursor-room+1)
 	for i := start; i < len(u.top) && i < start+room; i++ {
 		r := u.top[i]
-		n := int(int64(barW) * r.total / maxTok)
+		// In floats: barW * total overflows int64 for a lying total.
+		n := min(int(float64(barW)*float64(r.total)/float64(maxTok)), barW)
 		bar := t.BarInput.Render(strings.Repeat("█", max(n, 1))) + strings.Repeat(" ", barW-max(n, 1))
 		cursor := "  "
 		name := safetext.Pad(r.title, nameW)

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -306,7 +307,12 @@ func (a *app) runTUI(cmd *cobra.Command) error {
 		PageSize: s.PageSize,
 		Mouse:    s.Mouse,
 	}
-	if err := tui.Run(ctx, opts); err != nil && ctx.Err() == nil {
+	err = tui.Run(ctx, opts)
+	var lost *tui.UnsavedError
+	if errors.As(err, &lost) { // even after a signal: say what was not saved
+		return &exitError{code: exitAPI, msg: lost.Error()}
+	}
+	if err != nil && ctx.Err() == nil {
 		return &exitError{code: exitAPI, msg: "terminal UI: " + safetext.Line(err.Error(), 300)}
 	}
 	return nil

@@ -32,11 +32,11 @@ func TestFastPathsMatchSlowPaths(t *testing.T) {
 			t.Fatalf("Width(%q) = %d, ansi.StringWidth = %d", s, got, want)
 		}
 		for _, max := range []int{0, 3, 8} {
-			if got, want := Line(s, max), clean(s, max, false); got != want {
+			if got, want := Line(s, max), clean(s, max, false, false); got != want {
 				t.Fatalf("Line(%q, %d) = %q, clean = %q", s, max, got, want)
 			}
 		}
-		c := clean(s, 0, false)
+		c := clean(s, 0, false, false)
 		for w := 1; w <= 12; w++ {
 			if got := Width(Truncate(c, w)); got > w {
 				t.Fatalf("Truncate(%q, %d) is %d cells", c, w, got)

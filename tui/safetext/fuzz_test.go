@@ -3,6 +3,7 @@ package safetext
 import (
 	"strings"
 	"testing"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/charmbracelet/lipgloss"
@@ -37,6 +38,10 @@ func checkSafe(t *testing.T, fn, in, out string, multiline bool) {
 			bad = "bidi override/isolate"
 		case r == 0x200e, r == 0x200f, r == 0x061c:
 			bad = "bidi mark"
+		case unicode.Is(unicode.Cf, r):
+			// Zero-width spaces, soft hyphens, prepended concatenation
+			// marks: measured and drawn differently, or hidden in a word.
+			bad = "format character"
 		}
 		if bad != "" {
 			t.Fatalf("%s(%q) = %q: %s %U at byte %d", fn, in, out, bad, r, i)
@@ -124,6 +129,32 @@ func FuzzText(f *testing.F) {
 			joined := Line(out, 0)
 			if want := Line(s, 0); joined != want {
 				t.Fatalf("Line(Text(%q)) = %q, Line = %q", s, joined, want)
+			}
+		}
+	})
+}
+
+func FuzzTag(f *testing.F) {
+	f.Add("res\u200bolved", uint16(0))
+	f.Add("\u0600\u0601\u06dd\u070f\u08e2\U000110bd\U000110cd", uint16(0))
+	f.Add("soft\u00adhyphen\u2060\ufeff", uint16(9))
+	f.Fuzz(func(t *testing.T, s string, maxBytes uint16) {
+		m := int(maxBytes)
+		out := Tag(s, m)
+		checkSafe(t, "Tag", s, out, false)
+		checkCap(t, "Tag", s, out, m)
+		checkWidth(t, "Tag", out)
+		if again := Tag(out, m); again != out {
+			t.Fatalf("Tag not idempotent at cap %d: Tag(%q) = %q, again %q", m, s, out, again)
+		}
+		// Tag differs from Line only by the marks it shows (and so by
+		// the spaces a mark kept from being leading or doubled).
+		if m == 0 {
+			norm := func(s string) string {
+				return strings.Join(strings.Fields(strings.ReplaceAll(s, "\uFFFD", "")), " ")
+			}
+			if norm(out) != norm(Line(s, 0)) {
+				t.Fatalf("Tag(%q) = %q, Line = %q", s, out, Line(s, 0))
 			}
 		}
 	})

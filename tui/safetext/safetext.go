@@ -9,6 +9,7 @@ package safetext
 
 import (
 	"strings"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/charmbracelet/x/ansi"
@@ -24,7 +25,18 @@ func Line(s string, maxBytes int) string {
 	if isCleanLine(s, maxBytes) {
 		return s // nothing to clean: no copy
 	}
-	return clean(s, maxBytes, false)
+	return clean(s, maxBytes, false, false)
+}
+
+// Tag is Line for a name that must not pass for another one: an invisible
+// format character (U+200B, U+00AD, U+2060, U+FEFF...) shows as U+FFFD
+// instead of vanishing, so "res\u200bolved" reads "res\ufffdolved" and
+// cannot be taken for "resolved".
+func Tag(s string, maxBytes int) string {
+	if isCleanLine(s, maxBytes) {
+		return s
+	}
+	return clean(s, maxBytes, false, true)
 }
 
 // isCleanLine reports whether Line would return s unchanged: no escapes,
@@ -65,7 +77,7 @@ func isCleanLine(s string, maxBytes int) bool {
 // Text is Line for multi-line text: newlines are kept (CR LF and lone CR
 // become LF), tabs become four spaces.
 func Text(s string, maxBytes int) string {
-	return clean(s, maxBytes, true)
+	return clean(s, maxBytes, true, false)
 }
 
 // Width is the cell width of sanitised text. Layout must measure with this
@@ -203,7 +215,9 @@ func spaces(n int) string {
 	return strings.Repeat(" ", n)
 }
 
-func clean(s string, maxBytes int, multiline bool) string {
+// clean does the work of Line and Text; mark shows format characters as
+// U+FFFD (see Tag) rather than dropping them.
+func clean(s string, maxBytes int, multiline, mark bool) string {
 	var b strings.Builder
 	b.Grow(min(len(s), capOr(maxBytes, len(s))))
 	lastSpace := true // drop leading spaces in single-line mode
@@ -249,6 +263,10 @@ func clean(s string, maxBytes int, multiline bool) string {
 			continue
 		case isInvisibleFormat(r):
 			i += size
+			if mark && unicode.Is(unicode.Cf, r) {
+				b.WriteRune('\uFFFD')
+				lastSpace = false
+			}
 			continue
 		}
 		if r == ' ' && !multiline {
@@ -294,9 +312,26 @@ func cut(out string, maxBytes int) string {
 	return strings.TrimRight(out[:limit], " \n") + ell
 }
 
+// IsInvisible reports a character Line and Text drop because it is not
+// drawn as it measures: format characters (Unicode category Cf) such as
+// zero-width spaces, bidi controls and soft hyphens, and emoji joiners and
+// modifiers. The user's own input refuses them (a tag typed with one would
+// look like another tag).
+func IsInvisible(r rune) bool { return isInvisibleFormat(r) }
+
 // isInvisibleFormat reports bidi controls and other format characters that
-// can reorder or hide text on screen.
+// can reorder or hide text on screen, or whose width terminals and our
+// measure disagree on.
 func isInvisibleFormat(r rune) bool {
+	if r >= 0xad && unicode.Is(unicode.Cf, r) {
+		// Every format character: U+200B, U+2060 and U+FEFF hide inside a
+		// word; U+00AD draws as a hyphen in some terminals and as nothing in
+		// others; the prepended concatenation marks (U+0600-U+0605, U+06DD,
+		// U+070F, U+0890-U+0891, U+08E2, U+110BD, U+110CD) measure 0 cells
+		// (and swallow the width of the next character into their
+		// cluster) yet draw one, which pushes a line past its width.
+		return true
+	}
 	switch {
 	case r >= 0x202a && r <= 0x202e, // LRE RLE PDF LRO RLO
 		r >= 0x2066 && r <= 0x2069,            // LRI RLI FSI PDI

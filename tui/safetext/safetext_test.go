@@ -79,3 +79,80 @@ func TestJoinersDropped(t *testing.T) {
 		t.Errorf("width %d, want 4 (two emoji side by side)", w)
 	}
 }
+
+// invisibles are the format characters a hostile server used to lie about
+// widths: the prepended concatenation marks measure 0 cells but draw one,
+// and the rest hide inside a word.
+var invisibles = []struct {
+	r    rune
+	name string
+}{
+	{0x0600, "ARABIC NUMBER SIGN"},
+	{0x0601, "ARABIC SIGN SANAH"},
+	{0x0602, "ARABIC FOOTNOTE MARKER"},
+	{0x0603, "ARABIC SIGN SAFHA"},
+	{0x0604, "ARABIC SIGN SAMVAT"},
+	{0x0605, "ARABIC NUMBER MARK ABOVE"},
+	{0x06DD, "ARABIC END OF AYAH"},
+	{0x070F, "SYRIAC ABBREVIATION MARK"},
+	{0x0890, "ARABIC POUND MARK ABOVE"},
+	{0x08E2, "ARABIC DISPUTED END OF AYAH"},
+	{0x110BD, "KAITHI NUMBER SIGN"},
+	{0x110CD, "KAITHI NUMBER SIGN ABOVE"},
+	{0x00AD, "SOFT HYPHEN"},
+	{0x200B, "ZERO WIDTH SPACE"},
+	{0x200C, "ZERO WIDTH NON-JOINER"},
+	{0x2060, "WORD JOINER"},
+	{0xFEFF, "ZERO WIDTH NO-BREAK SPACE"},
+	{0x180E, "MONGOLIAN VOWEL SEPARATOR"},
+	{0xE0001, "LANGUAGE TAG"},
+}
+
+func TestInvisibleFormatsStripped(t *testing.T) {
+	for _, c := range invisibles {
+		t.Run(c.name, func(t *testing.T) {
+			ch := string(c.r)
+			if !IsInvisible(c.r) {
+				t.Fatalf("IsInvisible(%U) = false", c.r)
+			}
+			if got := Line("res"+ch+"olved", 0); got != "resolved" {
+				t.Fatalf("Line(res %U olved) = %q, want %q", c.r, got, "resolved")
+			}
+			if got := Text("a"+ch+"\n"+ch+"b", 0); got != "a\nb" {
+				t.Fatalf("Text = %q, want %q", got, "a\nb")
+			}
+			// A title made of the character alone would measure 0 cells
+			// (and never be cut) while terminals draw one cell each.
+			if got := Line(strings.Repeat(ch+"x", 50), 0); got != strings.Repeat("x", 50) || Width(got) != 50 {
+				t.Fatalf("Line(%U x ...) = %q, width %d", c.r, got, Width(got))
+			}
+			if got := Line(strings.Repeat(ch, 100), 0); got != "" {
+				t.Fatalf("Line(%U * 100) = %q, want empty", c.r, got)
+			}
+			// In a tag it shows, so the tag cannot pass for another.
+			if got := Tag("res"+ch+"olved", 0); got != "res\uFFFDolved" {
+				t.Fatalf("Tag(res %U olved) = %q", c.r, got)
+			}
+		})
+	}
+}
+
+func TestTagKeepsCleanTagsAndStripsEscapes(t *testing.T) {
+	cases := map[string]string{
+		"resolved":                 "resolved",
+		"needs review":             "needs review",
+		"a\x1b[31mb":               "ab",
+		"x\u202ey":                 "x\uFFFDy", // a bidi override is a format character too
+		"\u200b":                   "\uFFFD",
+		"tag\u200b\u200b":          "tag\uFFFD\uFFFD",
+		"\u0600\u0600\u0600\u0600": "\uFFFD\uFFFD\uFFFD\uFFFD",
+	}
+	for in, want := range cases {
+		if got := Tag(in, 0); got != want {
+			t.Errorf("Tag(%q) = %q, want %q", in, got, want)
+		}
+		if got := Tag(in, 0); Width(got) != len([]rune(got)) {
+			t.Errorf("Tag(%q) = %q: width %d, want one cell a rune", in, got, Width(got))
+		}
+	}
+}
