@@ -19,9 +19,16 @@ func (t capTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 	if err != nil || resp.Body == nil {
 		return resp, err
 	}
-	resp.Body = &cappedBody{rc: resp.Body, left: t.max, max: t.max}
+	limit := t.max
+	if v, ok := r.Context().Value(bodyCapKey{}).(int64); ok && v > 0 {
+		limit = v // a streaming call (Export) sets its own cap
+	}
+	resp.Body = &cappedBody{rc: resp.Body, left: limit, max: limit}
 	return resp, nil
 }
+
+// bodyCapKey is the context key of a per-request body cap (an int64).
+type bodyCapKey struct{}
 
 type cappedBody struct {
 	rc        io.ReadCloser

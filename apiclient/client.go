@@ -8,7 +8,6 @@ import (
 	"net/http"
 	"net/url"
 	"os"
-	"strconv"
 	"strings"
 	"time"
 
@@ -61,13 +60,6 @@ type RetryEvent struct {
 	Attempt int           // 1 for the first retry
 	Wait    time.Duration // how long the client will wait
 	Status  int           // HTTP status that caused it, 0 for a transport error
-}
-
-// ListOptions selects a page of GET /v1/sessions.
-type ListOptions struct {
-	Offset  int
-	Limit   int    // 1..100; 0 means the server default
-	AgentID string // optional filter
 }
 
 // PageEvent reports one page arriving during ListAll.
@@ -202,7 +194,7 @@ func New(cfg Config) *Client {
 		rc.SetTimeout(cfg.Timeout) // per attempt; the context bounds the call
 	}
 	if cfg.APIKey != "" {
-		rc.SetHeader("Authorization", cfg.APIKey) // bare key, as the SDKs send it
+		rc.SetHeader("Authorization", "Bearer "+cfg.APIKey) // accepted for PATs and JWTs alike
 	}
 	if cfg.OrgID != "" {
 		rc.SetHeader("X-Org-Id", cfg.OrgID)
@@ -277,13 +269,7 @@ func sessionPath(id string, suffix string) (string, error) {
 // for (DefaultPageSize when 0, the API's maximum) is kept, and items that are
 // not sessions are reported in Problems rather than failing the page.
 func (c *Client) ListSessions(ctx context.Context, opts ListOptions) (*SessionPage, error) {
-	q := url.Values{"offset": {strconv.Itoa(opts.Offset)}}
-	if opts.Limit > 0 {
-		q.Set("limit", strconv.Itoa(opts.Limit))
-	}
-	if opts.AgentID != "" {
-		q.Set("agent_id", opts.AgentID)
-	}
+	q := opts.Query()
 	body, err := c.do(ctx, http.MethodGet, "/v1/sessions", q, nil)
 	if err != nil {
 		return nil, err

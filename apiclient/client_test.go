@@ -117,8 +117,8 @@ func TestListSessionsRequestShape(t *testing.T) {
 	if q.Get("offset") != "5" || q.Get("limit") != "10" || q.Get("agent_id") != "agent 1&x" {
 		t.Errorf("query = %v", q)
 	}
-	if h := r.Header.Get("Authorization"); h != testKey {
-		t.Errorf("Authorization = %q, want the bare key", h)
+	if h := r.Header.Get("Authorization"); h != "Bearer "+testKey {
+		t.Errorf("Authorization = %q, want Bearer and the key", h)
 	}
 	if h := r.Header.Get("X-Org-Id"); h != "org_42" {
 		t.Errorf("X-Org-Id = %q", h)

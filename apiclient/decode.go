@@ -250,9 +250,14 @@ func (p *SessionPage) decode(b []byte, maxItems int, scrub func(string) string) 
 		}
 		p.Data = append(p.Data, Session{})
 		s := &p.Data[len(p.Data)-1]
-		err := dec.Decode(s)
+		// Decoded without Session.UnmarshalJSON, whose nested decode would
+		// scan the item again; keepExtras then finds its unknown members.
+		err := dec.Decode((*sessionFields)(s))
 		if err != nil && !isItemError(err) {
 			return err
+		}
+		if err == nil {
+			s.keepExtras(raw.Data[start:dec.InputOffset()])
 		}
 		if err == nil && s.ID == "" {
 			err = errors.New("no id")

@@ -1,12 +1,14 @@
 // Package apiclient is the HTTP client for the Everruns session API.
 //
-// The types mirror the Session endpoints of the Everruns OpenAPI document
-// (apiclient/testdata/everruns-sessions-openapi.json). Unknown JSON fields are
-// ignored and unknown status values are kept verbatim, because servers evolve.
+// The types mirror the endpoints of the Everruns OpenAPI document
+// (apiclient/testdata/everruns-sessions-openapi.json, August 2026). Unknown
+// JSON fields of a Session are kept (see Session.Extra) and unknown enum
+// values are kept verbatim, because servers evolve.
 package apiclient
 
 import (
 	"encoding/json"
+	"strings"
 	"time"
 )
 
@@ -14,53 +16,114 @@ import (
 // the spec does not list are kept as they arrive.
 type Status string
 
-// Known status values. Others seen in the wild are listed for reference only;
-// callers must not assume the set is closed.
+// Status values as the server sends them (serde rename_all = "lowercase").
 const (
-	StatusStarted Status = "started"
-	StatusActive  Status = "active"
-	StatusIdle    Status = "idle"
+	StatusStarted               Status = "started"
+	StatusActive                Status = "active"
+	StatusIdle                  Status = "idle"
+	StatusWaitingForToolResults Status = "waitingfortoolresults"
+	StatusPaused                Status = "paused"
 
-	StatusWaitingForToolResults     Status = "waiting_for_tool_results"
-	StatusWaitingForToolResultsFlat Status = "waitingfortoolresults"
-	StatusPaused                    Status = "paused"
+	// StatusWaitingForToolResultsLegacy is the spelling of older servers and
+	// SDKs; Normal maps it to StatusWaitingForToolResults.
+	StatusWaitingForToolResultsLegacy Status = "waiting_for_tool_results"
 )
 
-// Known reports whether s is one of the three statuses the spec defines.
+// Statuses are the statuses the contract defines, in lifecycle order.
+var Statuses = []Status{StatusStarted, StatusActive, StatusIdle, StatusWaitingForToolResults, StatusPaused}
+
+// Normal folds case and underscores, the two ways spellings of one status
+// differ ("waiting_for_tool_results" is "waitingfortoolresults").
+func (s Status) Normal() Status {
+	switch s {
+	case StatusStarted, StatusActive, StatusIdle, StatusWaitingForToolResults, StatusPaused:
+		return s // the common case allocates nothing
+	}
+	return Status(strings.ToLower(strings.ReplaceAll(string(s), "_", "")))
+}
+
+// Is reports whether s and o are the same status in any spelling.
+func (s Status) Is(o Status) bool { return s == o || s.Normal() == o.Normal() }
+
+// Known reports whether s (in any spelling) is a status the contract defines.
 func (s Status) Known() bool {
-	return s == StatusStarted || s == StatusActive || s == StatusIdle
+	switch s.Normal() {
+	case StatusStarted, StatusActive, StatusIdle, StatusWaitingForToolResults, StatusPaused:
+		return true
+	}
+	return false
 }
 
-// TokenUsage is the cumulative token usage of a session.
+// Running reports whether a turn is under way: active, or waiting for
+// client-side tool results.
+func (s Status) Running() bool {
+	n := s.Normal()
+	return n == StatusActive || n == StatusWaitingForToolResults
+}
+
+// Activity is the outcome-oriented view of a session that the web console
+// groups by, and the only place a failed run shows. Open type.
+type Activity string
+
+// Activity values of the contract.
+const (
+	ActivityRunning   Activity = "running"
+	ActivityPaused    Activity = "paused"
+	ActivityFailed    Activity = "failed"
+	ActivityCompleted Activity = "completed"
+	ActivityIdle      Activity = "idle"
+)
+
+// Activities are the activity values the contract defines.
+var Activities = []Activity{ActivityRunning, ActivityPaused, ActivityFailed, ActivityCompleted, ActivityIdle}
+
+// Known reports whether a is an activity the contract defines.
+func (a Activity) Known() bool { return knownIn(a, Activities) }
+
+// Source is how a session came into existence. Open type.
+type Source string
+
+// Source values of the contract.
+const (
+	SourceChat     Source = "chat"
+	SourceAPI      Source = "api"
+	SourceSlack    Source = "slack"
+	SourceAGUI     Source = "ag_ui"
+	SourceFCP      Source = "fcp"
+	SourceSchedule Source = "schedule"
+	SourceWebhook  Source = "webhook"
+	SourceA2A      Source = "a2a"
+	SourceEval     Source = "eval"
+	SourceSubagent Source = "subagent"
+	SourceUnknown  Source = "unknown"
+)
+
+// Sources are the source values the contract defines.
+var Sources = []Source{SourceChat, SourceAPI, SourceSlack, SourceAGUI, SourceFCP, SourceSchedule,
+	SourceWebhook, SourceA2A, SourceEval, SourceSubagent, SourceUnknown}
+
+// Known reports whether s is a source the contract defines.
+func (s Source) Known() bool { return knownIn(s, Sources) }
+
+func knownIn[T comparable](v T, set []T) bool {
+	for _, x := range set {
+		if x == v {
+			return true
+		}
+	}
+	return false
+}
+
+// TokenUsage is the cumulative token usage of a session. The prompt buckets
+// are disjoint; see tokens.go for the arithmetic.
 type TokenUsage struct {
-	InputTokens         int64  `json:"input_tokens"`
-	OutputTokens        int64  `json:"output_tokens"`
-	CacheReadTokens     *int64 `json:"cache_read_tokens,omitempty"`
-	CacheCreationTokens *int64 `json:"cache_creation_tokens,omitempty"`
-}
-
-// Total is input plus output tokens (cache tokens are part of input accounting).
-func (u *TokenUsage) Total() int64 {
-	if u == nil {
-		return 0
-	}
-	return u.InputTokens + u.OutputTokens
-}
-
-// CacheRead returns cache read tokens, 0 when absent.
-func (u *TokenUsage) CacheRead() int64 {
-	if u == nil || u.CacheReadTokens == nil {
-		return 0
-	}
-	return *u.CacheReadTokens
-}
-
-// CacheCreation returns cache creation tokens, 0 when absent.
-func (u *TokenUsage) CacheCreation() int64 {
-	if u == nil || u.CacheCreationTokens == nil {
-		return 0
-	}
-	return *u.CacheCreationTokens
+	InputTokens         int64    `json:"input_tokens"`
+	OutputTokens        int64    `json:"output_tokens"`
+	CacheReadTokens     *int64   `json:"cache_read_tokens,omitempty"`
+	CacheCreationTokens *int64   `json:"cache_creation_tokens,omitempty"`
+	ActualCostUSD       *float64 `json:"actual_cost_usd,omitempty"`
+	EstimatedCostUSD    *float64 `json:"estimated_cost_usd,omitempty"`
+	EffectiveCostUSD    *float64 `json:"effective_cost_usd,omitempty"`
 }
 
 // CapabilityConfig associates a capability with the session.
@@ -69,23 +132,94 @@ type CapabilityConfig struct {
 	Config json.RawMessage `json:"config,omitempty"`
 }
 
-// Session is one conversation with an agent.
+// PrincipalSummary is a compact owner: id, kind (user, agent_identity,
+// system; open) and the user or identity it points at.
+type PrincipalSummary struct {
+	ID        string          `json:"id"`
+	Kind      string          `json:"kind"`
+	SubjectID *string         `json:"subject_id,omitempty"`
+	Metadata  json.RawMessage `json:"metadata,omitempty"`
+}
+
+// AllowedAction is a hypermedia link: what the caller may do next.
+type AllowedAction struct {
+	Rel         string `json:"rel"`
+	Method      string `json:"method,omitempty"`
+	Href        string `json:"href,omitempty"`
+	Hint        string `json:"hint,omitempty"`
+	OperationID string `json:"operation_id,omitempty"`
+	SchemaRef   string `json:"schema_ref,omitempty"`
+}
+
+// Session is one conversation with an agent: every field of the contract's
+// Session (and its WithUrls wrapper). A few configuration fields nobody
+// displays are kept as raw JSON; fields the contract does not name are kept
+// in Extra, so that --json output shows them.
 type Session struct {
-	ID             string             `json:"id"`
-	OrganizationID string             `json:"organization_id"`
-	AgentID        string             `json:"agent_id"`
-	ModelID        *string            `json:"model_id,omitempty"`
-	Status         Status             `json:"status"`
-	Title          *string            `json:"title,omitempty"`
-	Tags           []string           `json:"tags,omitempty"`
-	Preview        *string            `json:"preview,omitempty"`
-	OutputPreview  *string            `json:"output_preview,omitempty"`
-	Capabilities   []CapabilityConfig `json:"capabilities,omitempty"`
-	CreatedAt      time.Time          `json:"created_at"`
-	StartedAt      *time.Time         `json:"started_at,omitempty"`
-	FinishedAt     *time.Time         `json:"finished_at,omitempty"`
-	UpdatedAt      time.Time          `json:"updated_at"`
-	Usage          *TokenUsage        `json:"usage,omitempty"`
+	ID               string  `json:"id"`
+	OrganizationID   string  `json:"organization_id"`
+	WorkspaceID      string  `json:"workspace_id,omitempty"`
+	HarnessID        string  `json:"harness_id,omitempty"`
+	OwnerPrincipalID string  `json:"owner_principal_id,omitempty"`
+	AgentID          string  `json:"agent_id,omitempty"` // optional: "" when absent
+	AgentIdentityID  *string `json:"agent_identity_id,omitempty"`
+	AgentVersionID   *string `json:"agent_version_id,omitempty"`
+	BlueprintID      *string `json:"blueprint_id,omitempty"`
+	ModelID          *string `json:"model_id,omitempty"`
+
+	Status   Status   `json:"status"`
+	Activity Activity `json:"activity,omitempty"`
+	Source   Source   `json:"source,omitempty"`
+	IsPinned *bool    `json:"is_pinned,omitempty"`
+
+	Title         *string  `json:"title,omitempty"`
+	Goal          *string  `json:"goal,omitempty"`
+	Locale        *string  `json:"locale,omitempty"`
+	Tags          []string `json:"tags,omitempty"`
+	Preview       *string  `json:"preview,omitempty"`
+	OutputPreview *string  `json:"output_preview,omitempty"`
+	RunSummary    *string  `json:"run_summary,omitempty"`
+	SystemPrompt  *string  `json:"system_prompt,omitempty"`
+
+	Capabilities        []CapabilityConfig `json:"capabilities,omitempty"`
+	Features            []string           `json:"features,omitempty"`
+	MaxIterations       *int64             `json:"max_iterations,omitempty"`
+	ParallelToolCalls   *bool              `json:"parallel_tool_calls,omitempty"`
+	ActiveScheduleCount *int64             `json:"active_schedule_count,omitempty"`
+
+	CreatedAt  time.Time  `json:"created_at"`
+	StartedAt  *time.Time `json:"started_at,omitempty"`
+	FinishedAt *time.Time `json:"finished_at,omitempty"`
+	UpdatedAt  time.Time  `json:"updated_at"`
+
+	Usage *TokenUsage `json:"usage,omitempty"`
+
+	ParentSessionID     *string           `json:"parent_session_id,omitempty"`
+	ForkedFromSessionID *string           `json:"forked_from_session_id,omitempty"`
+	ForkedFromSequence  *int64            `json:"forked_from_sequence,omitempty"`
+	Owner               *PrincipalSummary `json:"owner,omitempty"`
+	EffectiveOwner      *PrincipalSummary `json:"effective_owner,omitempty"`
+	ResolvedOwnerUserID *string           `json:"resolved_owner_user_id,omitempty"`
+
+	// Runtime configuration, kept as the server sent it.
+	BlueprintConfig json.RawMessage `json:"blueprint_config,omitempty"`
+	Hints           json.RawMessage `json:"hints,omitempty"`
+	InitialFiles    json.RawMessage `json:"initial_files,omitempty"`
+	MCPServers      json.RawMessage `json:"mcpServers,omitempty"`
+	NetworkAccess   json.RawMessage `json:"network_access,omitempty"`
+	Tools           json.RawMessage `json:"tools,omitempty"`
+
+	// Links (the WithUrls wrapper). AllowedActions is kept as the server
+	// sent it: it is the largest part of a listed session, and decoding it
+	// into structs cost more than the rest; Actions and Can read it.
+	AllowedActions json.RawMessage `json:"allowed_actions,omitempty"`
+	SelfURL        string          `json:"self_url,omitempty"`
+	ViewURL        string          `json:"view_url,omitempty"`
+	UILink         string          `json:"ui_link,omitempty"`
+
+	// Extra holds members the contract does not name, verbatim, so that
+	// they survive a round trip (MarshalJSON writes them back). Nil when none.
+	Extra map[string]json.RawMessage `json:"-"`
 }
 
 // TitleOrEmpty returns the title, or "" when the session has none.
@@ -96,6 +230,32 @@ func (s *Session) PreviewOrEmpty() string { return deref(s.Preview) }
 
 // OutputPreviewOrEmpty returns the preview of the last assistant answer, or "".
 func (s *Session) OutputPreviewOrEmpty() string { return deref(s.OutputPreview) }
+
+// Pinned reports whether the calling user pinned the session.
+func (s *Session) Pinned() bool { return s.IsPinned != nil && *s.IsPinned }
+
+// Actions decodes allowed_actions: what the caller may do now. Nil when
+// absent or malformed.
+func (s *Session) Actions() []AllowedAction {
+	if len(s.AllowedActions) == 0 {
+		return nil
+	}
+	var out []AllowedAction
+	if json.Unmarshal(s.AllowedActions, &out) != nil {
+		return nil
+	}
+	return out
+}
+
+// Can reports whether allowed_actions offers rel (e.g. "cancel", "pin").
+func (s *Session) Can(rel string) bool {
+	for _, a := range s.Actions() {
+		if a.Rel == rel {
+			return true
+		}
+	}
+	return false
+}
 
 // HasTag reports whether the session carries tag.
 func (s *Session) HasTag(tag string) bool {
@@ -116,21 +276,25 @@ func deref(p *string) string {
 
 // SessionPage is one page of GET /v1/sessions.
 type SessionPage struct {
-	Data   []Session `json:"data"`
-	Total  int       `json:"total"`
-	Offset int       `json:"offset"`
-	Limit  int       `json:"limit"`
+	Data    []Session `json:"data"`
+	Total   int       `json:"total"`
+	Offset  int       `json:"offset"`
+	Limit   int       `json:"limit"`
+	NextURL string    `json:"next_url,omitempty"` // absent on the last page
+	PrevURL string    `json:"prev_url,omitempty"` // absent on the first page
 
 	PageCheck `json:"-"` // what the client found while decoding (decode.go)
 }
 
 // UpdateSessionRequest is the body of PATCH /v1/sessions/{id}. Only fields
-// that were set are sent: a nil Title means "unchanged", a nil Tags means
-// "unchanged", and a non-nil empty Tags clears the tags. Build it with
-// SetTitle and SetTags so that intent is explicit.
+// that were set are sent: a nil field means "unchanged", and a non-nil empty
+// Tags clears the tags. Build it with the Set methods so that intent is
+// explicit. A title cannot be cleared.
 type UpdateSessionRequest struct {
-	Title *string   `json:"title,omitempty"`
-	Tags  *[]string `json:"tags,omitempty"`
+	Title  *string   `json:"title,omitempty"`
+	Goal   *string   `json:"goal,omitempty"`
+	Locale *string   `json:"locale,omitempty"`
+	Tags   *[]string `json:"tags,omitempty"`
 }
 
 // SetTitle marks the title as provided.
@@ -139,21 +303,29 @@ func (r UpdateSessionRequest) SetTitle(title string) UpdateSessionRequest {
 	return r
 }
 
+// SetGoal marks the goal as provided.
+func (r UpdateSessionRequest) SetGoal(goal string) UpdateSessionRequest {
+	r.Goal = &goal
+	return r
+}
+
+// SetLocale marks the locale (BCP 47, e.g. "uk-UA") as provided.
+func (r UpdateSessionRequest) SetLocale(locale string) UpdateSessionRequest {
+	r.Locale = &locale
+	return r
+}
+
 // SetTags marks the tags as provided; an empty (even nil) slice clears them.
 func (r UpdateSessionRequest) SetTags(tags []string) UpdateSessionRequest {
-	if tags == nil {
-		tags = []string{}
-	}
-	cp := append([]string(nil), tags...)
-	if cp == nil {
-		cp = []string{}
-	}
+	cp := append([]string{}, tags...)
 	r.Tags = &cp
 	return r
 }
 
 // Empty reports whether the request would change nothing.
-func (r UpdateSessionRequest) Empty() bool { return r.Title == nil && r.Tags == nil }
+func (r UpdateSessionRequest) Empty() bool {
+	return r.Title == nil && r.Goal == nil && r.Locale == nil && r.Tags == nil
+}
 
 // MessageRole is who wrote a message. Open type, as Status.
 type MessageRole string
@@ -218,8 +390,20 @@ type MessageList struct {
 	Data []Message `json:"data"`
 }
 
+// CancelStatus says whether a cancel did something. Open type.
+type CancelStatus string
+
+// Cancel outcomes: cancelled a running turn, or nothing to cancel.
+const (
+	CancelCancelled CancelStatus = "cancelled"
+	CancelNoOp      CancelStatus = "no_op"
+)
+
 // CancelTurnResponse is the body of POST /v1/sessions/{id}/cancel.
 type CancelTurnResponse struct {
-	Status  string `json:"status"`
-	Message string `json:"message"`
+	Status  CancelStatus `json:"status"`
+	Message string       `json:"message"`
 }
+
+// Cancelled reports whether a running turn was cancelled (not a no-op).
+func (r CancelTurnResponse) Cancelled() bool { return r.Status == CancelCancelled }

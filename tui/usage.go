@@ -8,6 +8,7 @@ import (
 	bt "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
 
+	"github.com/everruns/sessions/apiclient"
 	"github.com/everruns/sessions/tui/safetext"
 )
 
@@ -93,12 +94,13 @@ func sortedGroups(m map[string]*usageGroup) []usageGroup {
 	return out
 }
 
-// cacheHitRatio is cache reads over all prompt tokens (input + cache reads).
-func cacheHitRatio(input, cacheRead int64) string {
-	if input+cacheRead == 0 {
+// cacheHitRatio is cache reads over all prompt tokens (apiclient's arithmetic).
+func cacheHitRatio(input, cacheRead, cacheCreation int64) string {
+	prompt := apiclient.PromptTokens(input, cacheRead, cacheCreation)
+	if prompt == 0 {
 		return "—"
 	}
-	return fmt.Sprintf("%.1f%%", 100*float64(cacheRead)/float64(input+cacheRead))
+	return fmt.Sprintf("%.1f%%", 100*apiclient.CacheHitRatio(cacheRead, prompt))
 }
 
 func (m Model) onUsageKey(k bt.KeyMsg) (bt.Model, bt.Cmd) {
@@ -130,14 +132,14 @@ func (u usageModel) View(width, height int) string {
 	var b strings.Builder
 	line := func(s string) { b.WriteString(safetext.Truncate(s, width) + "\n") }
 	b.WriteString(t.PaneTitle.Render(fmt.Sprintf("Token usage · %s shown", plural(u.sessions, "session"))) + "\n")
-	total := u.input + u.output
+	total := apiclient.TotalTokens(u.input, u.output, u.cacheRd, u.cacheCr)
 	line(fmt.Sprintf("%s %s   %s %s   %s %s   %s %s   %s %s   %s %s",
 		t.Label.Render("input"), t.Value.Render(thousands(u.input)),
 		t.Label.Render("output"), t.Value.Render(thousands(u.output)),
 		t.Label.Render("cache read"), t.Value.Render(thousands(u.cacheRd)),
 		t.Label.Render("cache creation"), t.Value.Render(thousands(u.cacheCr)),
 		t.Label.Render("total"), t.Value.Render(thousands(total)),
-		t.Label.Render("cache hit"), t.Value.Render(cacheHitRatio(u.input, u.cacheRd))))
+		t.Label.Render("cache hit"), t.Value.Render(cacheHitRatio(u.input, u.cacheRd, u.cacheCr))))
 	b.WriteString("\n" + t.PaneTitle.Render(fmt.Sprintf("Top %d by total tokens", usageTop)) + t.Muted.Render("  (enter jumps to the session)") + "\n")
 
 	nameW := min(40, width/3)

@@ -56,20 +56,16 @@ func usageBarThousands(n int64) string {
 
 // usageBarHitRatio is the share of prompt tokens served from the cache:
 //
-//	cache_read / (input + cache_read)
+//	cache_read / (input + cache_read + cache_creation)
 //
-// The API reports input_tokens without the tokens read from the cache, so the
-// sum is every prompt token the model saw. ok is false when there is no usage
-// or the denominator is zero (nothing to divide), shown as "—".
+// The API's prompt buckets are disjoint, so the sum is every prompt token the
+// model saw (apiclient's arithmetic). ok is false when there is no usage or
+// no prompt (nothing to divide), shown as "—".
 func usageBarHitRatio(u *apiclient.TokenUsage) (ratio float64, ok bool) {
-	if u == nil {
+	if u.Prompt() <= 0 {
 		return 0, false
 	}
-	den := u.InputTokens + u.CacheRead()
-	if den <= 0 {
-		return 0, false
-	}
-	return float64(u.CacheRead()) / float64(den), true
+	return u.CacheHitRatio(), true
 }
 
 // usageBarHitText is the ratio as a percentage, or "—".
@@ -163,11 +159,11 @@ func usageBarBlock(t *theme.Theme, u *apiclient.TokenUsage, w, cols int) []strin
 	return append(lines, usageBarHitLine(t, u, w))
 }
 
-// usageBarHitLine is "cache hit  87.5%  = cache read / (input + cache read)".
+// usageBarHitLine is "cache hit  87.5%  = cache read / prompt tokens" (prompt = input + cache read + cache creation).
 func usageBarHitLine(t *theme.Theme, u *apiclient.TokenUsage, w int) string {
 	return detailFit(w,
 		detailSeg{safetext.Pad("cache hit", usageBarLabelWidth) + " ", t.Label},
 		detailSeg{usageBarHitText(u), t.Value},
-		detailSeg{"  = cache read / (input + cache read)", t.Muted},
+		detailSeg{"  = cache read / prompt tokens", t.Muted},
 	)
 }

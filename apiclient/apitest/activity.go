@@ -61,7 +61,8 @@ func (s *Server) Tick(now time.Time) int {
 		x := genSession(rng, 1000, s.agents, s.org, created, created)
 		x.ID = newID("session_", s.act.next())
 		x.Status = apiclient.StatusStarted
-		x.StartedAt, x.FinishedAt, x.Usage, x.OutputPreview = nil, nil, nil, nil
+		x.StartedAt, x.FinishedAt, x.Usage, x.OutputPreview, x.RunSummary = nil, nil, nil, nil, nil
+		x.Activity = apiclient.ActivityIdle
 		x.UpdatedAt = created
 		s.putLocked(x)
 		s.noteTickLocked(x.Status, &x, true)
@@ -74,6 +75,7 @@ func tickSession(rng *rand.Rand, x *apiclient.Session, at, now time.Time) bool {
 	switch {
 	case x.Status == apiclient.StatusStarted && rng.Intn(2) == 0:
 		x.Status = apiclient.StatusActive
+		x.Activity = apiclient.ActivityRunning
 		x.StartedAt = &at
 		x.Usage = &apiclient.TokenUsage{InputTokens: int64(300 + rng.Intn(3000)), OutputTokens: int64(rng.Intn(200))}
 	case running(x.Status) && rng.Intn(5) < 2:
@@ -81,10 +83,16 @@ func tickSession(rng *rand.Rand, x *apiclient.Session, at, now time.Time) bool {
 		x.FinishedAt = &at
 		x.Usage = grow(rng, x.Usage)
 		x.OutputPreview = ptr(fmt.Sprintf("Done at %s: %s", now.Format("15:04:05"), answers[rng.Intn(len(answers))]))
+		x.Activity = apiclient.ActivityCompleted
+		if side := newMix(x.ID + now.String()); side.intn(8) == 0 { // some runs fail
+			x.Activity = apiclient.ActivityFailed
+			x.OutputPreview = ptr(failures[side.intn(len(failures))])
+		}
 	case running(x.Status) && rng.Intn(2) == 0:
 		x.Usage = grow(rng, x.Usage)
 	case x.Status == apiclient.StatusIdle && rng.Intn(20) == 0:
 		x.Status = apiclient.StatusActive
+		x.Activity = apiclient.ActivityRunning
 		x.FinishedAt = nil
 		x.Usage = grow(rng, x.Usage)
 	default:

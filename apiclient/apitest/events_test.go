@@ -239,7 +239,7 @@ func TestEventsEndpointValidation(t *testing.T) {
 		if status != tc.status {
 			t.Fatalf("%s: %d %s", tc.query, status, b)
 		}
-		if status == 400 && h.Get("Content-Type") != "application/json" {
+		if status == 400 && h.Get("Content-Type") != "application/problem+json" { // writeError: RFC 9457
 			t.Fatalf("%s: Content-Type %q", tc.query, h.Get("Content-Type"))
 		}
 	}

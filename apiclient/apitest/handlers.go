@@ -32,29 +32,37 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 		writeError(sw, http.StatusBadRequest, "could not read request body")
 		return
 	}
-	if !s.authorized(r) {
+	ident, principal, ok := s.authenticate(r)
+	if !ok {
 		writeError(sw, http.StatusUnauthorized, "Invalid or missing API key")
 		return
 	}
-	s.routeEvents(sw, r, body, s.route) // events.go: /events, /sse, and events of PATCH and cancel
+	if st, msg := s.checkOrg(r); st != 0 {
+		writeError(sw, st, msg)
+		return
+	}
+	c := &caller{ident: ident, principal: principal, apiBase: "http://" + r.Host + s.prefix, console: s.opts.ConsoleURL}
+	// events.go: /events, /sse, and the events of PATCH and cancel.
+	s.routeEvents(sw, r, body, func(w http.ResponseWriter, r *http.Request, body []byte) { s.route(w, r, body, c) })
 }
 
-func (s *Server) authorized(r *http.Request) bool {
-	if s.opts.APIKey == "" {
-		return true
-	}
-	h := r.Header.Get("Authorization")
-	for _, p := range []string{"", "Bearer ", "ApiKey "} {
-		if h == p+s.opts.APIKey {
-			return true
-		}
-	}
-	return false
-}
-
-func (s *Server) route(w http.ResponseWriter, r *http.Request, body []byte) {
+func (s *Server) route(w http.ResponseWriter, r *http.Request, body []byte, c *caller) {
 	p, ok := strings.CutPrefix(r.URL.Path, s.prefix)
-	if !ok || !strings.HasPrefix(p, "/v1/sessions") {
+	if !ok {
+		writeError(w, http.StatusNotFound, "Not found")
+		return
+	}
+	switch {
+	case p == "/v1/agents" || strings.HasPrefix(p, "/v1/agents/"):
+		s.routeAgents(w, r, strings.TrimPrefix(p, "/v1/agents"), c)
+		return
+	case p == "/v1/orgs":
+		s.orgs(w, r)
+		return
+	case p == "/v1/resolve-org":
+		s.resolveOrg(w, r)
+		return
+	case !strings.HasPrefix(p, "/v1/sessions"):
 		writeError(w, http.StatusNotFound, "Not found")
 		return
 	}
@@ -64,9 +72,9 @@ func (s *Server) route(w http.ResponseWriter, r *http.Request, body []byte) {
 	case len(parts) == 1 && parts[0] == "":
 		switch r.Method {
 		case http.MethodGet:
-			s.list(w, r)
+			s.list(w, r, c)
 		case http.MethodPost:
-			s.create(w, body)
+			s.create(w, body, c)
 		default:
 			methodNotAllowed(w, "GET, POST")
 		}
@@ -80,13 +88,23 @@ func (s *Server) route(w http.ResponseWriter, r *http.Request, body []byte) {
 	if len(parts) == 3 {
 		sub = parts[2]
 	}
+	if sub == "" && (id == "facets" || id == "stats") {
+		if r.Method != http.MethodGet {
+			methodNotAllowed(w, "GET")
+		} else if id == "facets" {
+			s.facets(w, r, c)
+		} else {
+			s.stats(w)
+		}
+		return
+	}
 	switch {
 	case sub == "" && r.Method == http.MethodGet:
-		s.withSession(w, id, func(x *apiclient.Session) { writeJSON(w, http.StatusOK, wireOf(x)) })
+		s.withSession(w, id, func(x *apiclient.Session) { s.writeSession(w, http.StatusOK, x, c) })
 	case sub == "" && r.Method == http.MethodPatch:
-		s.patch(w, id, body)
+		s.patch(w, id, body, c)
 	case sub == "" && r.Method == http.MethodDelete:
-		s.del(w, id)
+		s.del(w, id, c)
 	case sub == "":
 		methodNotAllowed(w, "GET, PATCH, DELETE")
 	case sub == "cancel" && r.Method == http.MethodPost:
@@ -95,13 +113,28 @@ func (s *Server) route(w http.ResponseWriter, r *http.Request, body []byte) {
 		s.withSession(w, id, func(x *apiclient.Session) {
 			writeJSON(w, http.StatusOK, apiclient.MessageList{Data: Transcript(*x)})
 		})
+	case sub == "export" && r.Method == http.MethodGet:
+		s.export(w, r, id)
+	case (sub == "pin" || sub == "archive") && (r.Method == http.MethodPut || r.Method == http.MethodDelete):
+		s.mark(w, id, sub, r.Method == http.MethodPut, c)
 	case sub == "cancel":
 		methodNotAllowed(w, "POST")
-	case sub == "messages":
+	case sub == "messages" || sub == "export":
 		methodNotAllowed(w, "GET")
+	case sub == "pin" || sub == "archive":
+		methodNotAllowed(w, "PUT, DELETE")
 	default:
 		writeError(w, http.StatusNotFound, "Not found")
 	}
+}
+
+// writeSession renders one session for c.
+func (s *Server) writeSession(w http.ResponseWriter, status int, x *apiclient.Session, c *caller) {
+	s.mu.RLock()
+	c.pins = s.pins[c.ident]
+	ws := wireOf(x, c)
+	s.mu.RUnlock()
+	writeJSON(w, status, ws)
 }
 
 // ValidSessionID reports whether id is "session_" followed by 32 lowercase hex digits.
@@ -134,59 +167,7 @@ func (s *Server) withSession(w http.ResponseWriter, id string, fn func(*apiclien
 	fn(&x)
 }
 
-func (s *Server) list(w http.ResponseWriter, r *http.Request) {
-	q := r.URL.Query()
-	offset, err := intParam(q.Get("offset"), 0)
-	if err != nil || offset < 0 {
-		writeError(w, http.StatusBadRequest, "Invalid offset: must be a non-negative integer")
-		return
-	}
-	limit, err := intParam(q.Get("limit"), 20)
-	if err != nil || limit < 1 || limit > 100 {
-		writeError(w, http.StatusBadRequest, "Invalid limit: must be between 1 and 100")
-		return
-	}
-	agent := q.Get("agent_id")
-	page := wirePage{Data: []wireSession{}, Offset: offset, Limit: limit}
-	s.mu.RLock()
-	if agent == "" {
-		page.Total = len(s.order)
-		for i := offset; i < len(s.order) && i < offset+limit; i++ {
-			page.Data = append(page.Data, wireOf(&s.order[i].s))
-		}
-	} else {
-		for _, e := range s.order {
-			if e.s.AgentID != agent {
-				continue
-			}
-			if page.Total >= offset && page.Total < offset+limit {
-				page.Data = append(page.Data, wireOf(&e.s))
-			}
-			page.Total++
-		}
-	}
-	// Encode while holding the read lock: wire values share the stored pointers.
-	b, err := json.Marshal(page)
-	s.mu.RUnlock()
-	if err != nil {
-		writeError(w, http.StatusInternalServerError, err.Error())
-		return
-	}
-	writeRaw(w, http.StatusOK, "application/json", b)
-}
-
-func intParam(v string, def int) (int, error) {
-	if v == "" {
-		return def, nil
-	}
-	n, err := strconv.Atoi(v)
-	if err != nil || n > 1<<31-1 {
-		return 0, fmt.Errorf("not an int32: %q", v)
-	}
-	return n, nil
-}
-
-func (s *Server) create(w http.ResponseWriter, body []byte) {
+func (s *Server) create(w http.ResponseWriter, body []byte, c *caller) {
 	var req struct {
 		AgentID      string                       `json:"agent_id"`
 		Title        *string                      `json:"title"`
@@ -211,13 +192,14 @@ func (s *Server) create(w http.ResponseWriter, body []byte) {
 		ID: newID("session_", s.act.next()), OrganizationID: s.org, AgentID: req.AgentID,
 		ModelID: req.ModelID, Status: apiclient.StatusStarted, Title: req.Title,
 		Tags: append([]string{}, req.Tags...), Capabilities: req.Capabilities,
-		CreatedAt: now, UpdatedAt: now,
+		CreatedAt: now, UpdatedAt: now, Source: apiclient.SourceAPI, Activity: apiclient.ActivityIdle,
 	}
+	setOwner(&x, c.principal)
 	s.Put(x)
-	writeJSON(w, http.StatusCreated, wireOf(&x))
+	s.writeSession(w, http.StatusCreated, &x, c)
 }
 
-func (s *Server) patch(w http.ResponseWriter, id string, body []byte) {
+func (s *Server) patch(w http.ResponseWriter, id string, body []byte, c *caller) {
 	if !ValidSessionID(id) {
 		writeError(w, http.StatusBadRequest, "Invalid session ID format")
 		return
@@ -227,13 +209,22 @@ func (s *Server) patch(w http.ResponseWriter, id string, body []byte) {
 		writeError(w, http.StatusBadRequest, "Invalid JSON body: "+err.Error())
 		return
 	}
-	var title *string
+	var title, goal, locale *string
 	var tags *[]string
-	if v, ok := raw["title"]; ok && !isNull(v) {
-		if err := json.Unmarshal(v, &title); err != nil {
-			writeError(w, http.StatusBadRequest, "Invalid title: must be a string")
-			return
+	for _, f := range []struct {
+		name string
+		dst  **string
+	}{{"title", &title}, {"goal", &goal}, {"locale", &locale}} {
+		if v, ok := raw[f.name]; ok && !isNull(v) {
+			if err := json.Unmarshal(v, f.dst); err != nil {
+				writeError(w, http.StatusBadRequest, "Invalid "+f.name+": must be a string")
+				return
+			}
 		}
+	}
+	if locale != nil && !validLocale(*locale) {
+		writeError(w, http.StatusBadRequest, "Invalid locale: must be a BCP 47 tag such as en-US")
+		return
 	}
 	if v, ok := raw["tags"]; ok && !isNull(v) {
 		if err := json.Unmarshal(v, &tags); err != nil {
@@ -252,8 +243,19 @@ func (s *Server) patch(w http.ResponseWriter, id string, body []byte) {
 		writeError(w, http.StatusNotFound, "Session not found")
 		return
 	}
+	if (title != nil || tags != nil) && e.s.HasTag(PlatformChatTag) {
+		s.mu.Unlock()
+		writeError(w, http.StatusBadRequest, "The title and tags of a platform chat session cannot be changed")
+		return
+	}
 	if title != nil {
 		e.s.Title = title
+	}
+	if goal != nil {
+		e.s.Goal = goal
+	}
+	if locale != nil {
+		e.s.Locale = locale
 	}
 	if tags != nil {
 		e.s.Tags = append([]string{}, (*tags)...)
@@ -261,7 +263,28 @@ func (s *Server) patch(w http.ResponseWriter, id string, body []byte) {
 	e.s.UpdatedAt = s.bumpLocked(e.s.UpdatedAt)
 	out := cloneSession(e.s)
 	s.mu.Unlock()
-	writeJSON(w, http.StatusOK, wireOf(&out))
+	s.writeSession(w, http.StatusOK, &out, c)
+}
+
+// validLocale is a loose BCP 47 check: letters and digits in 1-8 character
+// subtags joined by '-', starting with a 2-3 letter language.
+func validLocale(l string) bool {
+	parts := strings.Split(l, "-")
+	if len(parts[0]) < 2 || len(parts[0]) > 3 {
+		return false
+	}
+	for i, p := range parts {
+		if p == "" || len(p) > 8 {
+			return false
+		}
+		for _, c := range []byte(p) {
+			letter := c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z'
+			if !letter && (i == 0 || c < '0' || c > '9') {
+				return false
+			}
+		}
+	}
+	return true
 }
 
 // bumpLocked returns the clock's time, strictly after prev so an update is always visible.
@@ -273,14 +296,61 @@ func (s *Server) bumpLocked(prev time.Time) time.Time {
 	return t
 }
 
-func (s *Server) del(w http.ResponseWriter, id string) {
+func (s *Server) del(w http.ResponseWriter, id string, c *caller) {
 	if !ValidSessionID(id) {
 		writeError(w, http.StatusBadRequest, "Invalid session ID format")
 		return
 	}
-	if !s.Delete(id) {
+	s.mu.Lock()
+	e, ok := s.byID[id]
+	switch {
+	case !ok:
+		s.mu.Unlock()
 		writeError(w, http.StatusNotFound, "Session not found")
 		return
+	case e.s.HasTag(PlatformChatTag):
+		s.mu.Unlock()
+		writeError(w, http.StatusBadRequest, "A platform chat session cannot be deleted")
+		return
+	}
+	s.removeLocked(e)
+	for _, p := range s.pins {
+		delete(p, id)
+	}
+	s.mu.Unlock()
+	w.WriteHeader(http.StatusNoContent)
+}
+
+// mark pins/unpins (per caller) or archives/unarchives a session: 204.
+func (s *Server) mark(w http.ResponseWriter, id, what string, on bool, c *caller) {
+	if !ValidSessionID(id) {
+		writeError(w, http.StatusBadRequest, "Invalid session ID format")
+		return
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	e, ok := s.byID[id]
+	if !ok {
+		writeError(w, http.StatusNotFound, "Session not found")
+		return
+	}
+	chat := e.s.HasTag(PlatformChatTag)
+	switch {
+	case what == "archive" && on && chat:
+		writeError(w, http.StatusBadRequest, "A platform chat session cannot be archived")
+		return
+	case what == "pin" && !on && chat:
+		writeError(w, http.StatusBadRequest, "A platform chat session cannot be unpinned")
+		return
+	case what == "archive":
+		e.archived = on
+	case on:
+		if s.pins[c.ident] == nil {
+			s.pins[c.ident] = map[string]bool{}
+		}
+		s.pins[c.ident][id] = true
+	default:
+		delete(s.pins[c.ident], id)
 	}
 	w.WriteHeader(http.StatusNoContent)
 }
@@ -297,22 +367,20 @@ func (s *Server) cancel(w http.ResponseWriter, id string) {
 		writeError(w, http.StatusNotFound, "Session not found")
 		return
 	}
-	resp := apiclient.CancelTurnResponse{Status: "no_op", Message: "No active turn to cancel"}
-	if running(e.s.Status) {
+	resp := apiclient.CancelTurnResponse{Status: apiclient.CancelNoOp, Message: "No active turn to cancel"}
+	if e.s.Status.Is(apiclient.StatusActive) { // the server cancels only an active turn
 		now := s.bumpLocked(e.s.UpdatedAt)
 		e.s.Status = apiclient.StatusIdle
+		e.s.Activity = apiclient.ActivityIdle
 		e.s.UpdatedAt = now
 		e.s.FinishedAt = &now
-		resp = apiclient.CancelTurnResponse{Status: "cancelled", Message: "Turn cancelled successfully"}
+		resp = apiclient.CancelTurnResponse{Status: apiclient.CancelCancelled, Message: "Turn cancelled successfully"}
 	}
 	s.mu.Unlock()
 	writeJSON(w, http.StatusOK, resp)
 }
 
-func running(st apiclient.Status) bool {
-	return st == apiclient.StatusActive || st == apiclient.StatusWaitingForToolResults ||
-		st == apiclient.StatusWaitingForToolResultsFlat
-}
+func running(st apiclient.Status) bool { return st.Running() }
 
 // ReservedTag reports whether the server refuses tag.
 func ReservedTag(tag string) bool {
@@ -360,9 +428,24 @@ func methodNotAllowed(w http.ResponseWriter, allow string) {
 	writeError(w, http.StatusMethodNotAllowed, "Method not allowed")
 }
 
-// writeError writes the seed-era error shape {"error": "..."}.
+// problem is an RFC 9457 error body, as the server sends since June 2026.
+type problem struct {
+	Type   string `json:"type,omitempty"`
+	Title  string `json:"title"`
+	Status int    `json:"status"`
+	Detail string `json:"detail,omitempty"`
+	Code   string `json:"code,omitempty"`
+}
+
+// writeError writes application/problem+json with msg as the detail.
 func writeError(w http.ResponseWriter, status int, msg string) {
-	writeJSON(w, status, map[string]string{"error": msg})
+	title := http.StatusText(status)
+	if title == "" {
+		title = "Error"
+	}
+	code := strings.ToLower(strings.ReplaceAll(title, " ", "_"))
+	b, _ := json.Marshal(problem{Title: title, Status: status, Detail: msg, Code: code})
+	writeRaw(w, status, "application/problem+json", b)
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {

@@ -96,7 +96,7 @@ func (s *Server) applyLies(w http.ResponseWriter, r *http.Request) string {
 		if !ok {
 			return ""
 		}
-		writeJSON(w, http.StatusOK, wireOf(&x))
+		writeJSON(w, http.StatusOK, s.wireDefault(&x))
 		return "lie-patch"
 	case r.Method == http.MethodGet && strings.TrimRight(rest, "/") == "/v1/sessions" && l.listLies():
 		s.lyingList(w, r, &l)
@@ -119,7 +119,7 @@ func (s *Server) lyingList(w http.ResponseWriter, r *http.Request, l *Lies) {
 	}
 	items := []map[string]any{}
 	for i := from; i < len(all) && i < from+limit+l.ExtraItems; i++ {
-		b, _ := json.Marshal(wireOf(&all[i]))
+		b, _ := json.Marshal(s.wireDefault(&all[i]))
 		var m map[string]any
 		_ = json.Unmarshal(b, &m)
 		if l.MangleItem != nil {

@@ -10,11 +10,14 @@ import (
 	"github.com/everruns/sessions/apiclient"
 )
 
-// Agent is a seeded agent. The API has no agent names; Name is for demos.
+// Agent is a seeded agent: Name is its slug (unique per org), DisplayName
+// what a UI shows.
 type Agent struct {
-	ID      string
-	Name    string
-	ModelID string // the agent's usual model (format model_{32-hex})
+	ID          string
+	Name        string
+	DisplayName string
+	ModelID     string // the agent's usual model (format model_{32-hex})
+	HarnessID   string
 }
 
 var agentNames = []string{"Support Triage", "Billing Assistant", "Ops On-call", "Code Reviewer", "Data Migrator", "Onboarding Guide"}
@@ -24,7 +27,9 @@ func SeedAgents(seed int64) []Agent {
 	rng := rand.New(rand.NewSource(seed ^ 0x5eed_a9e7))
 	out := make([]Agent, len(agentNames))
 	for i, n := range agentNames {
-		out[i] = Agent{ID: newID("agent_", rng.Uint64()), Name: n, ModelID: newID("model_", rng.Uint64())}
+		out[i] = Agent{ID: newID("agent_", rng.Uint64()), Name: strings.ToLower(strings.ReplaceAll(n, " ", "-")),
+			DisplayName: n, ModelID: newID("model_", rng.Uint64())}
+		out[i].HarnessID = newID("harness_", uint64(seed)^uint64(i+1)*0x9e37)
 	}
 	return out
 }
@@ -90,13 +95,24 @@ func Generate(n int, seed int64, now time.Time) []apiclient.Session {
 	return out
 }
 
-func genSession(rng *rand.Rand, i int, agents []Agent, org string, created, now time.Time) apiclient.Session {
+func genSession(rng *rand.Rand, i int, agents []Agent, org string, created, now time.Time) (s apiclient.Session) {
 	ag := agents[rng.Intn(len(agents))]
 	tp := topics[rng.Intn(len(topics))]
 	num := 100 + rng.Intn(9900)
-	s := apiclient.Session{
+	s = apiclient.Session{
 		ID: newID("session_", rng.Uint64()), OrganizationID: org, AgentID: ag.ID,
 		CreatedAt: created, UpdatedAt: created,
+	}
+	// The fields of the August 2026 contract come from a second generator
+	// keyed by the session, so the older fields keep their values.
+	side := newMix(s.ID)
+	defer decorate(&s, side, i, agents)
+	if r := side.intn(10); r < 4 { // a few agents do most of the work
+		ag = agents[0]
+		s.AgentID = ag.ID
+	} else if r < 6 {
+		ag = agents[1]
+		s.AgentID = ag.ID
 	}
 	s.Status = pickStatus(rng, i)
 	if i != 0 && rng.Intn(5) != 0 { // ~20% untitled; the newest is always titled
@@ -230,6 +246,7 @@ func HostileSessions(now time.Time, org, agentID string) []apiclient.Session {
 			CreatedAt:     at, UpdatedAt: at, StartedAt: &at, FinishedAt: &at,
 			Usage: &apiclient.TokenUsage{InputTokens: 1, OutputTokens: 1},
 		}
+		fillRequired(&out[i], agentID)
 	}
 	return out
 }

@@ -72,8 +72,11 @@ func TestGenerateVariety(t *testing.T) {
 			if s.Status == apiclient.StatusStarted && (s.Usage != nil || s.OutputPreview != nil) {
 				t.Fatalf("started session with a turn: %+v", s)
 			}
+			if s.WorkspaceID == "" || s.HarnessID == "" || s.OwnerPrincipalID == "" || !s.Source.Known() || !s.Activity.Known() {
+				t.Fatalf("required field missing: %s", describe(&s))
+			}
 		}
-		for _, st := range []apiclient.Status{"idle", "active", "started", "waiting_for_tool_results", "paused"} {
+		for _, st := range apiclient.Statuses {
 			if statuses[st] == 0 {
 				t.Errorf("n=%d: no %s session", n, st)
 			}

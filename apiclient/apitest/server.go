@@ -9,6 +9,7 @@ package apitest
 
 import (
 	"errors"
+	"maps"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -23,9 +24,19 @@ import (
 
 // Options configures a Server. The zero value is an empty server without auth.
 type Options struct {
-	// APIKey, when set, must be sent as "Authorization: <key>" (or "Bearer <key>",
-	// "ApiKey <key>"); otherwise requests get 401.
+	// APIKey, when set, is the credential of the first user; requests without
+	// a valid credential get 401. The header forms follow the real server:
+	// "Bearer <token>" for a personal access token (evr_pat_ + 64 hex) or a
+	// JWT, "ApiKey <PAT>", or a bare PAT; anything else is refused. A key
+	// that is not PAT-shaped stands for a JWT, so it is accepted as Bearer only.
 	APIKey string
+	// MoreKeys are the credentials of further users (pins are per user; "mine"
+	// is the user's sessions). They only count when APIKey is set.
+	MoreKeys []string
+	// StrictOrg applies the X-Org-Id rules: a malformed id gives 401, an
+	// organisation other than the server's gives 404. Off by default, so
+	// tests may send any org id; the demo turns it on.
+	StrictOrg bool
 	// Prefix is the path before /v1 (default "/api"; "/" serves at the root).
 	Prefix string
 	// Sessions is how many sessions to generate (0 for none).
@@ -43,6 +54,9 @@ type Options struct {
 	ActivityInterval time.Duration
 	// OrgID is the organization of created sessions (default: the generated org).
 	OrgID string
+	// ConsoleURL is the web console that view_url points into
+	// (default https://app.everruns.com).
+	ConsoleURL string
 }
 
 // Server is the in-memory server. All methods are safe for concurrent use.
@@ -57,6 +71,7 @@ type Server struct {
 	byID  map[string]*entry
 	order []*entry // newest first: created_at desc, then seq desc
 	seq   uint64
+	pins  map[string]map[string]bool // caller identity -> pinned session ids
 
 	log    requestLog
 	faults faultState
@@ -68,8 +83,9 @@ type Server struct {
 }
 
 type entry struct {
-	s   apiclient.Session
-	seq uint64
+	s        apiclient.Session
+	seq      uint64
+	archived bool
 }
 
 // New builds a server with generated data per opts.
@@ -90,11 +106,15 @@ func New(opts Options) *Server {
 		now:    now,
 		prefix: prefix,
 		byID:   make(map[string]*entry),
+		pins:   make(map[string]map[string]bool),
 		agents: SeedAgents(opts.Seed),
 		org:    SeedOrg(opts.Seed),
 	}
 	if opts.OrgID != "" {
 		s.org = opts.OrgID
+	}
+	if s.opts.ConsoleURL == "" {
+		s.opts.ConsoleURL = "https://app.everruns.com"
 	}
 	s.act.init(opts.Seed)
 	t0 := now()
@@ -204,23 +224,36 @@ func (s *Server) Close() error {
 // Org is the organization id of the seeded sessions.
 func (s *Server) Org() string { return s.org }
 
+// Archived reports whether the session is archived.
+func (s *Server) Archived(id string) bool {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	e, ok := s.byID[id]
+	return ok && e.archived
+}
+
 // Agents are the seeded agents.
 func (s *Server) Agents() []Agent { return append([]Agent(nil), s.agents...) }
 
 // Put inserts or replaces a session (by ID), keeping newest-first order.
+// Missing required fields (workspace, harness, owner, source, activity) are
+// filled in, as the real server always has them.
 func (s *Server) Put(x apiclient.Session) {
 	x = cloneSession(x)
+	fillRequired(&x, x.AgentID)
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.putLocked(x)
 }
 
 func (s *Server) putLocked(x apiclient.Session) {
+	archived := false
 	if e, ok := s.byID[x.ID]; ok {
+		archived = e.archived
 		s.removeLocked(e)
 	}
 	s.seq++
-	e := &entry{s: x, seq: s.seq}
+	e := &entry{s: x, seq: s.seq, archived: archived}
 	s.byID[x.ID] = e
 	i := sort.Search(len(s.order), func(i int) bool { return before(e, s.order[i]) })
 	s.order = append(s.order, nil)
@@ -287,6 +320,8 @@ func before(a, b *entry) bool {
 	return a.seq > b.seq
 }
 
+// cloneSession copies what the server mutates in place (slices, usage);
+// pointer fields are replaced, never written through, so they are shared.
 func cloneSession(x apiclient.Session) apiclient.Session {
 	x.ModelID = clonePtr(x.ModelID)
 	x.Title = clonePtr(x.Title)
@@ -297,6 +332,12 @@ func cloneSession(x apiclient.Session) apiclient.Session {
 	if x.Tags != nil {
 		x.Tags = append([]string{}, x.Tags...)
 	}
+	if x.Features != nil {
+		x.Features = append([]string{}, x.Features...)
+	}
+	if x.Extra != nil {
+		x.Extra = maps.Clone(x.Extra)
+	}
 	if x.Capabilities != nil {
 		x.Capabilities = append([]apiclient.CapabilityConfig{}, x.Capabilities...)
 	}
@@ -304,6 +345,9 @@ func cloneSession(x apiclient.Session) apiclient.Session {
 		u := *x.Usage
 		u.CacheReadTokens = clonePtr(u.CacheReadTokens)
 		u.CacheCreationTokens = clonePtr(u.CacheCreationTokens)
+		u.ActualCostUSD = clonePtr(u.ActualCostUSD)
+		u.EstimatedCostUSD = clonePtr(u.EstimatedCostUSD)
+		u.EffectiveCostUSD = clonePtr(u.EffectiveCostUSD)
 		x.Usage = &u
 	}
 	return x

@@ -55,12 +55,23 @@ func wantError(t *testing.T, status int, h http.Header, b []byte, want int) {
 	if status != want {
 		t.Fatalf("status %d, want %d; body %s", status, want, b)
 	}
-	if ct := h.Get("Content-Type"); ct != "application/json" {
-		t.Errorf("Content-Type %q", ct)
+	// The server answers problem+json; injected faults may send the older {"error": "..."}.
+	var e struct {
+		Error, Title, Detail string
+		Status               int
 	}
-	var e struct{ Error string }
-	if err := json.Unmarshal(b, &e); err != nil || e.Error == "" {
-		t.Errorf("error body %s: %v", b, err)
+	err := json.Unmarshal(b, &e)
+	switch ct := h.Get("Content-Type"); ct {
+	case "application/problem+json":
+		if err != nil || e.Title == "" || e.Status != status || e.Detail == "" {
+			t.Errorf("problem body %s: %v", b, err)
+		}
+	case "application/json":
+		if err != nil || e.Error == "" {
+			t.Errorf("error body %s: %v", b, err)
+		}
+	default:
+		t.Errorf("Content-Type %q", ct)
 	}
 }
 
@@ -90,7 +101,7 @@ func TestURLKeepsPrefix(t *testing.T) {
 
 func TestListValidation(t *testing.T) {
 	s := newTest(t, Options{Sessions: 10})
-	for _, q := range []string{"limit=0", "limit=101", "limit=abc", "offset=-1", "offset=x", "limit=1.5", "limit=99999999999"} {
+	for _, q := range []string{"limit=0", "limit=-1", "limit=abc", "offset=-1", "offset=x", "limit=1.5", "limit=99999999999"} {
 		st, h, b := do(t, s, "GET", "/v1/sessions?"+q, "")
 		t.Run(q, func(t *testing.T) { wantError(t, st, h, b, 400) })
 	}
@@ -102,6 +113,11 @@ func TestListValidation(t *testing.T) {
 	_, _, b = do(t, s, "GET", "/v1/sessions?offset=8&limit=100", "")
 	if p = decode[apiclient.SessionPage](t, b); len(p.Data) != 2 || p.Limit != 100 || p.Offset != 8 {
 		t.Fatalf("tail page: %+v", p)
+	}
+	// Above 100 the limit is clamped, not refused.
+	_, _, b = do(t, s, "GET", "/v1/sessions?limit=500", "")
+	if p = decode[apiclient.SessionPage](t, b); p.Limit != 100 || len(p.Data) != 10 {
+		t.Fatalf("clamped page: limit %d, %d rows", p.Limit, len(p.Data))
 	}
 	_, _, b = do(t, s, "GET", "/v1/sessions?offset=50", "")
 	if p = decode[apiclient.SessionPage](t, b); len(p.Data) != 0 || p.Total != 10 || !strings.Contains(string(b), `"data":[]`) {
@@ -291,28 +307,76 @@ func TestCreateCancelMessages(t *testing.T) {
 	}
 }
 
+const testPAT = "evr_pat_0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
+
 func TestAuth(t *testing.T) {
-	s := newTest(t, Options{Sessions: 10, APIKey: "evr_secret"})
-	st, h, b := do(t, s, "GET", "/v1/sessions", "")
-	wantError(t, st, h, b, 401)
-	st, h, b = do(t, s, "GET", "/v1/sessions", "", "Authorization", "Bearer wrong")
-	wantError(t, st, h, b, 401)
-	for _, v := range []string{"evr_secret", "Bearer evr_secret", "ApiKey evr_secret"} {
-		if st, _, _ := do(t, s, "GET", "/v1/sessions", "", "Authorization", v); st != 200 {
-			t.Errorf("%q: %d", v, st)
+	s := newTest(t, Options{Sessions: 10, APIKey: testPAT, MoreKeys: []string{"legacy-test-key"}})
+	jwt := "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ1c2VyIn0.c2lnbmF0dXJl"
+	for _, c := range []struct {
+		header string
+		want   int
+	}{
+		{"", 401},
+		{"Bearer wrong", 401},
+		{testPAT, 200},                              // a bare PAT
+		{"Bearer " + testPAT, 200},                  // Bearer PAT
+		{"ApiKey " + testPAT, 200},                  // ApiKey PAT
+		{"Bearer legacy-test-key", 200},             // a configured non-PAT key stands for a JWT
+		{"legacy-test-key", 401},                    // ... which is refused bare
+		{"ApiKey legacy-test-key", 401},             // ... and as ApiKey
+		{"Bearer " + jwt, 401},                      // a JWT-looking token nobody configured
+		{"Token " + testPAT, 401},                   // an unknown scheme
+		{"evr_pat_" + strings.Repeat("0", 64), 401}, // a well-formed PAT that is not ours
+	} {
+		var hdr []string
+		if c.header != "" {
+			hdr = []string{"Authorization", c.header}
+		}
+		st, h, b := do(t, s, "GET", "/v1/sessions", "", hdr...)
+		if c.want == 401 {
+			wantError(t, st, h, b, 401)
+		} else if st != c.want {
+			t.Errorf("%q: %d, want %d", c.header, st, c.want)
 		}
 	}
 	for _, r := range s.Requests() {
-		if strings.Contains(strings.Join(r.Header.Values("Authorization"), ""), "secret") {
+		if strings.Contains(strings.Join(r.Header.Values("Authorization"), ""), "0123456789abcdef") {
 			t.Fatal("key leaked into the request log")
 		}
 	}
-	if s.RequestCount() != 5 || len(s.Requests()) != 5 || s.Requests()[0].Status != 401 {
+	if s.RequestCount() != 11 || s.Requests()[0].Status != 401 {
 		t.Fatalf("count %d", s.RequestCount())
 	}
 	s.ResetRequests()
 	if s.RequestCount() != 0 {
 		t.Fatal("reset")
+	}
+	if !IsPAT(testPAT) || IsPAT("evr_pat_xyz") || IsPAT(testPAT+"0") {
+		t.Error("IsPAT")
+	}
+}
+
+func TestOrgHeader(t *testing.T) {
+	s := newTest(t, Options{Sessions: 3, StrictOrg: true})
+	for _, c := range []struct {
+		org  string
+		want int
+	}{{"", 200}, {s.Org(), 200}, {"org-from-env", 401}, {"org_" + strings.Repeat("f", 32), 404}} {
+		var hdr []string
+		if c.org != "" {
+			hdr = []string{"X-Org-Id", c.org}
+		}
+		st, h, b := do(t, s, "GET", "/v1/sessions", "", hdr...)
+		if c.want != 200 {
+			wantError(t, st, h, b, c.want)
+		} else if st != 200 {
+			t.Errorf("org %q: %d", c.org, st)
+		}
+	}
+	// Without StrictOrg any org id passes (tests send made-up ones).
+	lax := newTest(t, Options{Sessions: 1})
+	if st, _, _ := do(t, lax, "GET", "/v1/sessions", "", "X-Org-Id", "org-from-env"); st != 200 {
+		t.Errorf("lax org: %d", st)
 	}
 }
 

@@ -1,48 +1,147 @@
 package apitest
 
 import (
+	"encoding/json"
 	"time"
 
 	"github.com/everruns/sessions/apiclient"
 )
 
-// wireSession is a Session as the server serialises it: nullable fields are
-// sent as explicit nulls (as serde does for Option), tags always as an array,
-// capabilities only when set (the spec does not allow null there).
+// wireSession is a Session as the newest server serialises it: unset
+// optional fields are omitted (not null), tags are always an array, and the
+// WithUrls wrapper adds allowed_actions, self_url, view_url and ui_link.
 type wireSession struct {
-	ID             string                       `json:"id"`
-	OrganizationID string                       `json:"organization_id"`
-	AgentID        string                       `json:"agent_id"`
-	ModelID        *string                      `json:"model_id"`
-	Status         apiclient.Status             `json:"status"`
-	Title          *string                      `json:"title"`
-	Tags           []string                     `json:"tags"`
-	Preview        *string                      `json:"preview"`
-	OutputPreview  *string                      `json:"output_preview"`
-	Capabilities   []apiclient.CapabilityConfig `json:"capabilities,omitempty"`
-	CreatedAt      time.Time                    `json:"created_at"`
-	StartedAt      *time.Time                   `json:"started_at"`
-	FinishedAt     *time.Time                   `json:"finished_at"`
-	UpdatedAt      time.Time                    `json:"updated_at"`
-	Usage          *apiclient.TokenUsage        `json:"usage"`
+	ID               string             `json:"id"`
+	OrganizationID   string             `json:"organization_id"`
+	WorkspaceID      string             `json:"workspace_id"`
+	HarnessID        string             `json:"harness_id"`
+	OwnerPrincipalID string             `json:"owner_principal_id"`
+	AgentID          string             `json:"agent_id,omitempty"`
+	AgentIdentityID  *string            `json:"agent_identity_id,omitempty"`
+	AgentVersionID   *string            `json:"agent_version_id,omitempty"`
+	BlueprintID      *string            `json:"blueprint_id,omitempty"`
+	ModelID          *string            `json:"model_id,omitempty"`
+	Status           apiclient.Status   `json:"status"`
+	Activity         apiclient.Activity `json:"activity,omitempty"`
+	Source           apiclient.Source   `json:"source,omitempty"`
+	IsPinned         bool               `json:"is_pinned"`
+	Title            *string            `json:"title,omitempty"`
+	Goal             *string            `json:"goal,omitempty"`
+	Locale           *string            `json:"locale,omitempty"`
+	Tags             []string           `json:"tags"`
+	Preview          *string            `json:"preview,omitempty"`
+	OutputPreview    *string            `json:"output_preview,omitempty"`
+	RunSummary       *string            `json:"run_summary,omitempty"`
+	SystemPrompt     *string            `json:"system_prompt,omitempty"`
+
+	Capabilities        []apiclient.CapabilityConfig `json:"capabilities,omitempty"`
+	Features            []string                     `json:"features,omitempty"`
+	MaxIterations       *int64                       `json:"max_iterations,omitempty"`
+	ParallelToolCalls   *bool                        `json:"parallel_tool_calls,omitempty"`
+	ActiveScheduleCount *int64                       `json:"active_schedule_count,omitempty"`
+
+	CreatedAt  time.Time             `json:"created_at"`
+	StartedAt  *time.Time            `json:"started_at,omitempty"`
+	FinishedAt *time.Time            `json:"finished_at,omitempty"`
+	UpdatedAt  time.Time             `json:"updated_at"`
+	Usage      *apiclient.TokenUsage `json:"usage,omitempty"`
+
+	ParentSessionID     *string                     `json:"parent_session_id,omitempty"`
+	ForkedFromSessionID *string                     `json:"forked_from_session_id,omitempty"`
+	ForkedFromSequence  *int64                      `json:"forked_from_sequence,omitempty"`
+	Owner               *apiclient.PrincipalSummary `json:"owner,omitempty"`
+	EffectiveOwner      *apiclient.PrincipalSummary `json:"effective_owner,omitempty"`
+	ResolvedOwnerUserID *string                     `json:"resolved_owner_user_id,omitempty"`
+
+	BlueprintConfig json.RawMessage `json:"blueprint_config,omitempty"`
+	Hints           json.RawMessage `json:"hints,omitempty"`
+	InitialFiles    json.RawMessage `json:"initial_files,omitempty"`
+	MCPServers      json.RawMessage `json:"mcpServers,omitempty"`
+	NetworkAccess   json.RawMessage `json:"network_access,omitempty"`
+	Tools           json.RawMessage `json:"tools,omitempty"`
+
+	AllowedActions []apiclient.AllowedAction `json:"allowed_actions,omitempty"`
+	SelfURL        string                    `json:"self_url"`
+	ViewURL        string                    `json:"view_url"`
+	UILink         string                    `json:"ui_link"`
 }
 
 type wirePage struct {
-	Data   []wireSession `json:"data"`
-	Total  int           `json:"total"`
-	Offset int           `json:"offset"`
-	Limit  int           `json:"limit"`
+	Data    []wireSession `json:"data"`
+	Total   int           `json:"total"`
+	Offset  int           `json:"offset"`
+	Limit   int           `json:"limit"`
+	NextURL string        `json:"next_url,omitempty"`
+	PrevURL string        `json:"prev_url,omitempty"`
 }
 
-func wireOf(x *apiclient.Session) wireSession {
+// caller is who asks, and where links point: what differs per request.
+type caller struct {
+	ident     string // the credential; pins are kept per caller
+	principal int    // index of the caller's principal (see principalID)
+	apiBase   string // e.g. http://127.0.0.1:PORT/api
+	console   string // web console base for view_url
+	pins      map[string]bool
+}
+
+// wireOf renders x for c. Call it under the server's read lock.
+func wireOf(x *apiclient.Session, c *caller) wireSession {
 	tags := x.Tags
 	if tags == nil {
 		tags = []string{}
 	}
+	self := c.apiBase + "/v1/sessions/" + x.ID
+	view := c.console + "/orgs/" + x.OrganizationID + "/sessions/" + x.ID
+	pinned := c.pins[x.ID]
 	return wireSession{
-		ID: x.ID, OrganizationID: x.OrganizationID, AgentID: x.AgentID, ModelID: x.ModelID,
-		Status: x.Status, Title: x.Title, Tags: tags, Preview: x.Preview, OutputPreview: x.OutputPreview,
-		Capabilities: x.Capabilities, CreatedAt: x.CreatedAt, StartedAt: x.StartedAt,
-		FinishedAt: x.FinishedAt, UpdatedAt: x.UpdatedAt, Usage: x.Usage,
+		ID: x.ID, OrganizationID: x.OrganizationID, WorkspaceID: x.WorkspaceID, HarnessID: x.HarnessID,
+		OwnerPrincipalID: x.OwnerPrincipalID, AgentID: x.AgentID, AgentIdentityID: x.AgentIdentityID,
+		AgentVersionID: x.AgentVersionID, BlueprintID: x.BlueprintID, ModelID: x.ModelID,
+		Status: x.Status, Activity: x.Activity, Source: x.Source, IsPinned: pinned,
+		Title: x.Title, Goal: x.Goal, Locale: x.Locale, Tags: tags, Preview: x.Preview,
+		OutputPreview: x.OutputPreview, RunSummary: x.RunSummary, SystemPrompt: x.SystemPrompt,
+		Capabilities: x.Capabilities, Features: x.Features, MaxIterations: x.MaxIterations,
+		ParallelToolCalls: x.ParallelToolCalls, ActiveScheduleCount: x.ActiveScheduleCount,
+		CreatedAt: x.CreatedAt, StartedAt: x.StartedAt, FinishedAt: x.FinishedAt, UpdatedAt: x.UpdatedAt,
+		Usage: x.Usage, ParentSessionID: x.ParentSessionID, ForkedFromSessionID: x.ForkedFromSessionID,
+		ForkedFromSequence: x.ForkedFromSequence, Owner: x.Owner, EffectiveOwner: x.EffectiveOwner,
+		ResolvedOwnerUserID: x.ResolvedOwnerUserID, BlueprintConfig: x.BlueprintConfig, Hints: x.Hints,
+		InitialFiles: x.InitialFiles, MCPServers: x.MCPServers, NetworkAccess: x.NetworkAccess, Tools: x.Tools,
+		AllowedActions: allowedActions(x, self, pinned),
+		SelfURL:        self, ViewURL: view, UILink: view,
 	}
+}
+
+// allowedActions lists what the caller may do now: cancel only while active,
+// pin or unpin by the pin state, nothing the platform-chat rules refuse.
+func allowedActions(x *apiclient.Session, self string, pinned bool) []apiclient.AllowedAction {
+	chat := x.HasTag(PlatformChatTag)
+	acts := make([]apiclient.AllowedAction, 0, 6)
+	add := func(rel, method, suffix, hint string) {
+		acts = append(acts, apiclient.AllowedAction{Rel: rel, Method: method, Href: self + suffix, Hint: hint})
+	}
+	add("self", "GET", "", "")
+	add("events", "GET", "/events", "")
+	add("stream", "GET", "/sse", "")
+	if !chat {
+		add("update", "PATCH", "", "")
+	}
+	switch {
+	case !pinned:
+		add("pin", "PUT", "/pin", "")
+	case !chat:
+		add("unpin", "DELETE", "/pin", "")
+	}
+	if x.Status.Is(apiclient.StatusActive) {
+		add("cancel", "POST", "/cancel", "Cancel the active turn for this session.")
+	}
+	if !chat {
+		add("delete", "DELETE", "", "Deletes the session permanently.")
+	}
+	return acts
+}
+
+// wireDefault renders x for a caller with no pins, links on this server.
+func (s *Server) wireDefault(x *apiclient.Session) wireSession {
+	return wireOf(x, &caller{apiBase: s.URL(), console: s.opts.ConsoleURL})
 }

@@ -15,12 +15,13 @@ import (
 	"github.com/everruns/sessions/tui/safetext"
 )
 
-// demoKey makes a throwaway key for the in-process demo server, so the demo
-// exercises authentication like the real API. It is never shown.
+// demoKey makes a throwaway personal access token (evr_pat_ + 64 hex) for
+// the in-process demo server, so the demo exercises authentication like the
+// real API. It is never shown.
 func demoKey() string {
-	var b [16]byte
+	var b [32]byte
 	_, _ = rand.Read(b[:])
-	return "demo_" + hex.EncodeToString(b[:])
+	return "evr_pat_" + hex.EncodeToString(b[:])
 }
 
 // startDemo starts the in-memory server on a loopback ephemeral port with
@@ -28,11 +29,12 @@ func demoKey() string {
 func (a *app) startDemo(s *settings) (stop func(), err error) {
 	key := demoKey()
 	srv := apitest.New(apitest.Options{
-		APIKey:   key,
-		Prefix:   "/api",
-		Sessions: a.demoSessions,
-		Activity: true,
-		Hostile:  a.demoHostile,
+		APIKey:    key,
+		StrictOrg: true,
+		Prefix:    "/api",
+		Sessions:  a.demoSessions,
+		Activity:  true,
+		Hostile:   a.demoHostile,
 	})
 	if a.demoFaults > 0 {
 		// Saves fail now and then, with the body shape of the seed era;
@@ -82,11 +84,12 @@ sessions and simulated activity, until interrupted. Point curl, the SDKs or
 				return &exitError{code: exitAPI, msg: "cannot listen on " + safetext.Line(addr, 100) + ": " + describeListenError(err)}
 			}
 			srv := apitest.New(apitest.Options{
-				APIKey:   key,
-				Prefix:   "/api",
-				Sessions: sessions,
-				Activity: activity,
-				Hostile:  hostile,
+				APIKey:    key,
+				StrictOrg: true,
+				Prefix:    "/api",
+				Sessions:  sessions,
+				Activity:  activity,
+				Hostile:   hostile,
 			})
 			done := make(chan error, 1)
 			go func() { done <- srv.Serve(l) }()
@@ -103,7 +106,7 @@ sessions and simulated activity, until interrupted. Point curl, the SDKs or
 			}
 			fmt.Fprintln(out, "Try:")
 			if key != "" {
-				fmt.Fprintf(out, "  curl -s -H \"Authorization: $EVERRUNS_API_KEY\" '%s/v1/sessions?limit=5'\n", base)
+				fmt.Fprintf(out, "  curl -s -H \"Authorization: Bearer $EVERRUNS_API_KEY\" '%s/v1/sessions?limit=5'\n", base)
 				fmt.Fprintf(out, "  EVERRUNS_API_URL=%s sessions list   # with EVERRUNS_API_KEY set to your --key\n", base)
 			} else {
 				fmt.Fprintf(out, "  curl -s '%s/v1/sessions?limit=5'\n", base)
@@ -131,7 +134,7 @@ sessions and simulated activity, until interrupted. Point curl, the SDKs or
 	f := cmd.Flags()
 	f.StringVar(&addr, "addr", "127.0.0.1:8080", "listen address (host:port; port 0 picks a free one)")
 	f.IntVar(&sessions, "sessions", defaultDemoSessions, "number of generated sessions")
-	f.StringVar(&key, "key", "", "require this API key (default: no key required)")
+	f.StringVar(&key, "key", "", "require this API key, sent as Bearer (a PAT evr_pat_+64 hex is also accepted bare; default: no key required)")
 	f.BoolVar(&activity, "activity", true, "simulate sessions starting, running and finishing")
 	f.BoolVar(&hostile, "hostile", false, "add sessions whose text holds terminal escape sequences")
 	return cmd

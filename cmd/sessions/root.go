@@ -107,6 +107,8 @@ func (a *app) rootCommand() *cobra.Command {
 
 	root.AddCommand(a.listCommand(), a.getCommand(), a.tagCommand(), a.titleCommand(),
 		a.resolveCommand(), a.demoServerCommand())
+	root.AddCommand(a.pinCommand(), a.unpinCommand(), a.archiveCommand(), a.unarchiveCommand(),
+		a.cancelCommand(), a.deleteCommand(), a.exportCommand(), a.agentsCommand())
 	root.AddCommand(a.watchCommand()) // watch.go
 	return root
 }

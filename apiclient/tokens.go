@@ -1,0 +1,92 @@
+package apiclient
+
+// Token arithmetic, in one place for the TUI, the CLI and the demo server.
+// The API's prompt buckets are disjoint: input_tokens excludes the prompt
+// tokens read from or written to the cache, so
+//
+//	prompt = input + cache read + cache creation
+//	total  = prompt + output
+//	cache hit ratio = cache read / prompt
+
+// PromptTokens is every prompt token the model saw.
+func PromptTokens(input, cacheRead, cacheCreation int64) int64 {
+	return input + cacheRead + cacheCreation
+}
+
+// TotalTokens is prompt plus output tokens.
+func TotalTokens(input, output, cacheRead, cacheCreation int64) int64 {
+	return PromptTokens(input, cacheRead, cacheCreation) + output
+}
+
+// CacheHitRatio is the share of prompt tokens served from the cache, in
+// [0, 1]; 0 when there were no prompt tokens.
+func CacheHitRatio(cacheRead, prompt int64) float64 {
+	if prompt <= 0 || cacheRead <= 0 {
+		return 0
+	}
+	return float64(min(cacheRead, prompt)) / float64(prompt)
+}
+
+// CacheRead returns cache read tokens, 0 when absent.
+func (u *TokenUsage) CacheRead() int64 {
+	if u == nil || u.CacheReadTokens == nil {
+		return 0
+	}
+	return *u.CacheReadTokens
+}
+
+// CacheCreation returns cache creation tokens, 0 when absent.
+func (u *TokenUsage) CacheCreation() int64 {
+	if u == nil || u.CacheCreationTokens == nil {
+		return 0
+	}
+	return *u.CacheCreationTokens
+}
+
+// Prompt is input + cache read + cache creation tokens (0 for nil usage).
+func (u *TokenUsage) Prompt() int64 {
+	if u == nil {
+		return 0
+	}
+	return PromptTokens(u.InputTokens, u.CacheRead(), u.CacheCreation())
+}
+
+// Total is prompt + output tokens (0 for nil usage).
+func (u *TokenUsage) Total() int64 {
+	if u == nil {
+		return 0
+	}
+	return u.Prompt() + u.OutputTokens
+}
+
+// CacheHitRatio is cache read / prompt; 0 when there is no prompt.
+func (u *TokenUsage) CacheHitRatio() float64 { return CacheHitRatio(u.CacheRead(), u.Prompt()) }
+
+// CostKind says which of the usage's cost fields a cost came from.
+type CostKind string
+
+// Cost kinds, in the order Cost prefers them.
+const (
+	CostEffective CostKind = "effective" // best effort for aggregated usage
+	CostActual    CostKind = "actual"    // reported by the provider
+	CostEstimated CostKind = "estimated" // from the model's price table
+)
+
+// Cost is the best cost the usage carries: effective, else actual, else
+// estimated. ok is false when there is none.
+func (u *TokenUsage) Cost() (usd float64, kind CostKind, ok bool) {
+	switch {
+	case u == nil:
+		return 0, "", false
+	case u.EffectiveCostUSD != nil:
+		return *u.EffectiveCostUSD, CostEffective, true
+	case u.ActualCostUSD != nil:
+		return *u.ActualCostUSD, CostActual, true
+	case u.EstimatedCostUSD != nil:
+		return *u.EstimatedCostUSD, CostEstimated, true
+	}
+	return 0, "", false
+}
+
+// Cost is the session's cost (see TokenUsage.Cost).
+func (s *Session) Cost() (usd float64, kind CostKind, ok bool) { return s.Usage.Cost() }
