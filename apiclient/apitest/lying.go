@@ -148,6 +148,7 @@ func NewTLSTestServer(t testing.TB, opts Options) (*Server, http.RoundTripper) {
 	s.httpMu.Unlock()
 	t.Cleanup(func() {
 		s.StopActivity()
+		s.CloseStreams() // ts.Close waits for every handler, an SSE stream too
 		ts.Close()
 	})
 	return s, ts.Client().Transport

@@ -141,6 +141,7 @@ func NewTestServer(t testing.TB, opts Options) *Server {
 	s.httpMu.Unlock()
 	t.Cleanup(func() {
 		s.StopActivity()
+		s.CloseStreams() // ts.Close waits for every handler, an SSE stream too
 		ts.Close()
 	})
 	return s
@@ -212,6 +213,7 @@ func (s *Server) URL() string {
 // Close stops the activity ticker and the listener started by Start/Serve.
 func (s *Server) Close() error {
 	s.StopActivity()
+	s.CloseStreams()
 	s.httpMu.Lock()
 	hs := s.hs
 	s.httpMu.Unlock()
