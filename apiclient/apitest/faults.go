@@ -154,6 +154,7 @@ func (s *Server) applyFaults(w http.ResponseWriter, r *http.Request) string {
 	if d.kind != "" && f.OnFault != nil {
 		f.OnFault(d.kind)
 	}
+	markFault(w, d.kind)
 	switch d.kind {
 	case "ratelimit":
 		ra := f.RetryAfter

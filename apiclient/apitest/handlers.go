@@ -22,7 +22,7 @@ func (s *Server) Handler() http.Handler { return http.HandlerFunc(s.serveHTTP) }
 func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	body, err := io.ReadAll(io.LimitReader(r.Body, maxBody+1))
 	idx := s.log.add(r, body, s.now())
-	sw := &statusWriter{ResponseWriter: w}
+	sw := &statusWriter{ResponseWriter: w, log: &s.log, idx: idx}
 	fault := ""
 	defer func() { s.log.finish(idx, sw.status, fault) }()
 	if fault = s.applyFaults(sw, r); fault != "" {

@@ -79,21 +79,37 @@ func (s *Server) ResetRequests() {
 }
 
 // statusWriter remembers the status written.
+// statusWriter records the answer's status (and the fault that produced it)
+// in the log as the header goes out: a large body reaches the client before
+// the handler returns, and a test reading the log then must see it.
 type statusWriter struct {
 	http.ResponseWriter
 	status int
+	fault  string
+	log    *requestLog
+	idx    int
+}
+
+// markFault names the fault about to answer w, before anything is written.
+func markFault(w http.ResponseWriter, kind string) {
+	if sw, ok := w.(*statusWriter); ok && kind != "" {
+		sw.fault = kind
+	}
 }
 
 func (w *statusWriter) WriteHeader(code int) {
 	if w.status == 0 {
 		w.status = code
+		if w.log != nil {
+			w.log.finish(w.idx, code, w.fault)
+		}
 	}
 	w.ResponseWriter.WriteHeader(code)
 }
 
 func (w *statusWriter) Write(b []byte) (int, error) {
 	if w.status == 0 {
-		w.status = http.StatusOK
+		w.WriteHeader(http.StatusOK)
 	}
 	return w.ResponseWriter.Write(b)
 }

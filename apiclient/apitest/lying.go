@@ -84,11 +84,13 @@ func (s *Server) applyLies(w http.ResponseWriter, r *http.Request) string {
 			loc += "?" + r.URL.RawQuery
 		}
 		w.Header().Set("Location", loc)
+		markFault(w, "lie-redirect")
 		w.WriteHeader(l.RedirectStatus)
 		return "lie-redirect"
 	case !inPrefix:
 		return ""
 	case r.Method == http.MethodPatch && l.PatchAnswer != "":
+		markFault(w, "lie-patch")
 		writeRaw(w, http.StatusOK, "application/json", []byte(l.PatchAnswer))
 		return "lie-patch"
 	case r.Method == http.MethodPatch && l.PatchAnswerWith != "":
@@ -96,9 +98,11 @@ func (s *Server) applyLies(w http.ResponseWriter, r *http.Request) string {
 		if !ok {
 			return ""
 		}
+		markFault(w, "lie-patch")
 		writeJSON(w, http.StatusOK, s.wireDefault(&x))
 		return "lie-patch"
 	case r.Method == http.MethodGet && strings.TrimRight(rest, "/") == "/v1/sessions" && l.listLies():
+		markFault(w, "lie-list")
 		s.lyingList(w, r, &l)
 		return "lie-list"
 	}
