@@ -162,11 +162,9 @@ func (m Model) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		hm := *m.help
 		hm.Width = msg.Width
 		m.help = &hm
-		if m.mode == modeDetail || m.back == modeDetail {
-			m.detail = m.detail.SetContext(&m.ctx)
-		}
+		m.detail = m.detail.SetSize(m.ctx.Width, m.bodyHeight())
 		if m.mode == modeEdit {
-			m.setForm(m.form.SetContext(&m.ctx))
+			m.setForm(m.form.SetSize(m.ctx.Width, m.bodyHeight()))
 		}
 		return m, nil
 	case pageLoadedMsg:

@@ -249,7 +249,7 @@ func (m Model) openDetail() (tea.Model, tea.Cmd) {
 		return m, nil
 	}
 	m.ops.seq++
-	m.detail = newDetail(&m.ctx, r, m.ops.seq)
+	m.detail = newDetail(&m.ctx, r, m.ops.seq).SetSize(m.ctx.Width, m.bodyHeight())
 	m.mode = modeDetail
 	return m, fetchMessages(m.api, r.s.ID, m.ops.seq)
 }
@@ -262,13 +262,13 @@ func (m Model) openEdit(from mode) (tea.Model, tea.Cmd) {
 	if r == nil {
 		return m, nil
 	}
-	m.setForm(newEditForm(&m.ctx, r, m.st.knownTags()))
+	m.setForm(newEditForm(&m.ctx, r, m.st.knownTags()).SetSize(m.ctx.Width, m.bodyHeight()))
 	m.back, m.mode = from, modeEdit
 	return m, textinput.Blink
 }
 
 func (m Model) openBulkTags() (tea.Model, tea.Cmd) {
-	m.setForm(newBulkTagForm(&m.ctx, len(m.marked), m.st.knownTags()))
+	m.setForm(newBulkTagForm(&m.ctx, len(m.marked), m.st.knownTags()).SetSize(m.ctx.Width, m.bodyHeight()))
 	m.back, m.mode = modeList, modeEdit
 	return m, textinput.Blink
 }

@@ -144,13 +144,9 @@ func (m Model) bodyView() string {
 	var s string
 	switch m.mode {
 	case modeDetail:
-		ctx := m.ctx
-		ctx.Height = bh + 3 // the detail view leaves three lines of chrome
-		s = m.detail.SetContext(&ctx).View()
+		s = m.detail.View()
 	case modeEdit:
-		ctx := m.ctx
-		ctx.Height = bh + 2 // the form leaves two lines of chrome
-		s = lipgloss.Place(w, bh, lipgloss.Center, lipgloss.Center, m.form.SetContext(&ctx).View())
+		s = m.form.View()
 	case modeHelp:
 		s = lipgloss.Place(w, bh, lipgloss.Center, lipgloss.Center, m.help.FullHelpView(m.fullHelp()))
 	case modeUsage:

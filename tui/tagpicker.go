@@ -129,12 +129,6 @@ func (p tagPicker) restyle() tagPicker {
 	return p
 }
 
-// SetContext replaces the shared context.
-func (p tagPicker) SetContext(ctx *Context) tagPicker {
-	p.ctx = ctx
-	return p.restyle()
-}
-
 // SetSize sets the width of the block and the number of list rows.
 func (p tagPicker) SetSize(width, rows int) tagPicker {
 	p.width = max(width, 1)
