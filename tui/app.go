@@ -57,6 +57,8 @@ type Model struct {
 
 	load     loadState
 	ops      opsState
+	actions  []Action       // the session actions (see Action)
+	pending  *pendingAction // an action waiting for y/n
 	status   statusLine
 	marked   map[string]bool
 	changed  map[string]int // rows a refresh changed → that refresh's gen
@@ -92,6 +94,7 @@ func New(opts Options) Model {
 	m := Model{
 		opts:    opts,
 		api:     opts.API,
+		actions: opts.actions,
 		st:      newStore(),
 		marked:  map[string]bool{},
 		changed: map[string]int{},
@@ -250,6 +253,9 @@ func (m Model) onKey(k tea.KeyMsg) (tea.Model, tea.Cmd) {
 	keys := m.ctx.Keys
 	if m.quitAsk.asking || m.quitAsk.waiting {
 		return m.onQuitKey(k)
+	}
+	if m.pending != nil {
+		return m.onConfirmKey(k)
 	}
 	if keyMatches(k, keys.ForceQuit) {
 		// A form being saved is not lost: the quit prompt covers it.

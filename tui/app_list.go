@@ -15,6 +15,9 @@ func keyMatches(k tea.KeyMsg, b ...key.Binding) bool { return key.Matches(k, b..
 func (m Model) onListKey(k tea.KeyMsg) (tea.Model, tea.Cmd) {
 	keys := m.ctx.Keys
 	rows := m.view.rows
+	if a := m.actionFor(k); a != nil {
+		return m.runAction(a)
+	}
 	switch {
 	case keyMatches(k, keys.Quit):
 		return m.quit()
@@ -34,8 +37,6 @@ func (m Model) onListKey(k tea.KeyMsg) (tea.Model, tea.Cmd) {
 		return m.openDetail()
 	case keyMatches(k, keys.Edit):
 		return m.openEdit(modeList)
-	case keyMatches(k, keys.Resolve):
-		return m.resolve()
 	case keyMatches(k, keys.BulkTags):
 		if len(m.marked) > 0 {
 			return m.openBulkTags()
@@ -219,6 +220,9 @@ func (m Model) onMouse(msg tea.MouseMsg) (tea.Model, tea.Cmd) {
 
 func (m Model) onDetailKey(k tea.KeyMsg) (tea.Model, tea.Cmd) {
 	keys := m.ctx.Keys
+	if a := m.actionFor(k); a != nil {
+		return m.runAction(a)
+	}
 	switch {
 	case keyMatches(k, keys.Back):
 		m.mode = modeList
@@ -230,8 +234,6 @@ func (m Model) onDetailKey(k tea.KeyMsg) (tea.Model, tea.Cmd) {
 		return m, nil
 	case keyMatches(k, keys.Edit):
 		return m.openEdit(modeDetail)
-	case keyMatches(k, keys.Resolve):
-		return m.resolveOne()
 	case keyMatches(k, keys.Undo):
 		return m.undoLast()
 	case keyMatches(k, keys.Reload):

@@ -473,6 +473,10 @@ func (m Model) statusView() string {
 	if p := m.quitPrompt(); p != "" {
 		return t.Warning.Render(safetext.Truncate(p, max(m.ctx.Width, 1)))
 	}
+	if p := m.pending; p != nil {
+		k := m.ctx.Keys
+		return t.Warning.Render(safetext.Truncate(p.question+" "+k.Confirm.Help().Key+"/"+k.Deny.Help().Key, max(m.ctx.Width, 1)))
+	}
 	switch m.status.kind {
 	case statusToast:
 		if m.status.warn {
@@ -518,7 +522,8 @@ func (m Model) shortHelp() []key.Binding {
 	k := m.ctx.Keys
 	switch m.mode {
 	case modeDetail:
-		return []key.Binding{k.Up, k.Down, k.Edit, k.Resolve, k.Undo, k.Back, k.Help}
+		out := append([]key.Binding{k.Up, k.Down, k.Edit}, m.actionBindings(inDetail)...)
+		return append(out, k.Undo, k.Back, k.Help)
 	case modeEdit:
 		return []key.Binding{k.Save, k.NextField, k.Toggle, k.Back}
 	case modeFilter:
@@ -531,14 +536,15 @@ func (m Model) shortHelp() []key.Binding {
 	case modeUsage, modeAgents:
 		return []key.Binding{k.Up, k.Down, k.Open, k.Back}
 	}
-	return []key.Binding{k.Down, k.Open, k.Edit, k.Resolve, k.Undo, k.Filter, k.Mark, k.Help, k.Quit}
+	out := append([]key.Binding{k.Down, k.Open, k.Edit}, m.actionBindings(inList|inMarked)...)
+	return append(out, k.Undo, k.Filter, k.Mark, k.Help, k.Quit)
 }
 
 func (m Model) fullHelp() [][]key.Binding {
 	k := m.ctx.Keys
 	return [][]key.Binding{
 		{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom},
-		{k.Open, k.Edit, k.Resolve, k.Undo, k.Reload, k.CopyID},
+		append(append([]key.Binding{k.Open, k.Edit}, m.actionBindings(inList|inDetail|inMarked)...), k.Undo, k.Reload, k.CopyID),
 		{k.Filter, k.StatusNext, k.StatusPrev, k.Sort, k.SortReverse, k.Agent},
 		{k.Mark, k.MarkAll, k.BulkTags, k.Usage, k.Pause},
 		{k.Save, k.NextField, k.Toggle, k.Back, k.Help, k.Quit, k.ForceQuit},
