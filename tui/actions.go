@@ -24,8 +24,8 @@ const (
 // the status line, undo with u, the help screens and the README test all
 // read it. Adding an action is one entry here (and its binding in KeyMap).
 type Action struct {
-	Name  string                    // "resolve"; bulk summaries start with it
-	Key   func(*KeyMap) key.Binding // from the KeyMap, so [keys] overrides apply
+	Name  string                     // "resolve"; bulk summaries start with it
+	Key   func(*KeyMap) *key.Binding // from the KeyMap, so [keys] overrides apply
 	Modes actionModes
 
 	// Allowed says whether the action applies to a session (allowed_actions,
@@ -67,7 +67,7 @@ func defaultActions() []Action {
 	return []Action{
 		{
 			Name:  "resolve",
-			Key:   func(k *KeyMap) key.Binding { return k.Resolve },
+			Key:   func(k *KeyMap) *key.Binding { return &k.Resolve },
 			Modes: inList | inDetail | inMarked,
 			// One session toggles; marked ones are all resolved.
 			Do: func(ctx context.Context, env actionEnv, r *row, bulk bool) (actionResult, error) {
@@ -154,7 +154,7 @@ func (m Model) actionFor(k tea.KeyMsg) *Action {
 	where := m.actionWhere()
 	for i := range m.actions {
 		a := &m.actions[i]
-		if a.Modes&where != 0 && keyMatches(k, a.Key(m.ctx.Keys)) {
+		if a.Modes&where != 0 && keyMatches(k, *a.Key(m.ctx.Keys)) {
 			return a
 		}
 	}
@@ -166,7 +166,7 @@ func (m Model) actionBindings(where actionModes) []key.Binding {
 	var out []key.Binding
 	for _, a := range m.actions {
 		if a.Modes&where != 0 {
-			out = append(out, a.Key(m.ctx.Keys))
+			out = append(out, *a.Key(m.ctx.Keys))
 		}
 	}
 	return out

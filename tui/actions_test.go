@@ -19,7 +19,7 @@ func zapAction() Action {
 	zap := key.NewBinding(key.WithKeys("z"), key.WithHelp("z", "zap"))
 	return Action{
 		Name:    "zap",
-		Key:     func(*KeyMap) key.Binding { return zap },
+		Key:     func(*KeyMap) *key.Binding { return &zap },
 		Modes:   inList | inDetail | inMarked,
 		Confirm: func(n int) string { return fmt.Sprintf("Zap %d sessions?", n) },
 		Do: func(ctx context.Context, env actionEnv, r *row, _ bool) (actionResult, error) {

@@ -72,8 +72,12 @@ func (m Model) onListKey(k tea.KeyMsg) (tea.Model, tea.Cmd) {
 	case keyMatches(k, keys.StatusPrev):
 		m.spec.tab = (m.spec.tab + statusTabs - 1) % statusTabs
 		return m, m.request()
-	case k.Type == tea.KeyRunes && len(k.Runes) == 1 && k.Runes[0] >= '1' && k.Runes[0] <= '5':
-		m.spec.tab = statusTab(k.Runes[0] - '1')
+	case keyMatches(k, keys.StatusTab[:]...):
+		for i, b := range keys.StatusTab {
+			if keyMatches(k, b) {
+				m.spec.tab = statusTab(i)
+			}
+		}
 		return m, m.request()
 	case keyMatches(k, keys.Sort):
 		m.spec.sort = (m.spec.sort + 1) % sortKeys
@@ -165,23 +169,23 @@ func osc52Clipboard(text string) error {
 
 // onFilterKey handles typing into the filter: the list narrows as you type.
 func (m Model) onFilterKey(k tea.KeyMsg) (tea.Model, tea.Cmd) {
-	switch k.Type {
-	case tea.KeyEsc:
+	keys := m.ctx.Keys
+	switch {
+	case keyMatches(k, keys.FilterClear):
 		m.editFilter(func(f *textinput.Model) { f.SetValue(""); f.Blur() })
 		m.mode = modeList
 		m.spec.q = parseQuery("")
 		return m, m.request()
-	case tea.KeyEnter:
+	case keyMatches(k, keys.FilterKeep):
 		m.editFilter(func(f *textinput.Model) { f.Blur() })
 		m.mode = modeList
 		return m, nil
-	case tea.KeyUp, tea.KeyDown:
+	case keyMatches(k, keys.FilterUp):
 		// Let the user move through matches without leaving the filter.
-		d := 1
-		if k.Type == tea.KeyUp {
-			d = -1
-		}
-		m.list = m.list.moveTo(m.list.cursor+d, m.view.rows)
+		m.list = m.list.moveTo(m.list.cursor-1, m.view.rows)
+		return m, nil
+	case keyMatches(k, keys.FilterDown):
+		m.list = m.list.moveTo(m.list.cursor+1, m.view.rows)
 		return m, nil
 	}
 	f, cmd := m.filter.Update(k)

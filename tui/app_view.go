@@ -527,10 +527,7 @@ func (m Model) shortHelp() []key.Binding {
 	case modeEdit:
 		return []key.Binding{k.Save, k.NextField, k.Toggle, k.Back}
 	case modeFilter:
-		return []key.Binding{
-			key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "keep filter")),
-			key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "clear")),
-		}
+		return []key.Binding{k.FilterKeep, k.FilterClear}
 	case modeHelp:
 		return []key.Binding{k.Back}
 	case modeUsage, modeAgents:

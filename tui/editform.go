@@ -253,7 +253,7 @@ func (f editForm) key(msg tea.KeyMsg) (editForm, tea.Cmd) {
 		}
 		return f, editEmit(editCancelledMsg{})
 	}
-	if f.focus == editFieldTitle && msg.Type == tea.KeyEnter {
+	if f.focus == editFieldTitle && key.Matches(msg, keys.TitleDone) {
 		return f.switchField(), nil
 	}
 	return f.toField(msg)

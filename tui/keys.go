@@ -13,9 +13,18 @@ type KeyMap struct {
 	Filter, StatusNext, StatusPrev, Sort, SortReverse key.Binding
 	Mark, MarkAll, BulkTags, Agent, Usage             key.Binding
 	Pause, CopyID                                     key.Binding
+	StatusTab                                         [5]key.Binding // All, Active, Idle, Started, Other
 
-	// Forms.
-	Save, NextField, PrevField, Toggle, Confirm, Deny key.Binding
+	// Typing a filter (the list narrows as you type).
+	FilterKeep, FilterClear, FilterUp, FilterDown key.Binding
+
+	// Forms and pickers.
+	Save, NextField, PrevField, Toggle, Confirm, Deny  key.Binding
+	TitleDone                                          key.Binding // leaves the title for the tags
+	PickerUp, PickerDown, PickerPageUp, PickerPageDown key.Binding
+
+	// The quit prompt with saves in flight.
+	QuitWait key.Binding
 }
 
 // DefaultKeyMap returns the bindings described in the README.
@@ -57,5 +66,19 @@ func DefaultKeyMap() *KeyMap {
 		Toggle:      b([]string{" ", "enter"}, "space/enter", "toggle tag"),
 		Confirm:     b([]string{"y"}, "y", "yes"),
 		Deny:        b([]string{"n", "esc"}, "n", "no"),
+		StatusTab: [5]key.Binding{
+			b([]string{"1"}, "1", "all"), b([]string{"2"}, "2", "active"), b([]string{"3"}, "3", "idle"),
+			b([]string{"4"}, "4", "started"), b([]string{"5"}, "5", "other"),
+		},
+		FilterKeep:     b([]string{"enter"}, "enter", "keep filter"),
+		FilterClear:    b([]string{"esc"}, "esc", "clear"),
+		FilterUp:       b([]string{"up"}, "↑", "prev match"),
+		FilterDown:     b([]string{"down"}, "↓", "next match"),
+		TitleDone:      b([]string{"enter"}, "enter", "to tags"),
+		PickerUp:       b([]string{"up", "ctrl+p"}, "↑", "up"),
+		PickerDown:     b([]string{"down", "ctrl+n"}, "↓", "down"),
+		PickerPageUp:   b([]string{"pgup"}, "pgup", "page up"),
+		PickerPageDown: b([]string{"pgdown"}, "pgdn", "page down"),
+		QuitWait:       b([]string{"w"}, "w", "wait for saves"),
 	}
 }

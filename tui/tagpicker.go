@@ -63,18 +63,12 @@ type tagPicker struct {
 	width, height  int // width of the block, rows of the list
 	focused        bool
 	notice         string // a refusal to show on the hint line
-
-	up, down, pgUp, pgDown key.Binding
 }
 
 func newTagPicker(ctx *Context, own, known []string, bulk bool) tagPicker {
 	p := tagPicker{
-		ctx:    ctx,
-		bulk:   bulk,
-		up:     key.NewBinding(key.WithKeys("up", "ctrl+p")),
-		down:   key.NewBinding(key.WithKeys("down", "ctrl+n")),
-		pgUp:   key.NewBinding(key.WithKeys("pgup")),
-		pgDown: key.NewBinding(key.WithKeys("pgdown")),
+		ctx:  ctx,
+		bulk: bulk,
 	}
 	seen := make(map[string]bool, len(own)+len(known))
 	for _, raw := range own {
@@ -226,14 +220,15 @@ func (p tagPicker) Update(msg tea.Msg) (tagPicker, tea.Cmd) {
 		return p, nil
 	}
 	if k, ok := msg.(tea.KeyMsg); ok {
+		keys := p.ctx.Keys
 		switch {
-		case key.Matches(k, p.up):
+		case key.Matches(k, keys.PickerUp):
 			return p.move(-1), nil
-		case key.Matches(k, p.down):
+		case key.Matches(k, keys.PickerDown):
 			return p.move(1), nil
-		case key.Matches(k, p.pgUp):
+		case key.Matches(k, keys.PickerPageUp):
 			return p.move(-p.height), nil
-		case key.Matches(k, p.pgDown):
+		case key.Matches(k, keys.PickerPageDown):
 			return p.move(p.height), nil
 		case key.Matches(k, p.ctx.Keys.Toggle):
 			return p.toggle(), nil
