@@ -74,7 +74,7 @@ func (m Model) onAgentKey(k tea.KeyMsg) (tea.Model, tea.Cmd) {
 		m.marked = map[string]bool{}
 		m.list = listModel{height: m.list.height}
 		m.setInfo("loading sessions of " + p.agents[p.cursor].label + "…")
-		return m, tea.Batch(m.startLoad(), m.dataChanged())
+		return m, m.startLoad()
 	}
 	return m, nil
 }

@@ -33,10 +33,10 @@ type Model struct {
 
 	mode, back mode // back: where esc from help / edit returns to
 
-	st      *store
-	version int    // bumped on every change to st
-	all     []*row // st.rows() for the current version
-	allVer  int
+	st       *store
+	followed int    // the store version the list was last asked to follow
+	all      []*row // st.rows() for allVer
+	allVer   int
 
 	// The derived list and its recomputation.
 	spec      viewSpec
@@ -150,11 +150,22 @@ func (m *Model) startLoad() tea.Cmd {
 // the program waits for saves to quit, the last one landing quits.
 func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	nm, cmd := m.update(msg)
-	if next, ok := nm.(Model); ok && next.quitAsk.waiting && !next.quitting {
+	next, ok := nm.(Model)
+	if !ok {
+		return nm, cmd
+	}
+	// The list follows the store: whatever changed it, it is derived again
+	// (a load paces its pages, see pageArrived, and is caught up at its end).
+	caughtUp := next.view.version == next.st.version || next.load.active || next.deriving
+	if next.st.version != next.followed || !caughtUp {
+		next.followed = next.st.version
+		cmd = tea.Batch(cmd, next.request())
+	}
+	if next.quitAsk.waiting && !next.quitting {
 		q, qcmd := next.quitIfDone()
 		return q, tea.Batch(cmd, qcmd)
 	}
-	return nm, cmd
+	return next, cmd
 }
 
 func (m Model) update(msg tea.Msg) (tea.Model, tea.Cmd) {
@@ -294,14 +305,14 @@ func (m *Model) request() tea.Cmd {
 		m.deriveDue = true
 		return nil
 	}
-	if m.allVer != m.version || m.all == nil {
+	if m.allVer != m.st.version || m.all == nil {
 		m.all = m.st.rows()
-		m.allVer = m.version
+		m.allVer = m.st.version
 	}
 	m.viewGen++
 	m.deriving = true
 	m.deriveDue = false
-	return deriveCmd(m.all, m.version, m.spec, m.view, m.viewGen)
+	return deriveCmd(m.all, m.st.version, m.spec, m.view, m.viewGen)
 }
 
 func (m Model) onDerived(msg viewDerivedMsg) (tea.Model, tea.Cmd) {
@@ -327,7 +338,7 @@ func (m Model) onDerived(msg viewDerivedMsg) (tea.Model, tea.Cmd) {
 		}
 	}
 	// Pages of a load in progress do not ask again (see pageArrived).
-	stale := m.view.version != m.version && !m.load.active
+	stale := m.view.version != m.st.version && !m.load.active
 	if m.deriveDue || stale || !sameSpec(m.view.spec, m.spec) {
 		return m, m.request()
 	}
@@ -336,12 +347,6 @@ func (m Model) onDerived(msg viewDerivedMsg) (tea.Model, tea.Cmd) {
 
 func sameSpec(a, b viewSpec) bool {
 	return a.q.raw == b.q.raw && a.tab == b.tab && a.sort == b.sort && a.reverse == b.reverse && a.agent == b.agent
-}
-
-// dataChanged bumps the version and asks for a recompute.
-func (m *Model) dataChanged() tea.Cmd {
-	m.version++
-	return m.request()
 }
 
 // setForm replaces the form (copy on write, see Model).

@@ -112,7 +112,7 @@ func (m Model) onBulkProgress(msg bulkProgressMsg) (tea.Model, tea.Cmd) {
 		return m, next
 	}
 	m.st.upsert(*msg.session)
-	return m, tea.Batch(next, m.dataChanged())
+	return m, next
 }
 
 func (m Model) onBulkFinished(msg bulkFinishedMsg) (tea.Model, tea.Cmd) {

@@ -142,13 +142,11 @@ func (m Model) onSaved(msg sessionSavedMsg) (tea.Model, tea.Cmd) {
 	if !ok {
 		return m, nil // cancelled: the form was closed meanwhile
 	}
-	var changed tea.Cmd
 	if s := msg.session; s != nil {
 		m.st.upsert(*s)
 		if m.load.next != nil && m.load.next != m.st && m.load.next.get(s.ID) != nil {
 			m.load.next.upsert(*s)
 		}
-		changed = m.dataChanged()
 	}
 	if info.kind != opUndo && msg.undo != nil {
 		m.ops.undo = append(m.ops.undo, []undoStep{*msg.undo})
@@ -166,7 +164,7 @@ func (m Model) onSaved(msg sessionSavedMsg) (tea.Model, tea.Cmd) {
 	if msg.label != "" {
 		label = msg.label
 	}
-	return m, tea.Batch(m.setToast(label), changed)
+	return m, m.setToast(label)
 }
 
 func (m Model) onSaveFailed(msg sessionSaveFailedMsg) (tea.Model, tea.Cmd) {
