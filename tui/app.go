@@ -177,6 +177,7 @@ func (m Model) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		hm.Width = msg.Width
 		m.help = &hm
 		m.detail = m.detail.SetSize(m.ctx.Width, m.bodyHeight())
+		m.agents = m.agents.SetSize(m.ctx.Width, m.bodyHeight())
 		if m.mode == modeEdit {
 			m.setForm(m.form.SetSize(m.ctx.Width, m.bodyHeight()))
 		}
@@ -346,7 +347,7 @@ func (m Model) onDerived(msg viewDerivedMsg) (tea.Model, tea.Cmd) {
 }
 
 func sameSpec(a, b viewSpec) bool {
-	return a.q.raw == b.q.raw && a.tab == b.tab && a.sort == b.sort && a.reverse == b.reverse && a.agent == b.agent
+	return a.q.raw == b.q.raw && a.tab == b.tab && a.sort == b.sort && a.reverse == b.reverse
 }
 
 // setForm replaces the form (copy on write, see Model).

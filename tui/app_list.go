@@ -103,7 +103,7 @@ func (m Model) onListKey(k tea.KeyMsg) (tea.Model, tea.Cmd) {
 		m.usage = newUsage(&m.ctx, rows)
 		m.back, m.mode = m.mode, modeUsage
 	case keyMatches(k, keys.Agent):
-		m.agents = newAgentPicker(&m.ctx, m.st.rows(), m.load.agentID)
+		m.agents = newAgentPicker(&m.ctx, m.st.rows(), m.load.agentID).SetSize(m.ctx.Width, m.bodyHeight())
 		m.back, m.mode = m.mode, modeAgents
 	case keyMatches(k, keys.Pause):
 		m.refresh.paused = !m.refresh.paused

@@ -152,7 +152,7 @@ func (m Model) bodyView() string {
 	case modeUsage:
 		s = m.usage.View(w, bh)
 	case modeAgents:
-		s = m.agents.View(w, bh)
+		s = m.agents.View()
 	default:
 		s = m.listView()
 	}
@@ -192,7 +192,7 @@ func (m Model) listView() string {
 	} else {
 		list = window.view(&m.ctx, fresh, lw, d)
 	}
-	table := padTo(layoutColumns(lw).header(&m.ctx, ""), lw) + "\n" + list
+	table := padTo(layoutColumns(lw).header(&m.ctx), lw) + "\n" + list
 	sel := m.selected()
 	if sel != nil {
 		sel = m.fresh(sel)

@@ -10,6 +10,7 @@ import (
 	"github.com/charmbracelet/bubbles/textinput"
 	tea "github.com/charmbracelet/bubbletea"
 
+	"github.com/everruns/sessions/tui/picker"
 	"github.com/everruns/sessions/tui/safetext"
 )
 
@@ -251,28 +252,15 @@ func (p tagPicker) Update(msg tea.Msg) (tagPicker, tea.Cmd) {
 }
 
 func (p tagPicker) move(d int) tagPicker {
-	n := len(p.entries())
 	p.notice = ""
-	if n == 0 {
-		p.cursor, p.offset = 0, 0
-		return p
-	}
-	p.cursor = min(max(p.cursor+d, 0), n-1)
+	p.cursor += d
 	return p.scroll()
 }
 
 // scroll keeps the cursor inside the visible rows.
 func (p tagPicker) scroll() tagPicker {
-	n := len(p.entries())
-	p.cursor = min(max(p.cursor, 0), max(n-1, 0))
-	h := max(p.height, 1)
-	if p.cursor < p.offset {
-		p.offset = p.cursor
-	}
-	if p.cursor >= p.offset+h {
-		p.offset = p.cursor - h + 1
-	}
-	p.offset = min(max(p.offset, 0), max(n-h, 0))
+	w := picker.Window{Cursor: p.cursor, Offset: p.offset, Height: p.height}.Clamp(len(p.entries()))
+	p.cursor, p.offset = w.Cursor, w.Offset
 	return p
 }
 
