@@ -18,13 +18,14 @@ type agentPicker struct {
 	agents  []agentCount // first entry is "all agents"
 	win     picker.Window
 	width   int
+	height  int
 	current string
 }
 
 // SetSize hands the picker its rectangle: a title line, a blank line's
 // worth of room and the agents.
 func (p agentPicker) SetSize(w, h int) agentPicker {
-	p.width = w
+	p.width, p.height = max(w, 1), max(h, 1)
 	p.win.Height = max(h-2, 1)
 	p.win = p.win.Clamp(len(p.agents))
 	return p
@@ -69,10 +70,8 @@ func (m Model) onAgentKey(k tea.KeyMsg) (tea.Model, tea.Cmd) {
 	switch {
 	case keyMatches(k, keys.Back, keys.Agent):
 		m.mode = modeList
-	case keyMatches(k, keys.Up):
-		p.win = p.win.Move(-1, len(p.agents))
-	case keyMatches(k, keys.Down):
-		p.win = p.win.Move(1, len(p.agents))
+	case keyMatches(k, keys.Up, keys.Down):
+		m.agents, _ = m.agents.Update(k)
 	case keyMatches(k, keys.Open):
 		m.mode = modeList
 		id := p.agents[p.win.Cursor].id
@@ -107,5 +106,5 @@ func (p agentPicker) View() string {
 		}
 		lines = append(lines, cur+text)
 	}
-	return strings.Join(lines, "\n")
+	return fitBlock(strings.Join(lines, "\n"), p.width, p.height)
 }

@@ -522,15 +522,18 @@ func (m Model) shortHelp() []key.Binding {
 	k := m.ctx.Keys
 	switch m.mode {
 	case modeDetail:
-		out := append([]key.Binding{k.Up, k.Down, k.Edit}, m.actionBindings(inDetail)...)
+		out := append(m.detail.ShortHelp(), k.Edit)
+		out = append(out, m.actionBindings(inDetail)...)
 		return append(out, k.Undo, k.Back, k.Help)
 	case modeEdit:
-		return []key.Binding{k.Save, k.NextField, k.Toggle, k.Back}
+		return m.form.ShortHelp()
 	case modeFilter:
 		return []key.Binding{k.FilterKeep, k.FilterClear}
 	case modeHelp:
 		return []key.Binding{k.Back}
-	case modeUsage, modeAgents:
+	case modeAgents:
+		return m.agents.ShortHelp()
+	case modeUsage:
 		return []key.Binding{k.Up, k.Down, k.Open, k.Back}
 	}
 	out := append([]key.Binding{k.Down, k.Open, k.Edit}, m.actionBindings(inList|inMarked)...)

@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 
@@ -44,4 +45,56 @@ func TestProgramDetailBottomShowsLastLine(t *testing.T) {
 	}
 	progCheckFrame(t, s.view, 80, 24)
 	p.finish()
+}
+
+// Every component draws inside the rectangle SetSize gave it, whatever the
+// terminal (the context's own size is deliberately different: a component
+// must not read it).
+func TestComponentsFitTheirRectangle(t *testing.T) {
+	ctx := detailTestCtx(200, 60)
+	s := detailTestSession()
+	var rows []*row
+	for i := range 50 {
+		x := s
+		x.ID = fmt.Sprintf("session_%02d", i)
+		x.AgentID = fmt.Sprintf("agent_%02d_%s", i, strings.Repeat("long", i%7))
+		rows = append(rows, newRow(x))
+	}
+	known := []string{"a", "b", strings.Repeat("wide界", 30)}
+	for i := range 40 {
+		known = append(known, fmt.Sprintf("tag-%02d", i))
+	}
+	for _, size := range [][2]int{{80, 20}, {120, 36}, {40, 10}, {20, 5}, {1, 1}} {
+		w, h := size[0], size[1]
+		d := detailOpen(t, ctx, s, detailTestMessages(s.ID)).SetSize(w, h)
+		d, _ = d.Update(progKey("G"))
+		ag, _ := newAgentPicker(ctx, rows, "").SetSize(w, h).Update(progKey("down"))
+		views := map[string]string{
+			"detail": d.View(),
+			"edit":   newEditForm(ctx, newRow(s), known).SetSize(w, h).View(),
+			"bulk":   newBulkTagForm(ctx, 3, known).SetSize(w, h).View(),
+			"agents": ag.View(),
+		}
+		for name, v := range views {
+			lines := strings.Split(v, "\n")
+			if len(lines) > h {
+				t.Errorf("%s at %dx%d: %d lines", name, w, h, len(lines))
+			}
+			for i, l := range lines {
+				if lw := ansi.StringWidth(l); lw > w {
+					t.Errorf("%s at %dx%d: line %d is %d cells: %q", name, w, h, i, lw, l)
+				}
+			}
+		}
+	}
+}
+
+// The root's frame is exactly the terminal in every mode at 80x24.
+func TestRootFrameFitsEveryMode(t *testing.T) {
+	srv := progServer(t, apitest.Options{Sessions: 30})
+	m := unitLoaded(t, srv, 80, 24)
+	for _, keys := range [][]string{{"enter"}, {"e"}, {"?"}, {"a"}, {"T"}, {"/"}, {" ", "t"}} {
+		n := unitKeys(t, m, keys...)
+		progCheckFrame(t, n.View(), 80, 24)
+	}
 }
