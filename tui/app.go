@@ -53,6 +53,7 @@ type Model struct {
 	detail detailModel
 	form   *editForm
 	help   *help.Model
+	keys   *helpScreen // the ? screen (copy on write)
 	spin   spinner.Model
 
 	load     loadState
@@ -178,6 +179,10 @@ func (m Model) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.help = &hm
 		m.detail = m.detail.SetSize(m.ctx.Width, m.bodyHeight())
 		m.agents = m.agents.SetSize(m.ctx.Width, m.bodyHeight())
+		if m.keys != nil {
+			ks := m.keys.SetSize(m.ctx.Width, m.bodyHeight())
+			m.keys = &ks
+		}
 		if m.mode == modeEdit {
 			m.setForm(m.form.SetSize(m.ctx.Width, m.bodyHeight()))
 		}
@@ -287,8 +292,11 @@ func (m Model) onKey(k tea.KeyMsg) (tea.Model, tea.Cmd) {
 	case modeHelp:
 		if keyMatches(k, keys.Back, keys.Help, keys.Quit) {
 			m.mode = m.back
+			return m, nil
 		}
-		return m, nil
+		ks, cmd := m.keys.Update(k)
+		m.keys = &ks
+		return m, cmd
 	case modeDetail:
 		return m.onDetailKey(k)
 	case modeUsage:
@@ -297,6 +305,14 @@ func (m Model) onKey(k tea.KeyMsg) (tea.Model, tea.Cmd) {
 		return m.onAgentKey(k)
 	}
 	return m.onListKey(k)
+}
+
+// openHelp shows the keys of the current mode.
+func (m Model) openHelp() Model {
+	ks := newHelpScreen(&m.ctx, m.helpGroups(m.mode)).SetSize(m.ctx.Width, m.bodyHeight())
+	m.keys = &ks
+	m.back, m.mode = m.mode, modeHelp
+	return m
 }
 
 // request asks for the list to be recomputed; at most one derive runs at a

@@ -48,7 +48,7 @@ func (m Model) onListKey(k tea.KeyMsg) (tea.Model, tea.Cmd) {
 		m.setInfo("reloading…")
 		return m, m.startLoad()
 	case keyMatches(k, keys.Help):
-		m.back, m.mode = m.mode, modeHelp
+		m = m.openHelp()
 	case keyMatches(k, keys.Filter):
 		m.mode = modeFilter
 		var cmd tea.Cmd
@@ -234,8 +234,7 @@ func (m Model) onDetailKey(k tea.KeyMsg) (tea.Model, tea.Cmd) {
 	case keyMatches(k, keys.Quit):
 		return m.quit()
 	case keyMatches(k, keys.Help):
-		m.back, m.mode = m.mode, modeHelp
-		return m, nil
+		return m.openHelp(), nil
 	case keyMatches(k, keys.Edit):
 		return m.openEdit(modeDetail)
 	case keyMatches(k, keys.Undo):

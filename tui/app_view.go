@@ -148,7 +148,7 @@ func (m Model) bodyView() string {
 	case modeEdit:
 		s = m.form.View()
 	case modeHelp:
-		s = lipgloss.Place(w, bh, lipgloss.Center, lipgloss.Center, m.help.FullHelpView(m.fullHelp()))
+		s = m.keys.View()
 	case modeUsage:
 		s = m.usage.View(w, bh)
 	case modeAgents:
@@ -530,7 +530,7 @@ func (m Model) shortHelp() []key.Binding {
 	case modeFilter:
 		return []key.Binding{k.FilterKeep, k.FilterClear}
 	case modeHelp:
-		return []key.Binding{k.Back}
+		return m.keys.ShortHelp()
 	case modeAgents:
 		return m.agents.ShortHelp()
 	case modeUsage:
@@ -538,17 +538,6 @@ func (m Model) shortHelp() []key.Binding {
 	}
 	out := append([]key.Binding{k.Down, k.Open, k.Edit}, m.actionBindings(inList|inMarked)...)
 	return append(out, k.Undo, k.Filter, k.Mark, k.Help, k.Quit)
-}
-
-func (m Model) fullHelp() [][]key.Binding {
-	k := m.ctx.Keys
-	return [][]key.Binding{
-		{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom},
-		append(append([]key.Binding{k.Open, k.Edit}, m.actionBindings(inList|inDetail|inMarked)...), k.Undo, k.Reload, k.CopyID),
-		{k.Filter, k.StatusNext, k.StatusPrev, k.Sort, k.SortReverse, k.Agent},
-		{k.Mark, k.MarkAll, k.BulkTags, k.Usage, k.Pause},
-		{k.Save, k.NextField, k.Toggle, k.Back, k.Help, k.Quit, k.ForceQuit},
-	}
 }
 
 // spread puts left and right on one line of width w, right-aligned.

@@ -67,8 +67,8 @@ func DefaultKeyMap() *KeyMap {
 		Confirm:     b([]string{"y"}, "y", "yes"),
 		Deny:        b([]string{"n", "esc"}, "n", "no"),
 		StatusTab: [5]key.Binding{
-			b([]string{"1"}, "1", "all"), b([]string{"2"}, "2", "active"), b([]string{"3"}, "3", "idle"),
-			b([]string{"4"}, "4", "started"), b([]string{"5"}, "5", "other"),
+			b([]string{"1"}, "1", "All tab"), b([]string{"2"}, "2", "Active tab"), b([]string{"3"}, "3", "Idle tab"),
+			b([]string{"4"}, "4", "Started tab"), b([]string{"5"}, "5", "Other tab"),
 		},
 		FilterKeep:     b([]string{"enter"}, "enter", "keep filter"),
 		FilterClear:    b([]string{"esc"}, "esc", "clear"),

@@ -98,3 +98,28 @@ func TestRootFrameFitsEveryMode(t *testing.T) {
 		progCheckFrame(t, n.View(), 80, 24)
 	}
 }
+
+// Help fits 80x24: every binding of the list mode is reachable by
+// scrolling, none is cut at the right edge.
+func TestHelpFitsAndScrolls(t *testing.T) {
+	srv := progServer(t, apitest.Options{Sessions: 5})
+	m := unitLoaded(t, srv, 80, 24)
+	m = unitKeys(t, m, "?")
+	seen := ""
+	for range 40 {
+		v := m.View()
+		progCheckFrame(t, v, 80, 24)
+		seen += ansi.Strip(v)
+		m = unitKeys(t, m, "j")
+	}
+	for _, g := range m.helpGroups(modeList) {
+		for _, b := range g.bindings {
+			if !strings.Contains(seen, b.Help().Desc) {
+				t.Errorf("help at 80x24 never shows %q (%s)", b.Help().Desc, g.title)
+			}
+		}
+	}
+	if m = unitKeys(t, m, "esc"); m.mode != modeList {
+		t.Fatalf("esc left help for mode %d", m.mode)
+	}
+}
