@@ -454,33 +454,19 @@ func detailTimeCell(m detailModel, label string, ts *time.Time, now time.Time) d
 	return c
 }
 
-// detailAge is a short relative age: "just now", "45s ago", "3m ago",
-// "5h ago", "12d ago", "2y ago"; "in 3m" for times in the future.
+// detailAge is the list's age with a direction: "just now", "45s ago",
+// "3m ago", "2w ago"; "in 3m" for times in the future.
 func detailAge(ts, now time.Time) string {
-	d := now.Sub(ts)
-	future := d < 0
-	if future {
-		d = -d
-	}
-	var s string
-	switch {
-	case d < time.Second:
+	if ts.After(now) {
+		if a := age(ts, now); a != "now" {
+			return "in " + a
+		}
 		return "just now"
-	case d < time.Minute:
-		s = strconv.Itoa(int(d/time.Second)) + "s"
-	case d < time.Hour:
-		s = strconv.Itoa(int(d/time.Minute)) + "m"
-	case d < 24*time.Hour:
-		s = strconv.Itoa(int(d/time.Hour)) + "h"
-	case d < 365*24*time.Hour:
-		s = strconv.Itoa(int(d/(24*time.Hour))) + "d"
-	default:
-		s = strconv.Itoa(int(d/(365*24*time.Hour))) + "y"
 	}
-	if future {
-		return "in " + s
+	if a := age(now, ts); a != "now" {
+		return a + " ago"
 	}
-	return s + " ago"
+	return "just now"
 }
 
 // detailSeg is a piece of sanitised single-line text and its style.
