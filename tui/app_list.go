@@ -72,8 +72,8 @@ func (m Model) onListKey(k tea.KeyMsg) (tea.Model, tea.Cmd) {
 	case keyMatches(k, keys.StatusPrev):
 		m.spec.tab = (m.spec.tab + statusTabs - 1) % statusTabs
 		return m, m.request()
-	case keyMatches(k, keys.StatusTab[:]...):
-		for i, b := range keys.StatusTab {
+	case keyMatches(k, keys.Status[:]...):
+		for i, b := range keys.Status {
 			if keyMatches(k, b) {
 				m.spec.tab = statusTab(i)
 			}

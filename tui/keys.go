@@ -3,7 +3,9 @@ package tui
 import "github.com/charmbracelet/bubbles/key"
 
 // KeyMap is every binding of the program. Components read the bindings they
-// need from it; help views list them.
+// need from it; help views list them. Each field is a [keys] name (see
+// keyNames): a binding added here is configurable and checked for
+// conflicts, and README must list it (TestREADMEListsEveryBinding).
 type KeyMap struct {
 	Up, Down, PageUp, PageDown, Top, Bottom key.Binding
 	Open, Back, Edit, Resolve, Undo, Reload key.Binding
@@ -13,7 +15,7 @@ type KeyMap struct {
 	Filter, StatusNext, StatusPrev, Sort, SortReverse key.Binding
 	Mark, MarkAll, BulkTags, Agent, Usage             key.Binding
 	Pause, CopyID                                     key.Binding
-	StatusTab                                         [5]key.Binding // All, Active, Idle, Started, Other
+	Status                                            [5]key.Binding // the tabs: All, Active, Idle, Started, Other
 
 	// Typing a filter (the list narrows as you type).
 	FilterKeep, FilterClear, FilterUp, FilterDown key.Binding
@@ -66,7 +68,7 @@ func DefaultKeyMap() *KeyMap {
 		Toggle:      b([]string{" ", "enter"}, "space/enter", "toggle tag"),
 		Confirm:     b([]string{"y"}, "y", "yes"),
 		Deny:        b([]string{"n", "esc"}, "n", "no"),
-		StatusTab: [5]key.Binding{
+		Status: [5]key.Binding{
 			b([]string{"1"}, "1", "All tab"), b([]string{"2"}, "2", "Active tab"), b([]string{"3"}, "3", "Idle tab"),
 			b([]string{"4"}, "4", "Started tab"), b([]string{"5"}, "5", "Other tab"),
 		},

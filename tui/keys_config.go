@@ -2,66 +2,50 @@ package tui
 
 import (
 	"fmt"
+	"reflect"
 	"sort"
+	"strconv"
 	"strings"
+	"unicode"
 
 	"github.com/charmbracelet/bubbles/key"
 )
 
 // keyNames maps the names used in the config file's [keys] table to the
-// bindings of a KeyMap. Names are snake_case; ApplyKeyOverrides also accepts
-// kebab-case and any letter case.
+// bindings of a KeyMap: each field's name in snake_case (CopyID is copy_id),
+// an array's bindings numbered from 1 (status_1 … status_5). A new binding
+// is named by adding its field. ApplyKeyOverrides also accepts kebab-case
+// and any letter case.
 func keyNames(km *KeyMap) map[string]*key.Binding {
-	return map[string]*key.Binding{
-		"up":               &km.Up,
-		"down":             &km.Down,
-		"page_up":          &km.PageUp,
-		"page_down":        &km.PageDown,
-		"top":              &km.Top,
-		"bottom":           &km.Bottom,
-		"open":             &km.Open,
-		"back":             &km.Back,
-		"edit":             &km.Edit,
-		"resolve":          &km.Resolve,
-		"undo":             &km.Undo,
-		"reload":           &km.Reload,
-		"help":             &km.Help,
-		"quit":             &km.Quit,
-		"force_quit":       &km.ForceQuit,
-		"filter":           &km.Filter,
-		"status_next":      &km.StatusNext,
-		"status_prev":      &km.StatusPrev,
-		"sort":             &km.Sort,
-		"sort_reverse":     &km.SortReverse,
-		"mark":             &km.Mark,
-		"mark_all":         &km.MarkAll,
-		"bulk_tags":        &km.BulkTags,
-		"agent":            &km.Agent,
-		"usage":            &km.Usage,
-		"pause":            &km.Pause,
-		"copy_id":          &km.CopyID,
-		"save":             &km.Save,
-		"next_field":       &km.NextField,
-		"prev_field":       &km.PrevField,
-		"toggle":           &km.Toggle,
-		"confirm":          &km.Confirm,
-		"deny":             &km.Deny,
-		"status_1":         &km.StatusTab[0],
-		"status_2":         &km.StatusTab[1],
-		"status_3":         &km.StatusTab[2],
-		"status_4":         &km.StatusTab[3],
-		"status_5":         &km.StatusTab[4],
-		"filter_keep":      &km.FilterKeep,
-		"filter_clear":     &km.FilterClear,
-		"filter_up":        &km.FilterUp,
-		"filter_down":      &km.FilterDown,
-		"title_done":       &km.TitleDone,
-		"picker_up":        &km.PickerUp,
-		"picker_down":      &km.PickerDown,
-		"picker_page_up":   &km.PickerPageUp,
-		"picker_page_down": &km.PickerPageDown,
-		"quit_wait":        &km.QuitWait,
+	v := reflect.ValueOf(km).Elem()
+	t := v.Type()
+	out := make(map[string]*key.Binding, t.NumField()+8)
+	for i := range t.NumField() {
+		name, f := snakeCase(t.Field(i).Name), v.Field(i)
+		switch b := f.Addr().Interface().(type) {
+		case *key.Binding:
+			out[name] = b
+		default:
+			for j := range f.Len() {
+				out[name+"_"+strconv.Itoa(j+1)] = f.Index(j).Addr().Interface().(*key.Binding)
+			}
+		}
 	}
+	return out
+}
+
+// snakeCase turns a Go field name into a config name: PageUp → page_up,
+// CopyID → copy_id.
+func snakeCase(s string) string {
+	rs := []rune(s)
+	var b strings.Builder
+	for i, r := range rs {
+		if unicode.IsUpper(r) && i > 0 && (unicode.IsLower(rs[i-1]) || (i+1 < len(rs) && unicode.IsLower(rs[i+1]))) {
+			b.WriteByte('_')
+		}
+		b.WriteRune(unicode.ToLower(r))
+	}
+	return b.String()
 }
 
 // keyModes names the bindings live at the same time, mode by mode: two of

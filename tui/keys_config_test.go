@@ -129,3 +129,18 @@ func TestREADMEListsEveryBinding(t *testing.T) {
 		}
 	}
 }
+
+// The [keys] names come from the KeyMap's fields; these are the documented
+// ones and must not change under users' config files.
+func TestKeyNamesStable(t *testing.T) {
+	names := KeyBindingNames()
+	for _, n := range []string{"up", "page_down", "force_quit", "sort_reverse", "mark_all", "bulk_tags",
+		"copy_id", "next_field", "status_1", "status_5", "picker_page_up", "quit_wait", "title_done"} {
+		if !slices.Contains(names, n) {
+			t.Errorf("no [keys] name %q in %v", n, names)
+		}
+	}
+	if len(names) != 48 {
+		t.Errorf("%d names, want 48 (every binding of KeyMap): %v", len(names), names)
+	}
+}
