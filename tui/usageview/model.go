@@ -198,6 +198,12 @@ func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
 		}
 		if step != m.step {
 			at := m.cursorTime()
+			if step == Hourly { // a day's last hour (or now's, today)
+				at = at.Add(23 * time.Hour)
+				if at.After(m.now) {
+					at = m.now
+				}
+			}
 			m.step = step
 			m.col = m.indexAt(at)
 		}

@@ -259,7 +259,8 @@ func (m *Model) cursorLine() string {
 			cost = "~" + cost
 		}
 	}
-	text := fmt.Sprintf("▸ %s UTC: %s · %s tokens · %s", when, plural(b.Sessions, "session"), fmtTokens(b.Total()), cost)
+	text := fmt.Sprintf("▸ %s UTC: %s · %s tokens · %s · %s %s of %s", when, plural(b.Sessions, "session"),
+		fmtTokens(b.Total()), cost, s.step, groupDigits(int64(m.col+1)), groupDigits(int64(len(s.buckets))))
 	if s.outside > 0 {
 		text += fmt.Sprintf(" · %s outside the chart", plural(s.outside, "session"))
 	}
@@ -428,7 +429,7 @@ func (m *Model) topView(rows int) []string {
 	for len(out) < rows+1 {
 		out = append(out, "")
 	}
-	scale := "bars: linear from " + m.fmtValue(lo) + " (smallest shown) to " + m.fmtValue(hi) + " (largest shown)"
+	scale := "bar scale: linear, " + m.fmtValue(lo) + " (min shown) → " + m.fmtValue(hi) + " (max shown)"
 	if len(l) > 0 {
 		scale += fmt.Sprintf(" · %d–%d of %s", from+1, to, groupDigits(int64(len(l))))
 	}
