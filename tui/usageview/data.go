@@ -213,11 +213,10 @@ func (b *breakdown) sort(metric Metric) {
 
 // topEntry is one session of the top list.
 type topEntry struct {
-	s       *apiclient.Session
-	tokens  int64
-	cost    float64
-	kind    apiclient.CostKind
-	hasCost bool
+	s         *apiclient.Session
+	tokens    int64
+	cost      float64
+	estimated bool // the cost is an estimate
 }
 
 // tops are the sessions with usage, heaviest first, by tokens and by cost.
@@ -229,18 +228,21 @@ type tops struct {
 }
 
 func buildTops(ss []*apiclient.Session) tops {
-	var t tops
+	t := tops{entries: make([]topEntry, 0, len(ss))}
+	var nTok, nCost int
 	for _, s := range ss {
-		e := topEntry{s: s}
 		var row apiclient.UsageRow
-		row.Add(s) // the one arithmetic: saturating totals
-		e.tokens = row.Total()
-		e.cost, e.kind, e.hasCost = s.Cost()
-		e.cost = row.CostUSD
+		row.Add(s) // the one arithmetic: saturating totals, costs checked
+		e := topEntry{s: s, tokens: row.Total(), cost: row.CostUSD, estimated: row.EstimatedOnly > 0}
 		if e.tokens > 0 || e.cost > 0 {
 			t.entries = append(t.entries, e)
+			nTok += min(int(e.tokens), 1)
+			if e.cost > 0 {
+				nCost++
+			}
 		}
 	}
+	t.byTokens, t.byCost = make([]int32, 0, nTok), make([]int32, 0, nCost)
 	for i, e := range t.entries {
 		if e.tokens > 0 {
 			t.byTokens = append(t.byTokens, int32(i))
@@ -249,8 +251,13 @@ func buildTops(ss []*apiclient.Session) tops {
 			t.byCost = append(t.byCost, int32(i))
 		}
 	}
-	slices.SortStableFunc(t.byTokens, func(x, y int32) int { return cmp.Compare(t.entries[y].tokens, t.entries[x].tokens) })
-	slices.SortStableFunc(t.byCost, func(x, y int32) int { return cmp.Compare(t.entries[y].cost, t.entries[x].cost) })
+	// Heaviest first; ties in the sessions' order, so the list is stable.
+	slices.SortFunc(t.byTokens, func(x, y int32) int {
+		return cmp.Or(cmp.Compare(t.entries[y].tokens, t.entries[x].tokens), cmp.Compare(x, y))
+	})
+	slices.SortFunc(t.byCost, func(x, y int32) int {
+		return cmp.Or(cmp.Compare(t.entries[y].cost, t.entries[x].cost), cmp.Compare(x, y))
+	})
 	return t
 }
 

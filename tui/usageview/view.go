@@ -405,7 +405,7 @@ func (m *Model) topView(rows int) []string {
 			n = 1 + int((v-lo)/(hi-lo)*float64(barW-1)+0.5)
 		}
 		val := m.fmtValue(v)
-		if m.metric == Cost && e.kind == apiclient.CostEstimated {
+		if m.metric == Cost && e.estimated {
 			val = "~" + val
 		}
 		title := safetext.Line(e.s.TitleOrEmpty(), 400)

@@ -127,4 +127,3 @@ func BenchmarkUsageView(b *testing.B) {
 		})
 	}
 }
-
