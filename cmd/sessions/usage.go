@@ -149,18 +149,17 @@ func (a *app) runUsage(cmd *cobra.Command, uf *usageFlags) error {
 	}
 	agg := apiclient.NewUsageAggregator(by, labels)
 	var notes listNotes
-	// Sum each page as it arrives, serially (onPage is never concurrent).
-	_, err = c.ListAll(ctx, f.opts, apiclient.DefaultConcurrency, func(ev apiclient.PageEvent) {
-		notes.add(ev)
-		for i := range ev.Page.Data {
-			if x := &ev.Page.Data[i]; f.keep(x) {
-				agg.Add(x)
-			}
-		}
-	})
+	// Summed from what ListAll returns, not page by page: a page it passed
+	// on can still be dropped when an earlier one turns out to be the last.
+	all, err := c.ListAll(ctx, f.opts, apiclient.DefaultConcurrency, notes.add)
 	notes.write(a.stderr)
 	if err != nil {
 		return apiError(err)
+	}
+	for i := range all {
+		if f.keep(&all[i]) {
+			agg.Add(&all[i])
+		}
 	}
 	rep := agg.Report()
 	switch format {
