@@ -200,7 +200,7 @@ func TestHourDayAndChartCursor(t *testing.T) {
 	for range 100 {
 		m, _ = press(t, m, "left")
 	}
-	if m.col != 0 || !strings.Contains(m.View(), "hour 1 of") {
+	if m.col != 0 || !strings.Contains(m.View(), "hour 1/") {
 		t.Fatalf("left to the start: col %d", m.col)
 	}
 	for range 100 {

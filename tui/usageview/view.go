@@ -259,7 +259,7 @@ func (m *Model) cursorLine() string {
 			cost = "~" + cost
 		}
 	}
-	text := fmt.Sprintf("▸ %s UTC: %s · %s tokens · %s · %s %s of %s", when, plural(b.Sessions, "session"),
+	text := fmt.Sprintf("▸ %s UTC: %s · %s tokens · %s · %s %s/%s", when, plural(b.Sessions, "session"),
 		fmtTokens(b.Total()), cost, s.step, groupDigits(int64(m.col+1)), groupDigits(int64(len(s.buckets))))
 	if s.outside > 0 {
 		text += fmt.Sprintf(" · %s outside the chart", plural(s.outside, "session"))
