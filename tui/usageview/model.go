@@ -78,6 +78,7 @@ type Model struct {
 	col    int // chart cursor: bucket index
 	chartW int // columns of the chart at the last layout
 
+	loaded bool // SetData ran: a later call is a refresh
 	tables [3]breakdown
 	top    tops
 	table  Table
@@ -92,7 +93,8 @@ func New(data Data, th *theme.Theme) Model {
 	return m
 }
 
-// SetData replaces the sessions, keeping the table, sort and metric.
+// SetData replaces the sessions (a refresh): the table, sorts, metric,
+// step and the rows under the cursors stay.
 func (m *Model) SetData(d Data) {
 	m.now = d.Now.UTC()
 	agents := apiclient.NewUsageAggregator(apiclient.UsageByAgent, d.Agents)
@@ -109,19 +111,41 @@ func (m *Model) SetData(d Data) {
 	m.tables = [3]breakdown{newBreakdown(apiclient.UsageByAgent, rep),
 		newBreakdown(apiclient.UsageByModel, models.Report()), newBreakdown(apiclient.UsageBySource, sources.Report())}
 	for i := range m.tables {
-		if old[i].order != nil {
-			m.tables[i].sortBy, m.tables[i].asc = old[i].sortBy, old[i].asc
+		b := &m.tables[i]
+		if m.loaded {
+			b.sortBy, b.asc = old[i].sortBy, old[i].asc
 		}
-		m.tables[i].sort(m.metric)
+		b.sort(m.metric)
+		if m.loaded && old[i].cursor < len(old[i].order) {
+			id := old[i].rows[old[i].order[old[i].cursor]].ID
+			for j, r := range b.order {
+				if b.rows[r].ID == id {
+					b.cursor, b.off = j, old[i].off
+				}
+			}
+		}
 	}
+	oldTop := m.top.cursor
 	m.top = buildTops(d.Sessions)
+	atEnd := m.col >= len(m.series().buckets)-1
+	at := m.cursorTime()
 	m.hourly = buildSeries(Hourly, d.Sessions, m.now)
 	m.daily = buildSeries(Daily, d.Sessions, m.now)
-	m.step = Daily
-	if len(m.hourly.buckets) <= 48 {
-		m.step = Hourly
+	if !m.loaded {
+		m.step = Daily
+		if len(m.hourly.buckets) <= 48 {
+			m.step = Hourly
+		}
 	}
 	m.col = len(m.series().buckets) - 1
+	if m.loaded {
+		m.top.cursor = min(oldTop, max(len(m.top.list(m.metric))-1, 0))
+		if !atEnd {
+			m.col = m.indexAt(at)
+		}
+	}
+	m.loaded = true
+	m.clampTable()
 }
 
 // SetSize sets the size View fills.

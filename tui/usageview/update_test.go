@@ -315,3 +315,24 @@ func TestHostileData(t *testing.T) {
 }
 
 func ptr[T any](v T) *T { return &v }
+
+// A refresh (SetData) keeps what the developer chose and where they were.
+func TestSetDataKeepsChoices(t *testing.T) {
+	d := seedData(300)
+	m := newSized(d, 80, 24)
+	m, _ = press(t, m, "tab", "S", "down", "down", "left", "left", "c")
+	b := &m.tables[ByModel]
+	id, sortBy, col, at := b.rows[b.order[b.cursor]].ID, b.sortBy, m.col, m.cursorTime()
+	d.Sessions = d.Sessions[5:] // five sessions fewer; the rest the same
+	m.SetData(d)
+	b = &m.tables[ByModel]
+	if m.table != ByModel || m.metric != Cost || b.sortBy != sortBy || b.rows[b.order[b.cursor]].ID != id ||
+		m.col != col || !m.cursorTime().Equal(at) || m.total.Sessions != 295 {
+		t.Fatalf("after SetData: table %v metric %v sort %v row %q col %d at %v sessions %d",
+			m.table, m.metric, b.sortBy, b.rows[b.order[b.cursor]].ID, m.col, m.cursorTime(), m.total.Sessions)
+	}
+	fresh := newSized(d, 80, 24)
+	if fresh.table != ByAgent || fresh.metric != Tokens || fresh.tables[ByModel].sortBy != ColShare {
+		t.Fatal("New does not start from the defaults")
+	}
+}
