@@ -4,6 +4,7 @@ import (
 	"encoding/csv"
 	"encoding/json"
 	"math"
+	"net/http"
 	"strconv"
 	"strings"
 	"testing"
@@ -238,5 +239,31 @@ func TestUsageHostileServer(t *testing.T) {
 	wantCode(t, r, 0)
 	if strings.ContainsAny(r.stdout, "\x1b\u009b") || !strings.Contains(r.stdout, "9,223,372,036,854,775,807") {
 		t.Fatalf("table:\n%s", r.stdout)
+	}
+}
+
+// When the agents cannot be listed, --by agent still answers, by id, and
+// says why on stderr; a failing session list exits 1.
+func TestUsageAgentsUnavailable(t *testing.T) {
+	srv := usageServer(t)
+	srv.SetFaults(apitest.Faults{Match: func(r *http.Request) bool { return strings.HasSuffix(r.URL.Path, "/v1/agents") },
+		FailCount: 100, FailStatus: http.StatusInternalServerError})
+	r := runCLI(t, apiEnv(srv), "usage", "--by", "agent", "--format", "csv", "--retries", "0")
+	wantCode(t, r, 0)
+	if !strings.Contains(r.stderr, "agents are shown by id") {
+		t.Fatalf("stderr %q", r.stderr)
+	}
+	recs, _ := csv.NewReader(strings.NewReader(r.stdout)).ReadAll()
+	for _, rec := range recs[1:] {
+		if !strings.HasPrefix(rec[0], "agent_") {
+			t.Fatalf("row %v is not keyed by id", rec)
+		}
+	}
+	srv.SetFaults(apitest.Faults{Match: func(r *http.Request) bool { return strings.HasSuffix(r.URL.Path, "/v1/sessions") },
+		FailCount: 100, FailStatus: http.StatusInternalServerError})
+	r = runCLI(t, apiEnv(srv), "usage", "--by", "day", "--retries", "0")
+	wantCode(t, r, 1)
+	if r.stdout != "" {
+		t.Fatalf("printed a partial report:\n%s", r.stdout)
 	}
 }
