@@ -8,6 +8,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/charmbracelet/bubbles/help"
+	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
 
 	"github.com/everruns/sessions/apiclient"
@@ -334,5 +336,26 @@ func TestSetDataKeepsChoices(t *testing.T) {
 	fresh := newSized(d, 80, 24)
 	if fresh.table != ByAgent || fresh.metric != Tokens || fresh.tables[ByModel].sortBy != ColShare {
 		t.Fatal("New does not start from the defaults")
+	}
+}
+
+// The view is a help.KeyMap: every binding it handles is in the full help.
+func TestHelpListsEveryBinding(t *testing.T) {
+	var km help.KeyMap = Model{Keys: DefaultKeyMap()}
+	listed := map[string]bool{}
+	for _, col := range km.FullHelp() {
+		for _, b := range col {
+			listed[b.Help().Key] = true
+		}
+	}
+	v := reflect.ValueOf(DefaultKeyMap())
+	for i := range v.NumField() {
+		b := v.Field(i).Interface().(key.Binding)
+		if !listed[b.Help().Key] {
+			t.Errorf("%s (%s) is not in the full help", v.Type().Field(i).Name, b.Help().Key)
+		}
+	}
+	if len(km.ShortHelp()) == 0 {
+		t.Fatal("no short help")
 	}
 }
