@@ -73,9 +73,9 @@ type Options struct {
 
 // Server is the in-memory server. All methods are safe for concurrent use.
 type Server struct {
-	opts   Options
-	now    func() time.Time
-	prefix string
+	opts    Options
+	now     func() time.Time
+	prefix  string
 	org     string
 	agents  []Agent
 	orgs    []*org // the primary organisation first; fixed after New
