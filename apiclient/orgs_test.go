@@ -176,7 +176,6 @@ func isStatus(err error, status int) bool {
 	return errors.As(err, &e) && e.Status == status
 }
 
-
 // TestContractSeveralOrgs validates the exchanges of a two-org server: the
 // 400 without X-Org-Id, the org list, resolve-org and a scoped 404.
 func TestContractSeveralOrgs(t *testing.T) {
@@ -201,7 +200,7 @@ func TestContractSeveralOrgs(t *testing.T) {
 	if _, err := c.WithOrg(srv.Org()).GetSession(ctx, page.Data[0].ID); !isStatus(err, 404) {
 		t.Errorf("get across orgs: %v", err)
 	}
-	if _, err := c.WithOrg("org_" + strings.Repeat("9", 32)).ListSessions(ctx, apiclient.ListOptions{}); !isStatus(err, 404) {
+	if _, err := c.WithOrg("org_"+strings.Repeat("9", 32)).ListSessions(ctx, apiclient.ListOptions{}); !isStatus(err, 404) {
 		t.Errorf("list in a foreign org: %v", err)
 	}
 	reportContract(t, v, 6)
