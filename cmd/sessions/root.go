@@ -36,7 +36,7 @@ type app struct {
 
 	// Persistent flags (every command).
 	apiURL, orgID, org, agent, configPath string
-	pageSize, retries                int
+	pageSize, retries                     int
 
 	// Root (TUI) flags.
 	refresh      time.Duration
