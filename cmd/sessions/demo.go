@@ -163,7 +163,7 @@ sessions and simulated activity, until interrupted. Point curl, the SDKs or
 	f.StringVar(&key, "key", "", "require this API key, sent as Bearer (a PAT evr_pat_+64 hex is also accepted bare; default: no key required)")
 	f.BoolVar(&activity, "activity", true, "simulate sessions starting, running and finishing")
 	f.BoolVar(&hostile, "hostile", false, "add sessions whose text holds terminal escape sequences")
-	f.IntVar(&orgs, "orgs", 1, fmt.Sprintf("organisations (1-%d); each further one holds half as many sessions", maxDemoOrgs))
+	f.IntVar(&orgs, "orgs", 1, fmt.Sprintf("organisations (1-%d), each further one with half as many sessions; a PAT --key of several must send X-Org-Id", maxDemoOrgs))
 	return cmd
 }
 
