@@ -280,3 +280,22 @@ func TestDemoOrgs(t *testing.T) {
 		}
 	}
 }
+
+func TestOrgNamesAreSanitised(t *testing.T) {
+	evil := "\x1b]52;c;cGF5bG9hZA==\x07Evil\x1b[2J\u202eCorp"
+	srv := newServer(t, apitest.Options{Sessions: 1, APIKey: orgPAT, Orgs: []apitest.OrgSeed{{Name: evil, Sessions: 1}}})
+	f := orgFixture{srv: srv}
+	var foreign string
+	for _, x := range srv.All() {
+		if x.OrganizationID == srv.Orgs()[1].ID {
+			foreign = x.ID
+		}
+	}
+	for _, args := range [][]string{{"orgs"}, {"orgs", "--json"}, {"list"}, {"--org", "nope", "list"},
+		{"get", foreign, "--org", srv.Org()}} {
+		r := runOrgs(t, f, nil, args...)
+		if out := r.stdout + r.stderr; strings.ContainsAny(out, "\x1b\x07\u202e") || !strings.Contains(out, "Evil") {
+			t.Errorf("%v: exit %d, control characters or no name in:\n%q", args, r.code, out)
+		}
+	}
+}
