@@ -70,15 +70,6 @@ type UsageRow struct {
 }
 
 // addSat adds non-negative b to a >= 0 without wrapping.
-func addSat(a, b int64) int64 {
-	if b <= 0 {
-		return a
-	}
-	if a > math.MaxInt64-b {
-		return math.MaxInt64
-	}
-	return a + b
-}
 
 // addCost adds a finite, non-negative cost; sums stay finite.
 func addCost(a, b float64) float64 {
@@ -90,11 +81,13 @@ func addCost(a, b float64) float64 {
 
 // Prompt is input + cache read + cache creation tokens, saturating.
 func (r *UsageRow) Prompt() int64 {
-	return addSat(addSat(max(r.InputTokens, 0), r.CacheReadTokens), r.CacheCreationTokens)
+	return PromptTokens(r.InputTokens, r.CacheReadTokens, r.CacheCreationTokens)
 }
 
 // Total is prompt + output tokens, saturating.
-func (r *UsageRow) Total() int64 { return addSat(r.Prompt(), r.OutputTokens) }
+func (r *UsageRow) Total() int64 {
+	return TotalTokens(r.InputTokens, r.OutputTokens, r.CacheReadTokens, r.CacheCreationTokens)
+}
 
 // CacheHitRatio is cache read / prompt tokens, in [0, 1].
 func (r *UsageRow) CacheHitRatio() float64 { return CacheHitRatio(r.CacheReadTokens, r.Prompt()) }
