@@ -28,11 +28,13 @@ type filter struct {
 	archived, archivedOnly   bool
 	skipActivity, skipSource bool // facets: count a dimension without its own selection
 	skipAgent                bool
+	inOrg                    func(*apiclient.Session) bool // the caller's organisation (orgs.go)
 }
 
 // parseFilter reads the filters of q; an unknown value is an error (400).
-func parseFilter(q url.Values, c *caller) (filter, error) {
+func (s *Server) parseFilter(q url.Values, c *caller) (filter, error) {
 	f := filter{agent: q.Get("agent_id"), search: strings.ToLower(q.Get("search")), principal: principalID(c.principal)}
+	f.inOrg = func(x *apiclient.Session) bool { return s.inOrg(x, c.org) }
 	if v := q.Get("status"); v != "" {
 		f.activities = map[apiclient.Activity]bool{}
 		for _, x := range strings.Split(v, ",") {
@@ -89,6 +91,8 @@ func parseFilter(q url.Values, c *caller) (filter, error) {
 func (f *filter) match(e *entry) bool {
 	x := &e.s
 	switch {
+	case f.inOrg != nil && !f.inOrg(x):
+		return false
 	case f.archivedOnly && !e.archived, !f.archivedOnly && !f.archived && e.archived:
 		return false
 	case f.agent != "" && !f.skipAgent && x.AgentID != f.agent:
@@ -122,7 +126,7 @@ func (s *Server) list(w http.ResponseWriter, r *http.Request, c *caller) {
 		return
 	}
 	limit = min(limit, maxLimit)
-	f, err := parseFilter(q, c)
+	f, err := s.parseFilter(q, c)
 	if err != nil {
 		writeError(w, http.StatusBadRequest, err.Error())
 		return
@@ -189,7 +193,7 @@ func intParam(v string, def int) (int, error) {
 }
 
 func (s *Server) facets(w http.ResponseWriter, r *http.Request, c *caller) {
-	f, err := parseFilter(r.URL.Query(), c)
+	f, err := s.parseFilter(r.URL.Query(), c)
 	if err != nil {
 		writeError(w, http.StatusBadRequest, err.Error())
 		return
@@ -269,11 +273,11 @@ func counts(m map[string]int64) []apiclient.FacetCount {
 	return out
 }
 
-func (s *Server) stats(w http.ResponseWriter) {
+func (s *Server) stats(w http.ResponseWriter, c *caller) {
 	var st apiclient.Stats
 	s.mu.RLock()
 	for _, e := range s.order {
-		if e.archived {
+		if e.archived || !s.inOrg(&e.s, c.org) {
 			continue
 		}
 		st.Total++
