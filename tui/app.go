@@ -161,12 +161,13 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	if next.st.version != next.followed || !caughtUp {
 		next.followed = next.st.version
 		cmd = tea.Batch(cmd, next.request())
+		nm = next // boxed again only when changed: the hot path keeps nm
 	}
 	if next.quitAsk.waiting && !next.quitting {
 		q, qcmd := next.quitIfDone()
 		return q, tea.Batch(cmd, qcmd)
 	}
-	return next, cmd
+	return nm, cmd
 }
 
 func (m Model) update(msg tea.Msg) (tea.Model, tea.Cmd) {
