@@ -414,8 +414,13 @@ func (t *Transcript) delta(ev apiclient.Event, at time.Time) bool {
 	}
 	chunk := safetext.Text(*d.Delta, 0)
 	if len(p.text)+len(chunk) > MaxMessageBytes {
-		chunk = safetext.Text(chunk, MaxMessageBytes-len(p.text))
 		p.truncated = true
+		room := MaxMessageBytes - len(p.text)
+		if room <= 0 { // Text reads 0 as "no cap"
+			t.pendRev++
+			return true
+		}
+		chunk = safetext.Text(chunk, room)
 	}
 	p.text = append(p.text, chunk...)
 	t.pendRev++
@@ -703,7 +708,9 @@ type idRing struct {
 	next int
 }
 
-func newIDRing(n int) *idRing { return &idRing{m: make(map[string]struct{}, n), ring: make([]string, n)} }
+func newIDRing(n int) *idRing {
+	return &idRing{m: make(map[string]struct{}, n), ring: make([]string, n)}
+}
 
 func (r *idRing) add(id string) bool {
 	if _, ok := r.m[id]; ok {
