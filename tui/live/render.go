@@ -35,7 +35,7 @@ func (t *Transcript) Lines(th *theme.Theme, width int) []string {
 	if width <= 0 {
 		return nil
 	}
-	var out []string
+	out := make([]string, 0, t.lastLines+8) // about last time's size: no regrowing
 	if t.dropped > 0 {
 		out = append(out, th.Live.Note.Render(safetext.Truncate(fmt.Sprintf("… %d earlier items not kept", t.dropped), width)))
 	}
@@ -59,6 +59,7 @@ func (t *Transcript) Lines(th *theme.Theme, width int) []string {
 		}
 		out = append(out, t.renderPending(th, width)...)
 	}
+	t.lastLines = len(out)
 	return out
 }
 

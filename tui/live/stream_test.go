@@ -346,3 +346,64 @@ func TestProgramShowsStreamedMessageWithoutKeyPress(t *testing.T) {
 		t.Fatalf("final transcript:\n%s", out)
 	}
 }
+
+func TestSimulatedActivityStreamsToCompletion(t *testing.T) {
+	srv, c, _ := liveServer(t, apitest.SSEOptions{})
+	now := time.Date(2026, 8, 1, 12, 0, 0, 0, time.UTC)
+	// Tick until some session of the first page is running.
+	var sess apiclient.Session
+	for i := 0; i < 500 && sess.ID == ""; i++ {
+		now = now.Add(2 * time.Second)
+		srv.Tick(now)
+		all := srv.All()
+		for _, s := range all[:min(10, len(all))] {
+			if s.Status == apiclient.StatusActive {
+				sess = s
+				break
+			}
+		}
+	}
+	if sess.ID == "" {
+		t.Fatal("no session went active")
+	}
+	d := start(t, Open(context.Background(), c, sess.ID, 5, fast), sess, 5)
+	d.until("live", func() bool { return d.tr.Conn().State == Live })
+	// Keep simulating until the followed session's turn is over.
+	done := func() bool {
+		evs := srv.Events(sess.ID)
+		return len(evs) > 0 && evs[len(evs)-1].Type == apiclient.EventSessionIdled
+	}
+	for i := 0; i < 2000 && !done(); i++ {
+		now = now.Add(2 * time.Second)
+		srv.Tick(now)
+	}
+	if !done() {
+		t.Fatal("the simulated turn never ended")
+	}
+	d.until("idle", d.idled)
+	out := d.text()
+	failed := false
+	for _, e := range srv.Events(sess.ID) {
+		failed = failed || e.Type == apiclient.EventTurnFailed
+	}
+	t.Logf("followed %s; turn failed: %v", sess.ID, failed)
+	if failed {
+		if d.tr.Activity() != apiclient.ActivityFailed || !strings.Contains(out, "✗ turn failed") {
+			t.Fatalf("failed turn not shown (activity %q):\n%s", d.tr.Activity(), out)
+		}
+		return
+	}
+	// The turn's answer arrived through deltas and its completion: shown once.
+	var answer string
+	for _, e := range srv.Events(sess.ID) {
+		if txt, ok := e.MessageText(); ok {
+			answer = txt
+		}
+	}
+	if answer == "" || strings.Count(strings.ReplaceAll(out, "\n  ", " "), answer) != 1 {
+		t.Fatalf("answer %q not shown once:\n%s", answer, out)
+	}
+	if d.tr.Status() != apiclient.StatusIdle || d.tr.Activity() != apiclient.ActivityCompleted {
+		t.Fatalf("status %q activity %q", d.tr.Status(), d.tr.Activity())
+	}
+}

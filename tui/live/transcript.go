@@ -122,7 +122,8 @@ type Transcript struct {
 
 	conn Conn
 
-	cache map[*Item]renderCache
+	cache     map[*Item]renderCache
+	lastLines int // lines of the last layout, to size the next
 }
 
 // New starts a transcript from the session and its stored messages.

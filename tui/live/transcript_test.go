@@ -1,6 +1,7 @@
 package live
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -366,8 +367,16 @@ func TestConnectionStates(t *testing.T) {
 		}
 	}
 	tr.ApplyItem(apiclient.StreamStopped{Err: fmt.Errorf("x: %w", errors.New("boom"))})
-	if got := tr.StatusLabel(); got != "■ stopped: boom" && !strings.HasPrefix(got, "■ stopped: ") {
+	if got := tr.StatusLabel(); got != "■ stopped: x: boom" {
 		t.Fatalf("stopped label %q", got)
+	}
+}
+
+func TestStoppedByCloseSaysNoError(t *testing.T) {
+	tr := New(session(), nil)
+	tr.ApplyItem(apiclient.StreamStopped{Err: fmt.Errorf("stream: %w", context.Canceled)})
+	if got := tr.StatusLabel(); got != "■ stopped" {
+		t.Fatalf("label %q", got)
 	}
 }
 
