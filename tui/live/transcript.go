@@ -1,10 +1,3 @@
-// Package live follows one session over SSE for the detail view: a pure
-// state machine (Transcript) fed by stream items, bubbletea commands that
-// read the stream (Subscribe, Next), rendering helpers and the follow-mode
-// logic of the viewport.
-//
-// Every server string is sanitised (tui/safetext) when it arrives, and
-// memory is bounded: text per message, number of items kept.
 package live
 
 import (
