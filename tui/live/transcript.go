@@ -394,9 +394,9 @@ func (t *Transcript) delta(ev apiclient.Event, at time.Time) bool {
 	if p.id == "" {
 		p.id = id
 	}
-	if d.Accumulated != nil && len(*d.Accumulated) != p.rawLen+len(*d.Delta) {
+	if d.Accumulated != nil && len(*d.Accumulated) > p.rawLen+len(*d.Delta) {
 		// Deltas were missed (the view opened mid-message): start again
-		// from the text accumulated so far.
+		// from the text accumulated so far. A shorter one is ignored.
 		p.text = []byte(safetext.Text(*d.Accumulated, MaxMessageBytes))
 		p.rawLen, p.truncated = len(*d.Accumulated), len(*d.Accumulated) > MaxMessageBytes
 		t.pendRev++

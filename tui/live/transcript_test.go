@@ -180,6 +180,11 @@ func TestDeltaAfterGapResyncsFromAccumulated(t *testing.T) {
 	if txt, _ := tr.Pending(); txt != "hello world" {
 		t.Fatalf("pending %q", txt)
 	}
+	// An accumulated text that does not add up (shorter) is not trusted.
+	tr.Apply(deltaEv(t, "message_x", "!", ""))
+	if txt, _ := tr.Pending(); txt != "hello world!" {
+		t.Fatalf("pending %q", txt)
+	}
 }
 
 func TestToolEvents(t *testing.T) {
