@@ -435,3 +435,18 @@ func TestLinesFitWidthAndSanitise(t *testing.T) {
 		t.Fatalf("output:\n%s", out)
 	}
 }
+
+func TestReplacedDiscardsStreamedText(t *testing.T) {
+	tr := New(session(), nil)
+	tr.Apply(deltaEv(t, "message_g", "leaked system prompt", "leaked system prompt"))
+	if !tr.Apply(ev(t, "output.message.replaced", map[string]any{"turn_id": "turn_1", "message_id": "message_g", "replacement": "I can't share that."})) {
+		t.Fatal("replacement ignored")
+	}
+	if txt, _ := tr.Pending(); txt != "I can't share that." {
+		t.Fatalf("pending %q", txt)
+	}
+	tr.Apply(completedEv(t, "message_g", "I can't share that.", nil))
+	if out := plain(tr, 60); strings.Contains(out, "leaked") || strings.Count(out, "I can't share that.") != 1 {
+		t.Fatalf("after replacement:\n%s", out)
+	}
+}
