@@ -128,7 +128,8 @@ type Theme struct {
 
 	Help help.Styles
 
-	Live LiveStyles // the live transcript of the detail view (tui/live)
+	Usage UsageStyles // the usage view (theme/usage.go)
+	Live  LiveStyles  // the live transcript of the detail view (tui/live)
 }
 
 // NoColorFromEnv reports whether NO_COLOR is set (https://no-color.org).
@@ -224,6 +225,7 @@ func New(mode Mode, noColor bool) *Theme {
 	t.RoleTool = fg(p.Tag).Bold(true)
 	t.RoleSystem = fg(p.Muted).Bold(true)
 
+	t.Usage = usageStyles(p, noColor)
 	t.Live = newLiveStyles(p, fg)
 
 	t.Help = help.Styles{
