@@ -196,20 +196,6 @@ func (t *Transcript) TurnError() string { return t.turnErr }
 // Conn is the state of the stream.
 func (t *Transcript) Conn() Conn { return t.conn }
 
-// Usage is the session's usage at open (or at the last SetSession) plus the
-// usage the events reported for turns that started since. nil when none.
-func (t *Transcript) Usage() *apiclient.TokenUsage {
-	if len(t.turnOrder) == 0 {
-		return t.base
-	}
-	sum := apiclient.TokenUsage{}
-	addUsage(&sum, t.base)
-	for _, id := range t.turnOrder {
-		addUsage(&sum, t.liveTurns[id])
-	}
-	return &sum
-}
-
 // ApplyItem applies one stream item: an event, or a change of the
 // connection. It reports whether anything shown changed.
 func (t *Transcript) ApplyItem(it apiclient.StreamItem) bool {
@@ -476,71 +462,6 @@ func (t *Transcript) completed(ev apiclient.Event) bool {
 	return true
 }
 
-func (t *Transcript) toolStarted(ev apiclient.Event, at time.Time) bool {
-	var d struct {
-		ToolCall struct {
-			ID string `json:"id"`
-		} `json:"tool_call"`
-	}
-	_ = json.Unmarshal(ev.Data, &d)
-	name, _ := ev.ToolName()
-	id := label(d.ToolCall.ID)
-	if c := t.calls[id]; id != "" && c != nil {
-		if c.State != ToolCalled {
-			return false // a replay, or already completed
-		}
-		c.State = ToolRunning
-		t.touchCall(c)
-		return true
-	}
-	tool := &Tool{ID: id, Name: label(name), State: ToolRunning}
-	t.add(&Item{Kind: KindTool, ID: id, At: at, Tool: tool})
-	return true
-}
-
-func (t *Transcript) toolCompleted(ev apiclient.Event, at time.Time) bool {
-	var d struct {
-		ToolCallID string `json:"tool_call_id"`
-		DurationMS *int64 `json:"duration_ms"`
-	}
-	_ = json.Unmarshal(ev.Data, &d)
-	id := label(d.ToolCallID)
-	c := t.calls[id]
-	if c == nil || id == "" {
-		name, _ := ev.ToolName()
-		c = &Tool{ID: id, Name: label(name)}
-		t.add(&Item{Kind: KindTool, ID: id, At: at, Tool: c})
-	} else if c.State == ToolDone || c.State == ToolFailed {
-		return false
-	}
-	c.State = ToolDone
-	if msg, failed := ev.ToolFailed(); failed {
-		c.State, c.Err = ToolFailed, safetext.Line(msg, maxErrorBytes)
-	}
-	if d.DurationMS != nil && *d.DurationMS > 0 {
-		c.Duration = time.Duration(*d.DurationMS) * time.Millisecond
-	}
-	t.touchCall(c)
-	return true
-}
-
-// touchCall marks the item holding call c as changed.
-func (t *Transcript) touchCall(c *Tool) {
-	for i := len(t.items) - 1; i >= 0; i-- {
-		it := t.items[i]
-		if it.Tool == c {
-			it.rev++
-			return
-		}
-		for _, p := range it.Parts {
-			if p.Call == c {
-				it.rev++
-				return
-			}
-		}
-	}
-}
-
 // add appends an item, registers its ids and applies the cap.
 func (t *Transcript) add(it *Item) {
 	t.items = append(t.items, it)
@@ -636,85 +557,4 @@ func turnID(ev apiclient.Event) string {
 	}
 	_ = json.Unmarshal(ev.Data, &d)
 	return d.TurnID
-}
-
-func usageOf(ev apiclient.Event) *apiclient.TokenUsage {
-	var d struct {
-		Usage *apiclient.TokenUsage `json:"usage"`
-	}
-	if json.Unmarshal(ev.Data, &d) != nil || d.Usage == nil {
-		return nil
-	}
-	u := *d.Usage
-	return &u
-}
-
-// turnUsage records the usage a turn-level event reports for its turn: it
-// replaces what the turn's messages added (the same calls, counted whole).
-// Only turns that started while live count: older ones are in the base.
-func (t *Transcript) turnUsage(ev apiclient.Event) {
-	u := usageOf(ev)
-	if u == nil {
-		return
-	}
-	if tu := t.liveTurns[turnID(ev)]; tu != nil {
-		*tu = *u
-	}
-}
-
-// addUsage adds b to a, bucket by bucket; a cost field present on either
-// side is present in the sum.
-func addUsage(a *apiclient.TokenUsage, b *apiclient.TokenUsage) {
-	if b == nil {
-		return
-	}
-	a.InputTokens += b.InputTokens
-	a.OutputTokens += b.OutputTokens
-	addInt := func(x **int64, y *int64) {
-		if y != nil {
-			v := *y
-			if *x != nil {
-				v += **x
-			}
-			*x = &v
-		}
-	}
-	addF := func(x **float64, y *float64) {
-		if y != nil {
-			v := *y
-			if *x != nil {
-				v += **x
-			}
-			*x = &v
-		}
-	}
-	addInt(&a.CacheReadTokens, b.CacheReadTokens)
-	addInt(&a.CacheCreationTokens, b.CacheCreationTokens)
-	addF(&a.ActualCostUSD, b.ActualCostUSD)
-	addF(&a.EstimatedCostUSD, b.EstimatedCostUSD)
-	addF(&a.EffectiveCostUSD, b.EffectiveCostUSD)
-}
-
-// idRing remembers the last n ids.
-type idRing struct {
-	m    map[string]struct{}
-	ring []string
-	next int
-}
-
-func newIDRing(n int) *idRing {
-	return &idRing{m: make(map[string]struct{}, n), ring: make([]string, n)}
-}
-
-func (r *idRing) add(id string) bool {
-	if _, ok := r.m[id]; ok {
-		return false
-	}
-	if old := r.ring[r.next]; old != "" {
-		delete(r.m, old)
-	}
-	r.ring[r.next] = id
-	r.m[id] = struct{}{}
-	r.next = (r.next + 1) % len(r.ring)
-	return true
 }
