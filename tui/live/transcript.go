@@ -272,10 +272,7 @@ func (t *Transcript) Apply(ev apiclient.Event) bool {
 		t.status, t.activity = apiclient.StatusActive, apiclient.ActivityRunning
 		if ev.Type == apiclient.EventTurnStarted {
 			t.turnEnd = ""
-			if id := turnID(ev); id != "" && t.liveTurns[id] == nil {
-				t.liveTurns[id] = &apiclient.TokenUsage{}
-				t.turnOrder = append(t.turnOrder, id)
-			}
+			t.startTurn(turnID(ev))
 		}
 		return changed
 	case apiclient.EventTurnCompleted:

@@ -450,3 +450,21 @@ func TestReplacedDiscardsStreamedText(t *testing.T) {
 		t.Fatalf("after replacement:\n%s", out)
 	}
 }
+
+func TestLiveTurnsBounded(t *testing.T) {
+	s := session()
+	s.Usage = &apiclient.TokenUsage{InputTokens: 1}
+	tr := New(s, nil)
+	for i := 0; i < 3*maxLiveTurns; i++ {
+		turn := fmt.Sprintf("turn_%d", i)
+		tr.Apply(evWithID(t, fmt.Sprintf("event_s%d", i), apiclient.EventTurnStarted, turn, map[string]any{"turn_id": turn}))
+		tr.Apply(evWithID(t, fmt.Sprintf("event_i%d", i), apiclient.EventSessionIdled, turn, map[string]any{"turn_id": turn,
+			"usage": map[string]any{"input_tokens": 1, "output_tokens": 1}}))
+	}
+	if len(tr.liveTurns) > maxLiveTurns || len(tr.turnOrder) > maxLiveTurns {
+		t.Fatalf("%d turns tracked", len(tr.liveTurns))
+	}
+	if got := tr.Usage().Total(); got != 1+2*3*maxLiveTurns {
+		t.Fatalf("usage total %d", got)
+	}
+}

@@ -20,6 +20,28 @@ func (t *Transcript) Usage() *apiclient.TokenUsage {
 	return &sum
 }
 
+// maxLiveTurns bounds the turns whose usage is tracked apart; older ones
+// are folded into the base (their usage can no longer change).
+const maxLiveTurns = 256
+
+// startTurn begins counting the usage of turn id.
+func (t *Transcript) startTurn(id string) {
+	if id == "" || t.liveTurns[id] != nil {
+		return
+	}
+	if len(t.turnOrder) >= maxLiveTurns {
+		old := t.turnOrder[0]
+		base := apiclient.TokenUsage{}
+		addUsage(&base, t.base)
+		addUsage(&base, t.liveTurns[old])
+		t.base = &base
+		delete(t.liveTurns, old)
+		t.turnOrder = append(t.turnOrder[:0:0], t.turnOrder[1:]...)
+	}
+	t.liveTurns[id] = &apiclient.TokenUsage{}
+	t.turnOrder = append(t.turnOrder, id)
+}
+
 func usageOf(ev apiclient.Event) *apiclient.TokenUsage {
 	var d struct {
 		Usage *apiclient.TokenUsage `json:"usage"`
