@@ -29,7 +29,8 @@ func (c *Client) ListAll(ctx context.Context, opts ListOptions, concurrency int,
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	first, err := c.ListSessions(ctx, opts)
+	in := newInterner() // shared by the pages of this load
+	first, err := c.listSessions(ctx, opts, in)
 	if err != nil {
 		return nil, err
 	}
@@ -65,7 +66,7 @@ dispatch:
 			defer func() { <-sem; wg.Done() }()
 			o := opts
 			o.Offset = off
-			page, err := c.ListSessions(lctx, o)
+			page, err := c.listSessions(lctx, o, in)
 			if err != nil {
 				l.fail(k, err)
 				return

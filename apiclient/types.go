@@ -210,12 +210,12 @@ type Session struct {
 	Tools           json.RawMessage `json:"tools,omitempty"`
 
 	// Links (the WithUrls wrapper). AllowedActions is kept as the server
-	// sent it: it is the largest part of a listed session, and decoding it
-	// into structs cost more than the rest; Actions and Can read it.
-	AllowedActions json.RawMessage `json:"allowed_actions,omitempty"`
-	SelfURL        string          `json:"self_url,omitempty"`
-	ViewURL        string          `json:"view_url,omitempty"`
-	UILink         string          `json:"ui_link,omitempty"`
+	// sent it, compactly (see ActionList): it is the largest part of a
+	// listed session; Actions and Can read it.
+	AllowedActions ActionList `json:"allowed_actions,omitzero"`
+	SelfURL        string     `json:"self_url,omitempty"`
+	ViewURL        string     `json:"view_url,omitempty"`
+	UILink         string     `json:"ui_link,omitempty"`
 
 	// Extra holds members the contract does not name, verbatim, so that
 	// they survive a round trip (MarshalJSON writes them back). Nil when none.
@@ -237,11 +237,12 @@ func (s *Session) Pinned() bool { return s.IsPinned != nil && *s.IsPinned }
 // Actions decodes allowed_actions: what the caller may do now. Nil when
 // absent or malformed.
 func (s *Session) Actions() []AllowedAction {
-	if len(s.AllowedActions) == 0 {
+	raw := s.AllowedActions.JSON(s.SelfURL)
+	if len(raw) == 0 {
 		return nil
 	}
 	var out []AllowedAction
-	if json.Unmarshal(s.AllowedActions, &out) != nil {
+	if json.Unmarshal(raw, &out) != nil {
 		return nil
 	}
 	return out
