@@ -13,8 +13,7 @@ import (
 // template that a page's interner shares between sessions; Session.Actions,
 // Session.Can and MarshalJSON put self_url back.
 type ActionList struct {
-	text  string // JSON; when templ, every self_url is cut to selfMark
-	templ bool
+	text string // JSON; a template when it holds selfMark, for every self_url cut
 }
 
 // selfMark stands for self_url in a template. A raw NUL cannot occur in
@@ -44,15 +43,15 @@ func (a ActionList) MarshalJSON() ([]byte, error) {
 	if a.text == "" {
 		return []byte("null"), nil
 	}
-	if a.templ {
-		return []byte(strings.ReplaceAll(a.text, selfMark, "")), nil // not reached through Session
-	}
-	return []byte(a.text), nil
+	return []byte(strings.ReplaceAll(a.text, selfMark, "")), nil // a template is not reached through Session
+
 }
+
+func (a ActionList) templ() bool { return strings.Contains(a.text, selfMark) }
 
 // JSON returns the list as the server sent it, given the session's self_url.
 func (a ActionList) JSON(self string) json.RawMessage {
-	if !a.templ {
+	if !a.templ() {
 		return json.RawMessage(a.text)
 	}
 	return json.RawMessage(strings.ReplaceAll(a.text, selfMark, jsonStringBody(self)))
@@ -61,11 +60,11 @@ func (a ActionList) JSON(self string) json.RawMessage {
 // compact cuts self out of the list and shares the template through in
 // (nil: no sharing, then the cut saves nothing and is skipped).
 func (a *ActionList) compact(self string, in *interner) {
-	if in == nil || a.templ || a.text == "" {
+	if in == nil || a.text == "" || a.templ() {
 		return
 	}
 	if enc := jsonStringBody(self); enc != "" && strings.Contains(a.text, enc) {
-		a.text, a.templ = in.intern(strings.ReplaceAll(a.text, enc, selfMark)), true
+		a.text = in.intern(strings.ReplaceAll(a.text, enc, selfMark))
 		return
 	}
 	a.text = in.intern(a.text)
@@ -85,4 +84,22 @@ func jsonStringBody(s string) string {
 	}
 	b := bytes.TrimSuffix(buf.Bytes(), []byte("\n"))
 	return string(b[1 : len(b)-1])
+}
+
+// RawJSON is a JSON value kept as the server sent it, like json.RawMessage
+// but in a string (immutable, 16 bytes). "" is absent; null is kept.
+type RawJSON string
+
+// UnmarshalJSON keeps the value's text.
+func (r *RawJSON) UnmarshalJSON(b []byte) error {
+	*r = RawJSON(b)
+	return nil
+}
+
+// MarshalJSON writes the text (null when empty).
+func (r RawJSON) MarshalJSON() ([]byte, error) {
+	if r == "" {
+		return []byte("null"), nil
+	}
+	return []byte(r), nil
 }

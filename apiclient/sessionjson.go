@@ -63,22 +63,20 @@ func (s *Session) keepExtras(item []byte, in *interner) {
 // original.
 func (s *Session) share(in *interner) {
 	str := func(p *string) { *p = in.intern(*p) }
-	ptr := func(p *string) {
-		if p != nil {
-			*p = in.intern(*p)
-		}
-	}
+	// Pointers to repeated values are shared too: the package never writes
+	// through a session's pointers (it replaces them), nor may callers.
+	ptr := func(p **string) { *p = in.internPtr(*p) }
 	str(&s.OrganizationID)
 	str(&s.HarnessID)
 	str(&s.OwnerPrincipalID)
 	str(&s.AgentID)
-	ptr(s.ModelID)
-	ptr(s.AgentVersionID)
-	ptr(s.AgentIdentityID)
-	ptr(s.BlueprintID)
-	ptr(s.Locale)
-	ptr(s.Goal)
-	ptr(s.ResolvedOwnerUserID)
+	ptr(&s.ModelID)
+	ptr(&s.AgentVersionID)
+	ptr(&s.AgentIdentityID)
+	ptr(&s.BlueprintID)
+	ptr(&s.Locale)
+	ptr(&s.Goal)
+	ptr(&s.ResolvedOwnerUserID)
 	s.Status = Status(in.intern(string(s.Status)))
 	s.Activity = Activity(in.intern(string(s.Activity)))
 	s.Source = Source(in.intern(string(s.Source)))
@@ -88,15 +86,13 @@ func (s *Session) share(in *interner) {
 	for i := range s.Features {
 		str(&s.Features[i])
 	}
-	for _, o := range []*PrincipalSummary{s.Owner, s.EffectiveOwner} {
-		if o != nil {
-			str(&o.ID)
-			str(&o.Kind)
-			ptr(o.SubjectID)
-		}
-	}
+	s.Owner, s.EffectiveOwner = in.internOwner(s.Owner), in.internOwner(s.EffectiveOwner)
 	if s.UILink == s.ViewURL {
 		s.UILink = s.ViewURL
+	}
+	// The id is the end of self_url: one copy of its bytes, not two.
+	if n := len(s.SelfURL) - len(s.ID); n > 0 && s.SelfURL[n-1] == '/' && s.SelfURL[n:] == s.ID {
+		s.ID = s.SelfURL[n:]
 	}
 	s.AllowedActions.compact(s.SelfURL, in)
 }
@@ -105,7 +101,7 @@ func (s *Session) share(in *interner) {
 // key) that do not collide with a known one.
 func (s Session) MarshalJSON() ([]byte, error) {
 	f := sessionFields(s)
-	if f.AllowedActions.templ {
+	if f.AllowedActions.templ() {
 		f.AllowedActions = RawActions(s.AllowedActions.JSON(s.SelfURL))
 	}
 	b, err := json.Marshal(f)

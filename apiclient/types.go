@@ -201,13 +201,14 @@ type Session struct {
 	EffectiveOwner      *PrincipalSummary `json:"effective_owner,omitempty"`
 	ResolvedOwnerUserID *string           `json:"resolved_owner_user_id,omitempty"`
 
-	// Runtime configuration, kept as the server sent it.
-	BlueprintConfig json.RawMessage `json:"blueprint_config,omitempty"`
-	Hints           json.RawMessage `json:"hints,omitempty"`
-	InitialFiles    json.RawMessage `json:"initial_files,omitempty"`
-	MCPServers      json.RawMessage `json:"mcpServers,omitempty"`
-	NetworkAccess   json.RawMessage `json:"network_access,omitempty"`
-	Tools           json.RawMessage `json:"tools,omitempty"`
+	// Runtime configuration, kept as the server sent it (RawJSON is a
+	// json.RawMessage in 16 bytes rather than 24: six of them per session).
+	BlueprintConfig RawJSON `json:"blueprint_config,omitempty"`
+	Hints           RawJSON `json:"hints,omitempty"`
+	InitialFiles    RawJSON `json:"initial_files,omitempty"`
+	MCPServers      RawJSON `json:"mcpServers,omitempty"`
+	NetworkAccess   RawJSON `json:"network_access,omitempty"`
+	Tools           RawJSON `json:"tools,omitempty"`
 
 	// Links (the WithUrls wrapper). AllowedActions is kept as the server
 	// sent it, compactly (see ActionList): it is the largest part of a
