@@ -77,6 +77,9 @@ type PageEvent struct {
 	// offset that disagrees, a repeated page, a page larger than asked);
 	// each kind is reported once per ListAll.
 	Warnings []string
+	// Bounded is set on the page where ListOptions.MaxRows cut the list
+	// while the server had more (its Total says how many it claims).
+	Bounded bool
 }
 
 // Client talks to the Everruns session API. It is safe for concurrent use.
