@@ -2,8 +2,8 @@ package apiclient
 
 import (
 	"context"
-	"fmt"
 	"errors"
+	"fmt"
 	"iter"
 	"sync"
 	"sync/atomic"
