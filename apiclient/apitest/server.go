@@ -79,8 +79,8 @@ type Server struct {
 	// those materialised into byID/order (or deleted). See store.go.
 	lazy *lazyBase
 	over map[int]bool
-	seq   uint64
-	pins  map[string]map[string]bool // caller identity -> pinned session ids
+	seq  uint64
+	pins map[string]map[string]bool // caller identity -> pinned session ids
 
 	log    requestLog
 	faults faultState
