@@ -11,16 +11,21 @@ import (
 
 // ListSummary is what EachSession found, besides the rows it passed on.
 type ListSummary struct {
-	Rows       int      // sessions passed to fn
-	Total      int      // the first page's total: a claim, shown, never used to size anything
-	Bounded    bool     // stopped at opts.MaxRows while the server had more
-	Unreadable int      // items that were not sessions (left out)
-	Warnings   []string // one line per kind, as PageEvent.Warnings
+	Rows       int  // sessions passed to fn
+	Total      int  // the first page's total: a claim, shown, never used to size anything
+	Bounded    bool // stopped at opts.MaxRows while the server had more
+	Unreadable int  // items that were not sessions (left out)
+	// Problems are the first maxSummaryProblems of them, each with Index
+	// as its position in the list (0 is the first row asked for).
+	Problems []ItemProblem
+	Warnings []string // one line per kind, as PageEvent.Warnings
 	// MaxHeld is the most sessions EachSession held at once (decoded and not
 	// yet passed to fn): its memory, bounded by the pages in flight
 	// ((DefaultConcurrency+1) pages), whatever the size of the list.
 	MaxHeld int
 }
+
+const maxSummaryProblems = 100
 
 type pageResult struct {
 	page *SessionPage
@@ -155,6 +160,12 @@ func (st *streamState) take(k int, p *SessionPage) (end bool, err error) {
 	}
 	positions := len(p.Data) + len(p.Problems)
 	st.sum.Unreadable += len(p.Problems)
+	for _, pr := range p.Problems {
+		if len(st.sum.Problems) < maxSummaryProblems {
+			pr.Index += k * st.stride
+			st.sum.Problems = append(st.sum.Problems, pr)
+		}
+	}
 	rows := p.Data
 	if room := st.opts.MaxRows - k*st.stride; st.opts.MaxRows > 0 && positions >= room {
 		st.sum.Bounded = positions > room || st.total > st.opts.MaxRows
@@ -173,10 +184,10 @@ func (st *streamState) take(k int, p *SessionPage) (end bool, err error) {
 		}
 		cur[s.ID] = true
 		fresh++
+		st.sum.Rows++
 		if err := st.fn(s); err != nil {
 			return true, err
 		}
-		st.sum.Rows++
 	}
 	if len(rows) > 0 && fresh == 0 && k > 0 {
 		st.warn("repeat", fmt.Sprintf("the server sent the same sessions again for offset %d (it may ignore offset); each session is listed once",
