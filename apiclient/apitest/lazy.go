@@ -89,10 +89,7 @@ func (z *lazyBase) index(id string) (int, bool) {
 func (z *lazyBase) gen(i int) apiclient.Session {
 	rng := rand.New(&splitSource{x: splitmix(uint64(z.seed)) ^ uint64(i)*0x632be59bd9b4e019})
 	c := z.created(i)
-	s := genSession(rng, i, z.agents, z.org, c, z.now)
-	s.ID = z.id(i)
-	s.WorkspaceID = "wsp_" + strings.TrimPrefix(s.ID, "session_")
-	return s
+	return genSessionID(rng, i, z.agents, z.org, c, z.now, func(uint64) string { return z.id(i) })
 }
 
 func splitmix(x uint64) uint64 {
