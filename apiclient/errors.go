@@ -33,6 +33,8 @@ func (e *APIError) UserMessage() string {
 		return "unauthorized (HTTP 401): check " + EnvAPIKey
 	case s == http.StatusNotFound:
 		return "not found (HTTP 404)"
+	case IsOrgRequired(e):
+		return "no organisation chosen (HTTP 400): the key belongs to several; set " + EnvOrgID
 	case s == http.StatusTooManyRequests:
 		if e.RetryAfter > 0 {
 			return fmt.Sprintf("rate limited (HTTP 429), retry in %ds", e.RetryAfter)

@@ -2,8 +2,11 @@ package apiclient
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"net/http"
 	"net/url"
+	"strings"
 	"time"
 )
 
@@ -43,4 +46,44 @@ func (c *Client) ResolveOrg(ctx context.Context, id string) (*ResolvedOrg, error
 		return nil, err
 	}
 	return &r, nil
+}
+
+// OrgID is the organisation the client sends as X-Org-Id ("" for none: the
+// server then picks the caller's only organisation, or refuses, see
+// IsOrgRequired).
+func (c *Client) OrgID() string { return c.cfg.OrgID }
+
+// WithOrg returns a client like c that acts in organisation id ("" sends no
+// X-Org-Id). It shares c's connections, retry and redirect policy; c is
+// unchanged, so requests in flight on c stay in their organisation.
+func (c *Client) WithOrg(id string) *Client {
+	id = strings.TrimSpace(id)
+	cc := *c
+	cc.cfg.OrgID = id
+	rc := c.rc.Clone() // the same *http.Client, hence transport and redirect policy
+	rc.Header = c.rc.Header.Clone()
+	if id == "" {
+		rc.Header.Del("X-Org-Id")
+	} else {
+		rc.Header.Set("X-Org-Id", id)
+	}
+	cc.rc = rc
+	return &cc
+}
+
+// IsOrgRequired reports whether err is the server's refusal of a request
+// without X-Org-Id from a caller of several organisations: a 400 whose
+// message names X-Org-Id (the server's problem has no code) or whose code
+// says an organisation is required. A client then lists the organisations
+// (ListOrgs needs no X-Org-Id) and asks the user to pick one.
+func IsOrgRequired(err error) bool {
+	var e *APIError
+	if !errors.As(err, &e) || e.Status != http.StatusBadRequest {
+		return false
+	}
+	switch strings.ToLower(e.Code) {
+	case "org_required", "organization_required", "organisation_required", "org_id_required":
+		return true
+	}
+	return strings.Contains(strings.ToLower(e.Message), "x-org-id")
 }

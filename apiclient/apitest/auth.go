@@ -80,19 +80,3 @@ func (s *Server) keyIndex(tok string) int {
 	}
 	return -1
 }
-
-// checkOrg applies the X-Org-Id rules when StrictOrg is set: no header
-// means the caller's only organisation; a malformed id 401; another 404.
-func (s *Server) checkOrg(r *http.Request) (status int, msg string) {
-	org := r.Header.Get("X-Org-Id")
-	if !s.opts.StrictOrg || org == "" {
-		return 0, ""
-	}
-	if !validID(org, "org_") {
-		return http.StatusUnauthorized, "Invalid X-Org-Id header"
-	}
-	if org != s.org {
-		return http.StatusNotFound, "Organization not found"
-	}
-	return 0, ""
-}

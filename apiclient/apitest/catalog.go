@@ -45,9 +45,13 @@ func (s *Server) wireAgents(c *caller) []wireAgent {
 	}
 	s.mu.RUnlock()
 	epoch := time.Date(2026, 1, 5, 9, 0, 0, 0, time.UTC)
-	out := make([]wireAgent, len(s.agents))
-	for i, a := range s.agents {
-		view := s.opts.ConsoleURL + "/orgs/" + s.org + "/agents/" + a.ID
+	o := s.orgs[0]
+	if x := s.orgByID[c.org]; x != nil {
+		o = x // agents belong to one organisation
+	}
+	out := make([]wireAgent, len(o.agents))
+	for i, a := range o.agents {
+		view := s.opts.ConsoleURL + "/orgs/" + o.id + "/agents/" + a.ID
 		out[i] = wireAgent{
 			ID: a.ID, Name: a.Name, DisplayName: a.DisplayName,
 			Description:  "Demo agent: " + a.DisplayName,
@@ -113,44 +117,6 @@ func (s *Server) routeAgents(w http.ResponseWriter, r *http.Request, rest string
 		}
 	}
 	writeError(w, http.StatusNotFound, "Agent not found")
-}
-
-// OrgName is the name of the seeded organisation.
-const OrgName = "Demo Org"
-
-func (s *Server) orgs(w http.ResponseWriter, r *http.Request) {
-	if r.Method != http.MethodGet {
-		methodNotAllowed(w, "GET")
-		return
-	}
-	at := time.Date(2026, 1, 5, 9, 0, 0, 0, time.UTC)
-	writeJSON(w, http.StatusOK, map[string]any{"data": []map[string]any{{
-		"id": s.org, "name": OrgName, "default_provider_per_service": map[string]string{},
-		"created_at": at, "updated_at": at,
-	}}})
-}
-
-// resolveOrg answers for the org itself, its sessions and its agents; 404
-// for anything else (the server never reveals foreign ids).
-func (s *Server) resolveOrg(w http.ResponseWriter, r *http.Request) {
-	if r.Method != http.MethodGet {
-		methodNotAllowed(w, "GET")
-		return
-	}
-	id := r.URL.Query().Get("id")
-	if id == "" {
-		writeError(w, http.StatusBadRequest, "Missing id")
-		return
-	}
-	_, found := s.Get(id)
-	for _, a := range s.agents {
-		found = found || a.ID == id
-	}
-	if !found && id != s.org {
-		writeError(w, http.StatusNotFound, "Not found")
-		return
-	}
-	writeJSON(w, http.StatusOK, apiclient.ResolvedOrg{OrgID: s.org, OrgName: OrgName})
 }
 
 // export streams the transcript: JSONL (one message per line) or one ATIF

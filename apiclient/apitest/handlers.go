@@ -37,11 +37,19 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 		writeError(sw, http.StatusUnauthorized, "Invalid or missing API key")
 		return
 	}
-	if st, msg := s.checkOrg(r); st != 0 {
-		writeError(sw, st, msg)
-		return
-	}
 	c := &caller{ident: ident, principal: principal, apiBase: "http://" + r.Host + s.prefix, console: s.opts.ConsoleURL}
+	if !s.userLevel(r) { // orgs.go: the X-Org-Id rules and the organisation's scope
+		var st int
+		var msg string
+		if c.org, st, msg = s.selectOrg(r, ident); st != 0 {
+			writeOrgRefusal(sw, st, msg)
+			return
+		}
+		if s.sessionOutsideOrg(r, c) {
+			writeError(sw, http.StatusNotFound, "Session not found")
+			return
+		}
+	}
 	// events.go: /events, /sse, and the events of PATCH and cancel.
 	s.routeEvents(sw, r, body, func(w http.ResponseWriter, r *http.Request, body []byte) { s.route(w, r, body, c) })
 }
@@ -57,10 +65,10 @@ func (s *Server) route(w http.ResponseWriter, r *http.Request, body []byte, c *c
 		s.routeAgents(w, r, strings.TrimPrefix(p, "/v1/agents"), c)
 		return
 	case p == "/v1/orgs":
-		s.orgs(w, r)
+		s.listOrgs(w, r, c)
 		return
 	case p == "/v1/resolve-org":
-		s.resolveOrg(w, r)
+		s.resolveOrg(w, r, c)
 		return
 	case !strings.HasPrefix(p, "/v1/sessions"):
 		writeError(w, http.StatusNotFound, "Not found")
@@ -94,7 +102,7 @@ func (s *Server) route(w http.ResponseWriter, r *http.Request, body []byte, c *c
 		} else if id == "facets" {
 			s.facets(w, r, c)
 		} else {
-			s.stats(w)
+			s.stats(w, c)
 		}
 		return
 	}
@@ -189,7 +197,7 @@ func (s *Server) create(w http.ResponseWriter, body []byte, c *caller) {
 	}
 	now := s.now().UTC()
 	x := apiclient.Session{
-		ID: newID("session_", s.act.next()), OrganizationID: s.org, AgentID: req.AgentID,
+		ID: newID("session_", s.act.next()), OrganizationID: c.org, AgentID: req.AgentID,
 		ModelID: req.ModelID, Status: apiclient.StatusStarted, Title: req.Title,
 		Tags: append([]string{}, req.Tags...), Capabilities: req.Capabilities,
 		CreatedAt: now, UpdatedAt: now, Source: apiclient.SourceAPI, Activity: apiclient.ActivityIdle,
@@ -444,8 +452,13 @@ func writeError(w http.ResponseWriter, status int, msg string) {
 		title = "Error"
 	}
 	code := strings.ToLower(strings.ReplaceAll(title, " ", "_"))
-	b, _ := json.Marshal(problem{Title: title, Status: status, Detail: msg, Code: code})
-	writeRaw(w, status, "application/problem+json", b)
+	writeProblem(w, problem{Title: title, Status: status, Detail: msg, Code: code})
+}
+
+// writeProblem writes p as application/problem+json with p.Status.
+func writeProblem(w http.ResponseWriter, p problem) {
+	b, _ := json.Marshal(p)
+	writeRaw(w, p.Status, "application/problem+json", b)
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {

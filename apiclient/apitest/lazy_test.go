@@ -173,3 +173,26 @@ func TestLazyActivity(t *testing.T) {
 		t.Errorf("Len %d", s.Len())
 	}
 }
+
+// The generated sessions belong to the primary organisation: a caller in
+// another one sees only that one's sessions, filtered or not.
+func TestLazyOrgs(t *testing.T) {
+	s := newTest(t, Options{Sessions: 1000, Lazy: true, Orgs: []OrgSeed{{Sessions: 10}}})
+	other := s.Orgs()[1].ID
+	for _, q := range []string{"", "&status=failed,completed,idle,running,paused"} {
+		_, _, b := do(t, s, "GET", "/v1/sessions?limit=100"+q, "", "X-Org-Id", other)
+		p := decode[listPage](t, b)
+		for _, x := range p.Data {
+			if x.OrganizationID != other {
+				t.Fatalf("query %q: a session of %s listed for %s", q, x.OrganizationID, other)
+			}
+		}
+		if p.Total > 10 || p.Total == 0 {
+			t.Errorf("query %q: total %d for an organisation of 10", q, p.Total)
+		}
+	}
+	_, _, b := do(t, s, "GET", "/v1/sessions?limit=1", "", "X-Org-Id", s.Org())
+	if p := decode[listPage](t, b); p.Total != 1000 {
+		t.Errorf("primary: total %d", p.Total)
+	}
+}

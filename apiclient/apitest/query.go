@@ -30,11 +30,13 @@ type filter struct {
 	archived, archivedOnly   bool
 	skipActivity, skipSource bool // facets: count a dimension without its own selection
 	skipAgent                bool
+	inOrg                    func(*apiclient.Session) bool // the caller's organisation (orgs.go)
 }
 
 // parseFilter reads the filters of q; an unknown value is an error (400).
-func parseFilter(q url.Values, c *caller) (filter, error) {
+func (s *Server) parseFilter(q url.Values, c *caller) (filter, error) {
 	f := filter{agent: q.Get("agent_id"), search: strings.ToLower(q.Get("search")), principal: principalID(c.principal)}
+	f.inOrg = func(x *apiclient.Session) bool { return s.inOrg(x, c.org) }
 	if v := q.Get("status"); v != "" {
 		f.activities = map[apiclient.Activity]bool{}
 		for _, x := range strings.Split(v, ",") {
@@ -91,6 +93,8 @@ func parseFilter(q url.Values, c *caller) (filter, error) {
 func (f *filter) match(e *entry) bool {
 	x := &e.s
 	switch {
+	case f.inOrg != nil && !f.inOrg(x):
+		return false
 	case f.archivedOnly && !e.archived, !f.archivedOnly && !f.archived && e.archived:
 		return false
 	case f.agent != "" && !f.skipAgent && x.AgentID != f.agent:
@@ -124,7 +128,7 @@ func (s *Server) list(w http.ResponseWriter, r *http.Request, c *caller) {
 		return
 	}
 	limit = min(limit, maxLimit)
-	f, err := parseFilter(q, c)
+	f, err := s.parseFilter(q, c)
 	if err != nil {
 		writeError(w, http.StatusBadRequest, err.Error())
 		return
@@ -137,13 +141,14 @@ func (s *Server) list(w http.ResponseWriter, r *http.Request, c *caller) {
 		src = slices.Values(s.byActivityLocked())
 	}
 	trivial := f.trivial()
+	// A base session not materialised is not archived and belongs to the
+	// primary organisation: without other filters that decides whether it
+	// matches, and it is generated only when it falls in the page.
+	baseVisible := !f.archivedOnly && (len(s.orgs) == 1 || c.org == s.org)
 	for r := range src {
 		var e *entry
 		if trivial && r.e == nil {
-			// A base session not materialised is not archived: without
-			// other filters it matches unless archived_only, and it is
-			// generated only when it falls in the page.
-			if f.archivedOnly {
+			if !baseVisible {
 				continue
 			}
 		} else if e = s.entryOf(r); !f.match(e) {
@@ -202,7 +207,7 @@ func intParam(v string, def int) (int, error) {
 }
 
 func (s *Server) facets(w http.ResponseWriter, r *http.Request, c *caller) {
-	f, err := parseFilter(r.URL.Query(), c)
+	f, err := s.parseFilter(r.URL.Query(), c)
 	if err != nil {
 		writeError(w, http.StatusBadRequest, err.Error())
 		return
@@ -282,11 +287,11 @@ func counts(m map[string]int64) []apiclient.FacetCount {
 	return out
 }
 
-func (s *Server) stats(w http.ResponseWriter) {
+func (s *Server) stats(w http.ResponseWriter, c *caller) {
 	var st apiclient.Stats
 	s.mu.RLock()
 	for e := range s.entriesLocked() {
-		if e.archived {
+		if e.archived || !s.inOrg(&e.s, c.org) {
 			continue
 		}
 		st.Total++

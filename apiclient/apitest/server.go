@@ -52,8 +52,20 @@ type Options struct {
 	// with Start, Serve or ListenAndServe (interval ActivityInterval, default 2s).
 	Activity         bool
 	ActivityInterval time.Duration
-	// OrgID is the organization of created sessions (default: the generated org).
+	// OrgID is the id of the primary organisation, which holds Sessions and
+	// created sessions (default: the generated org).
 	OrgID string
+	// OrgName names the primary organisation (default OrgName); OrgKeys are
+	// the credentials of its members (nil: every user).
+	OrgName string
+	OrgKeys []string
+	// Orgs are further organisations with their own sessions and agents
+	// (orgs.go). With more than one organisation every session endpoint is
+	// scoped to the one the request selects, and the X-Org-Id rules apply
+	// as with StrictOrg: a personal access token of several organisations
+	// must send X-Org-Id (400 otherwise); GET /v1/orgs and /v1/resolve-org
+	// need none.
+	Orgs []OrgSeed
 	// ConsoleURL is the web console that view_url points into
 	// (default https://app.everruns.com).
 	ConsoleURL string
@@ -66,11 +78,13 @@ type Options struct {
 
 // Server is the in-memory server. All methods are safe for concurrent use.
 type Server struct {
-	opts   Options
-	now    func() time.Time
-	prefix string
-	org    string
-	agents []Agent
+	opts    Options
+	now     func() time.Time
+	prefix  string
+	org     string
+	agents  []Agent
+	orgs    []*org // the primary organisation first; fixed after New
+	orgByID map[string]*org
 
 	mu    sync.RWMutex
 	byID  map[string]*entry
@@ -136,6 +150,7 @@ func New(opts Options) *Server {
 	} else if opts.Sessions > 0 {
 		seed = append(seed, Generate(opts.Sessions, opts.Seed, t0)...)
 	}
+	seed = append(seed, s.initOrgs(t0)...)
 	for _, x := range seed {
 		s.Put(x)
 	}

@@ -77,6 +77,7 @@ type wirePage struct {
 // caller is who asks, and where links point: what differs per request.
 type caller struct {
 	ident     string // the credential; pins are kept per caller
+	org       string // the organisation the request acts in (orgs.go)
 	principal int    // index of the caller's principal (see principalID)
 	apiBase   string // e.g. http://127.0.0.1:PORT/api
 	console   string // web console base for view_url

@@ -62,14 +62,14 @@ func (a *app) getCommand() *cobra.Command {
 	var asJSON bool
 	cmd := &cobra.Command{
 		Use:   "get ID",
-		Short: "Show one session",
+		Short: "Show one session (from whichever of your organisations holds it)",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			s, err := a.apiSettings(cmd)
 			if err != nil {
 				return err
 			}
-			sess, err := a.client(s).GetSession(ctxOf(cmd), args[0])
+			sess, err := a.getAnywhere(ctxOf(cmd), a.client(s), args[0]) // orgs.go
 			if err != nil {
 				return apiError(err)
 			}

@@ -20,7 +20,7 @@ import (
 // from a zero value.
 type fileConfig struct {
 	APIURL   *string             `toml:"api_url"`
-	OrgID    *string             `toml:"org_id"`
+	OrgID    *string             `toml:"org_id"` // a name or an id (orgs.go)
 	APIKey   *string             `toml:"api_key"`
 	Agent    *string             `toml:"agent"`
 	Refresh  *time.Duration      `toml:"refresh"` // "10s", "1m"; 0 turns it off

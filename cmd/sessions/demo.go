@@ -35,6 +35,7 @@ func (a *app) startDemo(s *settings) (stop func(), err error) {
 		Sessions:  a.demoSessions,
 		Activity:  true,
 		Hostile:   a.demoHostile,
+		Orgs:      demoOrgs(a.demoOrgs, a.demoSessions),
 	})
 	if a.demoFaults > 0 {
 		// Saves fail now and then, with the body shape of the seed era;
@@ -50,8 +51,22 @@ func (a *app) startDemo(s *settings) (stop func(), err error) {
 	if err != nil {
 		return nil, err
 	}
-	s.APIURL, s.APIKey, s.OrgID = u, key, ""
+	s.APIURL, s.APIKey = u, key
+	if s.OrgFrom != "--org" { // EVERRUNS_ORG_ID and org_id name real organisations
+		s.OrgID, s.OrgFrom = "", ""
+	}
 	return func() { _ = srv.Close() }, nil
+}
+
+// demoOrgs are the organisations beside the primary one of a demo key that
+// belongs to n (the key is a PAT: without an organisation the server
+// answers 400, as the real one does). Each holds half as many sessions.
+func demoOrgs(n, sessions int) []apitest.OrgSeed {
+	var out []apitest.OrgSeed
+	for range max(n-1, 0) {
+		out = append(out, apitest.OrgSeed{Sessions: sessions / 2})
+	}
+	return out
 }
 
 func (a *app) demoServerCommand() *cobra.Command {
@@ -62,6 +77,7 @@ func (a *app) demoServerCommand() *cobra.Command {
 		activity bool
 		hostile  bool
 		latency  time.Duration
+		orgs     int
 	)
 	cmd := &cobra.Command{
 		Use:   "demo-server",
@@ -75,6 +91,9 @@ sessions and simulated activity, until interrupted. Point curl, the SDKs or
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if sessions < 0 || sessions > maxDemoSessions {
 				return usageErrorf("--sessions must be between 0 and %d", maxDemoSessions)
+			}
+			if orgs < 1 || orgs > maxDemoOrgs {
+				return usageErrorf("--orgs must be between 1 and %d", maxDemoOrgs)
 			}
 			host, _, err := net.SplitHostPort(addr)
 			if err != nil {
@@ -91,6 +110,7 @@ sessions and simulated activity, until interrupted. Point curl, the SDKs or
 				Sessions:  sessions,
 				Activity:  activity,
 				Hostile:   hostile,
+				Orgs:      demoOrgs(orgs, sessions),
 			})
 			if latency < 0 {
 				return usageErrorf("--latency must be 0 or more")
@@ -108,6 +128,12 @@ sessions and simulated activity, until interrupted. Point curl, the SDKs or
 				auth = "key required"
 			}
 			fmt.Fprintf(out, "Everruns demo API: %s (%d sessions, %s)\n", base, sessions, auth)
+			if orgs > 1 {
+				fmt.Fprintln(out, "Organisations (send X-Org-Id; GET /v1/orgs lists them):")
+				for _, o := range srv.Orgs() {
+					fmt.Fprintf(out, "  %s  %s\n", o.ID, o.Name)
+				}
+			}
 			if !isLoopback(host) {
 				fmt.Fprintln(a.stderr, "sessions: warning: serving demo data on a non-loopback address")
 			}
@@ -145,6 +171,7 @@ sessions and simulated activity, until interrupted. Point curl, the SDKs or
 	f.BoolVar(&activity, "activity", true, "simulate sessions starting, running and finishing")
 	f.BoolVar(&hostile, "hostile", false, "add sessions whose text holds terminal escape sequences")
 	f.DurationVar(&latency, "latency", 0, "delay every request by this much (e.g. 20ms), as a distant server would")
+	f.IntVar(&orgs, "orgs", 1, fmt.Sprintf("organisations (1-%d), each further one with half as many sessions; a PAT --key of several must send X-Org-Id", maxDemoOrgs))
 	return cmd
 }
 

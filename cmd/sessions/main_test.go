@@ -510,7 +510,7 @@ func TestConfigPrecedence(t *testing.T) {
 	flagSrv := newServer(t, apitest.Options{Sessions: 3})
 	xdg := t.TempDir()
 	writeConfig(t, xdg, `api_url = "`+fileSrv.URL()+`"
-org_id = "org-from-file"
+org_id = "org_0123456789abcdef0123456789abcdef"
 api_key = "`+testKey+`"
 page_size = 7
 `, 0o600)

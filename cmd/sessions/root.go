@@ -26,6 +26,7 @@ const (
 	defaultPageSize     = 100
 	defaultDemoSessions = 500
 	maxDemoSessions     = 10_000_000 // above apitest.LazyThreshold, generated on demand
+	maxDemoOrgs         = 8
 )
 
 // app holds the flag values and the process environment of one run.
@@ -34,8 +35,8 @@ type app struct {
 	stdout, stderr io.Writer
 
 	// Persistent flags (every command).
-	apiURL, orgID, agent, configPath string
-	pageSize, retries                int
+	apiURL, orgID, org, agent, configPath string
+	pageSize, retries                     int
 
 	// Root (TUI) flags.
 	refresh      time.Duration
@@ -45,13 +46,18 @@ type app struct {
 	demoSessions int
 	demoHostile  bool
 	demoFaults   float64
+	demoOrgs     int
+
+	last *settings // of the command that ran: explainOrgRequired lists its orgs
 }
 
 // settings are the effective values after flags > env > config file > defaults.
 type settings struct {
 	APIKey   string // never printed
 	APIURL   string
-	OrgID    string
+	OrgID    string // an id once resolveOrg ran (orgs.go); before, a name or an id
+	OrgName  string // when resolveOrg looked the organisation up
+	OrgFrom  string // where OrgID came from: "--org", "--org-id", EVERRUNS_ORG_ID or "org_id in <file>"
 	Agent    string
 	Refresh  time.Duration
 	PageSize int
@@ -89,7 +95,8 @@ func (a *app) rootCommand() *cobra.Command {
 
 	pf := root.PersistentFlags()
 	pf.StringVar(&a.apiURL, "api-url", "", "API base URL, path prefix kept (env EVERRUNS_API_URL; default "+apiclient.DefaultBaseURL+")")
-	pf.StringVar(&a.orgID, "org-id", "", "organization id sent as X-Org-Id (env EVERRUNS_ORG_ID)")
+	pf.StringVar(&a.org, "org", "", "organisation name or id (unique name prefix accepted; see 'sessions orgs')")
+	pf.StringVar(&a.orgID, "org-id", "", "organisation id sent as X-Org-Id (env EVERRUNS_ORG_ID; --org takes names too)")
 	pf.StringVar(&a.agent, "agent", "", "only sessions of this agent id (API agent_id filter)")
 	pf.IntVar(&a.pageSize, "page-size", defaultPageSize, "sessions per list request, 1-100")
 	pf.StringVar(&a.configPath, "config", "", "config file (default $XDG_CONFIG_HOME/sessions/config.toml)")
@@ -104,12 +111,14 @@ func (a *app) rootCommand() *cobra.Command {
 	f.BoolVar(&a.demoHostile, "demo-hostile", false, "add sessions with terminal escape sequences to the demo data")
 	_ = f.MarkHidden("demo-hostile")
 	f.Float64Var(&a.demoFaults, "demo-faults", 0, "fraction (0..1) of the demo server's PATCH requests that fail with HTTP 503, to try bulk retries")
+	f.IntVar(&a.demoOrgs, "demo-orgs", 1, fmt.Sprintf("organisations of the demo key (1-%d); with several the demo asks which one, as the API does", maxDemoOrgs))
 
 	root.AddCommand(a.listCommand(), a.getCommand(), a.tagCommand(), a.titleCommand(),
 		a.resolveCommand(), a.demoServerCommand())
 	root.AddCommand(a.pinCommand(), a.unpinCommand(), a.archiveCommand(), a.unarchiveCommand(),
 		a.cancelCommand(), a.deleteCommand(), a.exportCommand(), a.agentsCommand())
 	root.AddCommand(a.watchCommand()) // watch.go
+	root.AddCommand(a.orgsCommand())  // orgs.go
 	return root
 }
 
@@ -141,7 +150,10 @@ func (a *app) settings(cmd *cobra.Command) (*settings, error) {
 	}
 	s.APIKey = str("", "", apiclient.EnvAPIKey, fc.APIKey, "")
 	s.APIURL = str("api-url", a.apiURL, apiclient.EnvAPIURL, fc.APIURL, apiclient.DefaultBaseURL)
-	s.OrgID = str("org-id", a.orgID, apiclient.EnvOrgID, fc.OrgID, "")
+	if changed("org") && changed("org-id") {
+		return nil, usageErrorf("--org and --org-id set the same thing: use one (--org takes a name or an id)")
+	}
+	s.OrgID, s.OrgFrom = a.orgSetting(changed, fc, path)
 	s.Agent = str("agent", a.agent, "", fc.Agent, "")
 
 	s.Refresh = defaultRefresh
@@ -195,6 +207,7 @@ func (a *app) settings(cmd *cobra.Command) (*settings, error) {
 	if err := checkAPIURL(s.APIURL, s.APIKey, a.stderr); err != nil {
 		return nil, err
 	}
+	a.last = s
 	return s, nil
 }
 
@@ -253,6 +266,9 @@ func (a *app) apiSettings(cmd *cobra.Command) (*settings, error) {
 	if s.APIKey == "" {
 		return nil, a.noKeyError(false)
 	}
+	if err := a.resolveOrg(ctxOf(cmd), s); err != nil {
+		return nil, err
+	}
 	return s, nil
 }
 
@@ -273,6 +289,9 @@ func (a *app) runTUI(cmd *cobra.Command) error {
 	}
 	if a.demoSessions < 0 || a.demoSessions > maxDemoSessions {
 		return usageErrorf("--demo-sessions must be between 0 and %d", maxDemoSessions)
+	}
+	if a.demoOrgs < 1 || a.demoOrgs > maxDemoOrgs {
+		return usageErrorf("--demo-orgs must be between 1 and %d", maxDemoOrgs)
 	}
 	s, err := a.settings(cmd)
 	if err != nil {
@@ -295,6 +314,9 @@ func (a *app) runTUI(cmd *cobra.Command) error {
 			return &exitError{code: exitAPI, msg: "demo server: " + err.Error()}
 		}
 		defer stop()
+	}
+	if err := a.resolveOrg(ctx, s); err != nil {
+		return err
 	}
 	notify, retries := tui.RetryNotifier()
 	opts := tui.Options{

@@ -36,9 +36,11 @@ func currentVersion() string {
 type exitError struct {
 	code int
 	msg  string
+	err  error // the client's error, when there is one
 }
 
 func (e *exitError) Error() string { return e.msg }
+func (e *exitError) Unwrap() error { return e.err }
 
 func usageErrorf(format string, a ...any) error {
 	return &exitError{code: exitUsage, msg: fmt.Sprintf(format, a...)}
@@ -51,7 +53,7 @@ func apiError(err error) error {
 	if errors.As(err, &ee) {
 		return ee
 	}
-	return &exitError{code: exitAPI, msg: apiclient.Describe(err)}
+	return &exitError{code: exitAPI, msg: apiclient.Describe(err), err: err}
 }
 
 // run is main without the process: it parses args, reads configuration from
@@ -62,7 +64,7 @@ func run(ctx context.Context, args []string, env func(string) string, stdout, st
 	root.SetArgs(args)
 	root.SetOut(stdout)
 	root.SetErr(stderr)
-	err := root.ExecuteContext(ctx)
+	err := a.explainOrgRequired(ctx, root.ExecuteContext(ctx)) // orgs.go
 	if err == nil {
 		return exitOK
 	}
