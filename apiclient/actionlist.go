@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"strings"
+	"sync"
 )
 
 // ActionList is allowed_actions as the server sent it, kept compactly. The
@@ -63,18 +64,44 @@ func (a *ActionList) compact(self string, in *interner) {
 	if in == nil || a.text == "" || a.templ() {
 		return
 	}
-	if enc := jsonStringBody(self); enc != "" && strings.Contains(a.text, enc) {
-		a.text = in.intern(strings.ReplaceAll(a.text, enc, selfMark))
+	enc := jsonStringBody(self)
+	if enc == "" || !strings.Contains(a.text, enc) {
+		a.text = in.intern(a.text)
 		return
 	}
-	a.text = in.intern(a.text)
+	// The template is built in a pooled buffer: most are already interned,
+	// and the lookup by bytes allocates nothing.
+	bp := templBufs.Get().(*[]byte)
+	b, rest := (*bp)[:0], a.text
+	for {
+		j := strings.Index(rest, enc)
+		if j < 0 {
+			break
+		}
+		b = append(append(b, rest[:j]...), selfMark...)
+		rest = rest[j+len(enc):]
+	}
+	b = append(b, rest...)
+	a.text = in.internBytes(b)
+	*bp = b
+	templBufs.Put(bp)
 }
+
+var templBufs = sync.Pool{New: func() any { return new([]byte) }}
 
 // jsonStringBody is s as it appears between the quotes of a JSON string
 // written by encoding/json ("" when s is empty).
 func jsonStringBody(s string) string {
 	if s == "" {
 		return ""
+	}
+	plain := true
+	for i := 0; i < len(s) && plain; i++ {
+		c := s[i]
+		plain = c >= 0x20 && c < 0x80 && c != '"' && c != '\\'
+	}
+	if plain {
+		return s // nothing to escape: the common case, a URL
 	}
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)

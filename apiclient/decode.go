@@ -347,14 +347,16 @@ func (p *SessionPage) decodeWhole(b []byte, maxItems int, in *interner) bool {
 }
 
 // dataItems returns the bytes of each item of the top-level "data" array of
-// the valid JSON object b. It reports false when data is missing, not an
-// array, or spelled in a way encoding/json would also match ("Data").
+// the valid JSON object b, in one pass. It reports false when data is
+// missing, not an array, or spelled in a way encoding/json would also match
+// ("Data").
 func dataItems(b []byte) ([][]byte, bool) {
 	i := skipSpace(b, 0)
 	if i >= len(b) || b[i] != '{' {
 		return nil, false
 	}
-	var arr []byte
+	var items [][]byte
+	found := false
 	for i++; ; i++ {
 		i = skipSpace(b, i)
 		if i >= len(b) || b[i] != '"' {
@@ -363,34 +365,46 @@ func dataItems(b []byte) ([][]byte, bool) {
 		k := i
 		i = skipString(b, i)
 		key := b[k:i]
-		i = skipSpace(b, i) + 1 // ':'
-		i = skipSpace(b, i)
-		v := i
-		i = skipValue(b, i)
+		i = skipSpace(b, skipSpace(b, i)+1) // past ':'
 		switch {
 		case string(key) == `"data"`:
-			arr = b[v:i]
+			found = true
+			items = items[:0]
+			if i < len(b) && b[i] == '[' {
+				i = arrayItems(b, i, &items)
+			} else if string(b[i:min(i+4, len(b))]) == "null" {
+				items, i = nil, i+4
+			} else {
+				return nil, false
+			}
 		case bytes.EqualFold(key, []byte(`"data"`)) || bytes.IndexByte(key, '\\') >= 0:
 			return nil, false
+		default:
+			i = skipValue(b, i)
 		}
 		if i = skipSpace(b, i); i >= len(b) || b[i] != ',' {
 			break
 		}
 	}
-	if len(arr) == 0 || arr[0] != '[' {
-		return nil, string(arr) == "null"
-	}
-	var items [][]byte
-	for j := 1; ; j++ {
-		j = skipSpace(arr, j)
-		if j >= len(arr) || arr[j] == ']' {
-			return items, true
+	return items, found
+}
+
+// arrayItems appends the bytes of each item of the array at b[i] == '['
+// to items and returns the index after the array.
+func arrayItems(b []byte, i int, items *[][]byte) int {
+	for i++; ; i++ {
+		i = skipSpace(b, i)
+		if i >= len(b) {
+			return i
 		}
-		start := j
-		j = skipValue(arr, j)
-		items = append(items, arr[start:j])
-		if j = skipSpace(arr, j); j >= len(arr) || arr[j] != ',' {
-			return items, true
+		if b[i] == ']' {
+			return i + 1
+		}
+		start := i
+		i = skipValue(b, i)
+		*items = append(*items, b[start:i])
+		if i = skipSpace(b, i); i >= len(b) || b[i] != ',' {
+			return min(i+1, len(b)) // past ']'
 		}
 	}
 }

@@ -84,3 +84,20 @@ func (in *interner) internOwner(o *PrincipalSummary) *PrincipalSummary {
 	}
 	return o
 }
+
+// internBytes is intern for a string held in b (which it does not keep).
+func (in *interner) internBytes(b []byte) string {
+	if in == nil || len(b) > maxInternLen {
+		return string(b)
+	}
+	in.mu.Lock()
+	defer in.mu.Unlock()
+	if c, ok := in.m[string(b)]; ok {
+		return c
+	}
+	s := string(b)
+	if len(in.m) < maxInternEntries {
+		in.m[s] = s
+	}
+	return s
+}
