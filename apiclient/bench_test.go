@@ -252,3 +252,30 @@ func BenchmarkLoadFloor(b *testing.B) {
 		}
 	})
 }
+
+// BenchmarkListAllKept: the client's share of BenchmarkLoadAll's
+// B/session: the heap the sessions ListAll returns keep, without the TUI.
+func BenchmarkListAllKept(b *testing.B) {
+	b.Run(fmt.Sprintf("sessions=%d", loadSessions), func(b *testing.B) {
+		srv := loadServer(b)
+		client := apiclient.New(apiclient.Config{BaseURL: srv.URL(), MaxRetries: -1})
+		var kept uint64
+		b.ReportAllocs()
+		for range b.N {
+			b.StopTimer()
+			before := heapAlloc()
+			b.StartTimer()
+			all, err := client.ListAll(context.Background(), apiclient.ListOptions{Limit: loadPage}, loadConcurrency, nil)
+			b.StopTimer()
+			if err != nil || len(all) != loadSessions {
+				b.Fatalf("%v, %d sessions", err, len(all))
+			}
+			if after := heapAlloc(); after > before {
+				kept += after - before
+			}
+			runtime.KeepAlive(all)
+			b.StartTimer()
+		}
+		b.ReportMetric(float64(kept)/float64(b.N)/loadSessions, "B/session")
+	})
+}
