@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"strings"
 	"testing"
 	"time"
@@ -93,5 +94,25 @@ func TestListStreamLocalFilterLimit(t *testing.T) {
 	}
 	if n := srv.RequestCount(); n > 50 {
 		t.Errorf("%d requests for 7 tagged rows", n)
+	}
+}
+
+// allowed_actions reach the output as the server sent them, links and all,
+// although the client keeps them without self_url.
+func TestListStreamAllowedActions(t *testing.T) {
+	srv := newServer(t, apitest.Options{Sessions: 3})
+	r := runCLI(t, apiEnv(srv), "list", "--jsonl", "--limit", "1", "--fields", "id,allowed_actions")
+	wantCode(t, r, 0)
+	var row struct {
+		ID             string
+		AllowedActions []apiclient.AllowedAction `json:"allowed_actions"`
+	}
+	if err := json.Unmarshal([]byte(r.stdout), &row); err != nil || len(row.AllowedActions) < 3 {
+		t.Fatalf("%v: %s", err, r.stdout)
+	}
+	for _, a := range row.AllowedActions {
+		if !strings.HasPrefix(a.Href, srv.URL()+"/v1/sessions/"+row.ID) {
+			t.Errorf("%s href %q", a.Rel, a.Href)
+		}
 	}
 }
