@@ -50,8 +50,8 @@ func TestListStreamsMillion(t *testing.T) {
 	srv.SetFaults(apitest.Faults{Latency: 2 * time.Millisecond})
 	bound := (apiclient.DefaultConcurrency + 1) * apiclient.DefaultPageSize
 
-	out, sum, stderr := runCounted(t, srv, "list", "--jsonl", "--limit", "12000")
-	if out.lines != 12000 || sum.Rows != 12000 || !sum.Bounded || sum.Total != 1_000_000 || stderr != "" {
+	out, sum, stderr := runCounted(t, srv, "list", "--jsonl", "--limit", "6000")
+	if out.lines != 6000 || sum.Rows != 6000 || !sum.Bounded || sum.Total != 1_000_000 || stderr != "" {
 		t.Fatalf("%d lines, summary %+v, stderr %q", out.lines, sum, stderr)
 	}
 	if sum.MaxHeld > bound || sum.MaxHeld < apiclient.DefaultPageSize {
