@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"net/http"
 	"reflect"
 	"strings"
@@ -144,6 +145,14 @@ func TestTokenArithmetic(t *testing.T) {
 	}
 	if PromptTokens(1, 2, 3) != 6 || TotalTokens(1, 4, 2, 3) != 10 {
 		t.Fatal("free functions")
+	}
+	// A lying server: sums clamp instead of wrapping, negatives count as 0.
+	const big = math.MaxInt64 - 1
+	if PromptTokens(big, big, 1) != math.MaxInt64 || TotalTokens(-5, 7, -1, 3) != 10 {
+		t.Fatalf("saturation: %d %d", PromptTokens(big, big, 1), TotalTokens(-5, 7, -1, 3))
+	}
+	if u := (&TokenUsage{InputTokens: big, OutputTokens: big}); u.Total() != math.MaxInt64 {
+		t.Fatalf("usage total %d", u.Total())
 	}
 }
 

@@ -1,5 +1,7 @@
 package apiclient
 
+import "math"
+
 // Token arithmetic, in one place for the TUI, the CLI and the demo server.
 // The API's prompt buckets are disjoint: input_tokens excludes the prompt
 // tokens read from or written to the cache, so
@@ -7,15 +9,29 @@ package apiclient
 //	prompt = input + cache read + cache creation
 //	total  = prompt + output
 //	cache hit ratio = cache read / prompt
+//
+// Sums saturate and negative counts count as 0: a lying server's numbers
+// clamp at math.MaxInt64 instead of wrapping into negative totals.
 
 // PromptTokens is every prompt token the model saw.
 func PromptTokens(input, cacheRead, cacheCreation int64) int64 {
-	return input + cacheRead + cacheCreation
+	return addSat(addSat(addSat(0, input), cacheRead), cacheCreation)
 }
 
 // TotalTokens is prompt plus output tokens.
 func TotalTokens(input, output, cacheRead, cacheCreation int64) int64 {
-	return PromptTokens(input, cacheRead, cacheCreation) + output
+	return addSat(PromptTokens(input, cacheRead, cacheCreation), output)
+}
+
+// addSat adds a non-negative b to a, clamping at math.MaxInt64.
+func addSat(a, b int64) int64 {
+	if b <= 0 {
+		return a
+	}
+	if a > math.MaxInt64-b {
+		return math.MaxInt64
+	}
+	return a + b
 }
 
 // CacheHitRatio is the share of prompt tokens served from the cache, in
@@ -56,7 +72,7 @@ func (u *TokenUsage) Total() int64 {
 	if u == nil {
 		return 0
 	}
-	return u.Prompt() + u.OutputTokens
+	return addSat(u.Prompt(), u.OutputTokens)
 }
 
 // CacheHitRatio is cache read / prompt; 0 when there is no prompt.

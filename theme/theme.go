@@ -127,6 +127,8 @@ type Theme struct {
 	RoleSystem lipgloss.Style
 
 	Help help.Styles
+
+	Usage UsageStyles // the usage view (theme/usage.go)
 }
 
 // NoColorFromEnv reports whether NO_COLOR is set (https://no-color.org).
@@ -221,6 +223,8 @@ func New(mode Mode, noColor bool) *Theme {
 	t.RoleAgent = fg(p.Active).Bold(true)
 	t.RoleTool = fg(p.Tag).Bold(true)
 	t.RoleSystem = fg(p.Muted).Bold(true)
+
+	t.Usage = usageStyles(p, noColor)
 
 	t.Help = help.Styles{
 		Ellipsis:       fg(p.Subtle),

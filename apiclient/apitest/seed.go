@@ -89,7 +89,8 @@ func Generate(n int, seed int64, now time.Time) []apiclient.Session {
 	out := make([]apiclient.Session, n)
 	created := now.Add(-time.Duration(rng.Intn(120)) * time.Second)
 	for i := range out {
-		created = created.Add(-time.Duration(30+rng.Intn(40*60)) * time.Second).Add(-time.Duration(rng.Intn(1000)) * time.Millisecond)
+		gap := pace(i, created, time.Duration(30+rng.Intn(40*60))*time.Second) // seedspread.go
+		created = created.Add(-gap).Add(-time.Duration(rng.Intn(1000)) * time.Millisecond)
 		out[i] = genSession(rng, i, agents, org, created, now)
 	}
 	return out

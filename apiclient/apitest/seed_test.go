@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"reflect"
+	"sort"
 	"strings"
 	"testing"
 	"time"
@@ -184,5 +185,61 @@ func BenchmarkListPage100k(b *testing.B) {
 		if rec.Code != 200 {
 			b.Fatal(rec.Code)
 		}
+	}
+}
+
+// TestGenerateUsageSpread: the demo's usage has the shape issue 13 asks
+// for: a few agents and models dominate, some days spike, some sessions
+// have only an estimated cost and some none.
+func TestGenerateUsageSpread(t *testing.T) {
+	ss := Generate(20000, 1, fixedNow)
+	perAgent, perModel, perDay := map[string]int{}, map[string]int{}, map[string]int{}
+	var estOnly, none, priced int
+	for i := range ss {
+		s := &ss[i]
+		perAgent[s.AgentID]++
+		if s.ModelID != nil {
+			perModel[*s.ModelID]++
+		}
+		if i >= 200 {
+			perDay[s.CreatedAt.UTC().Format(time.DateOnly)]++
+		}
+		switch _, kind, ok := s.Cost(); {
+		case !ok:
+			none++
+		case kind == apiclient.CostEstimated:
+			estOnly++
+		default:
+			priced++
+		}
+	}
+	top2 := func(m map[string]int) float64 {
+		var a, b, sum int
+		for _, n := range m {
+			sum += n
+			if n > a {
+				a, b = n, a
+			} else if n > b {
+				b = n
+			}
+		}
+		return float64(a+b) / float64(sum)
+	}
+	if s := top2(perAgent); s < 0.5 {
+		t.Errorf("two agents have %.0f%% of the sessions, want a majority", 100*s)
+	}
+	if s := top2(perModel); s < 0.5 {
+		t.Errorf("two models have %.0f%% of the sessions, want a majority", 100*s)
+	}
+	var days []int
+	for _, n := range perDay {
+		days = append(days, n)
+	}
+	sort.Ints(days)
+	if median, peak := days[len(days)/2], days[len(days)-2]; peak < 3*median {
+		t.Errorf("busiest days have %d sessions, median %d: no spikes", peak, median)
+	}
+	if estOnly < len(ss)/10 || none < len(ss)/20 || priced < len(ss)/2 {
+		t.Errorf("costs: %d estimated only, %d none, %d actual", estOnly, none, priced)
 	}
 }

@@ -117,6 +117,7 @@ func (a *app) rootCommand() *cobra.Command {
 		a.resolveCommand(), a.demoServerCommand())
 	root.AddCommand(a.pinCommand(), a.unpinCommand(), a.archiveCommand(), a.unarchiveCommand(),
 		a.cancelCommand(), a.deleteCommand(), a.exportCommand(), a.agentsCommand())
+	root.AddCommand(a.usageCommand()) // usage.go
 	root.AddCommand(a.watchCommand()) // watch.go
 	root.AddCommand(a.orgsCommand())  // orgs.go
 	return root
