@@ -121,17 +121,78 @@ func BenchmarkLoadAll(b *testing.B) {
 	})
 }
 
-// BenchmarkLoadFloor: the same pages with bare GETs, the same concurrency,
-// and json.Unmarshal into []apiclient.Session; nothing else.
+// floorSession is the contract's Session as a plain struct, the way one
+// would write it without thinking of memory: every member in its natural
+// type, and no method, so encoding/json decodes it alone.
+type floorSession struct {
+	ID                  string                      `json:"id"`
+	OrganizationID      string                      `json:"organization_id"`
+	WorkspaceID         string                      `json:"workspace_id"`
+	HarnessID           string                      `json:"harness_id"`
+	OwnerPrincipalID    string                      `json:"owner_principal_id"`
+	AgentID             string                      `json:"agent_id"`
+	AgentIdentityID     *string                     `json:"agent_identity_id"`
+	AgentVersionID      *string                     `json:"agent_version_id"`
+	BlueprintID         *string                     `json:"blueprint_id"`
+	ModelID             *string                     `json:"model_id"`
+	Status              string                      `json:"status"`
+	Activity            string                      `json:"activity"`
+	Source              string                      `json:"source"`
+	IsPinned            *bool                       `json:"is_pinned"`
+	Title               *string                     `json:"title"`
+	Goal                *string                     `json:"goal"`
+	Locale              *string                     `json:"locale"`
+	Tags                []string                    `json:"tags"`
+	Preview             *string                     `json:"preview"`
+	OutputPreview       *string                     `json:"output_preview"`
+	RunSummary          *string                     `json:"run_summary"`
+	SystemPrompt        *string                     `json:"system_prompt"`
+	Capabilities        []floorCapability           `json:"capabilities"`
+	Features            []string                    `json:"features"`
+	MaxIterations       *int64                      `json:"max_iterations"`
+	ParallelToolCalls   *bool                       `json:"parallel_tool_calls"`
+	ActiveScheduleCount *int64                      `json:"active_schedule_count"`
+	CreatedAt           time.Time                   `json:"created_at"`
+	StartedAt           *time.Time                  `json:"started_at"`
+	FinishedAt          *time.Time                  `json:"finished_at"`
+	UpdatedAt           time.Time                   `json:"updated_at"`
+	Usage               *apiclient.TokenUsage       `json:"usage"`
+	ParentSessionID     *string                     `json:"parent_session_id"`
+	ForkedFromSessionID *string                     `json:"forked_from_session_id"`
+	ForkedFromSequence  *int64                      `json:"forked_from_sequence"`
+	Owner               *apiclient.PrincipalSummary `json:"owner"`
+	EffectiveOwner      *apiclient.PrincipalSummary `json:"effective_owner"`
+	ResolvedOwnerUserID *string                     `json:"resolved_owner_user_id"`
+	BlueprintConfig     map[string]any              `json:"blueprint_config"`
+	Hints               map[string]any              `json:"hints"`
+	InitialFiles        []any                       `json:"initial_files"`
+	MCPServers          map[string]any              `json:"mcpServers"`
+	NetworkAccess       map[string]any              `json:"network_access"`
+	Tools               []any                       `json:"tools"`
+	AllowedActions      []apiclient.AllowedAction   `json:"allowed_actions"`
+	SelfURL             string                      `json:"self_url"`
+	ViewURL             string                      `json:"view_url"`
+	UILink              string                      `json:"ui_link"`
+}
+
+type floorCapability struct {
+	Ref    string         `json:"ref"`
+	Config map[string]any `json:"config"`
+}
+
+// BenchmarkLoadFloor: the same pages from the same server over the same
+// loopback HTTP, the same concurrency and page size, with bare GETs and
+// encoding/json into a plain struct (floorSession); nothing else: no
+// unknown members kept, no checks, no TUI.
 func BenchmarkLoadFloor(b *testing.B) {
 	b.Run(fmt.Sprintf("sessions=%d", loadSessions), func(b *testing.B) {
 		srv := loadServer(b)
 		hc := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: loadConcurrency}}
-		// A plain page type: SessionPage decodes item by item (it keeps the
-		// good sessions of a page with a bad one), which is not the floor.
+		// A plain page of plain sessions: no custom UnmarshalJSON anywhere
+		// (apiclient.Session keeps unknown members, which is not the floor).
 		type floorPage struct {
-			Data  []apiclient.Session `json:"data"`
-			Total int                 `json:"total"`
+			Data  []floorSession `json:"data"`
+			Total int            `json:"total"`
 		}
 		get := func(ctx context.Context, off int) (floorPage, error) {
 			var p floorPage
@@ -158,7 +219,7 @@ func BenchmarkLoadFloor(b *testing.B) {
 			if err != nil {
 				b.Fatal(err)
 			}
-			all := make([][]apiclient.Session, 0, first.Total/loadPage+1)
+			all := make([][]floorSession, 0, min(first.Total/loadPage+1, 1<<16))
 			all = append(all, first.Data)
 			var (
 				mu  sync.Mutex
@@ -189,5 +250,32 @@ func BenchmarkLoadFloor(b *testing.B) {
 				b.Fatalf("loaded %d of %d", n, loadSessions)
 			}
 		}
+	})
+}
+
+// BenchmarkListAllKept: the client's share of BenchmarkLoadAll's
+// B/session: the heap the sessions ListAll returns keep, without the TUI.
+func BenchmarkListAllKept(b *testing.B) {
+	b.Run(fmt.Sprintf("sessions=%d", loadSessions), func(b *testing.B) {
+		srv := loadServer(b)
+		client := apiclient.New(apiclient.Config{BaseURL: srv.URL(), MaxRetries: -1})
+		var kept uint64
+		b.ReportAllocs()
+		for range b.N {
+			b.StopTimer()
+			before := heapAlloc()
+			b.StartTimer()
+			all, err := client.ListAll(context.Background(), apiclient.ListOptions{Limit: loadPage}, loadConcurrency, nil)
+			b.StopTimer()
+			if err != nil || len(all) != loadSessions {
+				b.Fatalf("%v, %d sessions", err, len(all))
+			}
+			if after := heapAlloc(); after > before {
+				kept += after - before
+			}
+			runtime.KeepAlive(all)
+			b.StartTimer()
+		}
+		b.ReportMetric(float64(kept)/float64(b.N)/loadSessions, "B/session")
 	})
 }

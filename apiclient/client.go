@@ -77,6 +77,9 @@ type PageEvent struct {
 	// offset that disagrees, a repeated page, a page larger than asked);
 	// each kind is reported once per ListAll.
 	Warnings []string
+	// Bounded is set on the page where ListOptions.MaxRows cut the list
+	// while the server had more (its Total says how many it claims).
+	Bounded bool
 }
 
 // Client talks to the Everruns session API. It is safe for concurrent use.
@@ -269,6 +272,12 @@ func sessionPath(id string, suffix string) (string, error) {
 // for (DefaultPageSize when 0, the API's maximum) is kept, and items that are
 // not sessions are reported in Problems rather than failing the page.
 func (c *Client) ListSessions(ctx context.Context, opts ListOptions) (*SessionPage, error) {
+	return c.listSessions(ctx, opts, newInterner())
+}
+
+// listSessions is ListSessions sharing repeated strings through in, which
+// the pages of one load (ListAll, EachSession) have in common.
+func (c *Client) listSessions(ctx context.Context, opts ListOptions, in *interner) (*SessionPage, error) {
 	q := opts.Query()
 	body, err := c.do(ctx, http.MethodGet, "/v1/sessions", q, nil)
 	if err != nil {
@@ -279,7 +288,7 @@ func (c *Client) ListSessions(ctx context.Context, opts ListOptions) (*SessionPa
 		keep = DefaultPageSize
 	}
 	var page SessionPage
-	if err := page.decode(body, keep, c.scrub); err != nil {
+	if err := page.decode(body, keep, c.scrub, in); err != nil {
 		return nil, fmt.Errorf("%w: %s", ErrInvalidJSON, cutScrubbed(err.Error(), c.cfg.APIKey))
 	}
 	page.Offset = opts.Offset

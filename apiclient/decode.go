@@ -210,13 +210,20 @@ func (p ItemProblem) String() string {
 // UnmarshalJSON decodes a page item by item: a bad session becomes an
 // ItemProblem and the others are kept. Only a body that is not a page at all
 // (not JSON, not an object, data not an array) is an error.
-func (p *SessionPage) UnmarshalJSON(b []byte) error { return p.decode(b, -1, nil) }
+func (p *SessionPage) UnmarshalJSON(b []byte) error { return p.decode(b, -1, nil, nil) }
 
 // decode is UnmarshalJSON keeping at most maxItems sessions (< 0: all), so a
 // page's work is bounded by what was asked for, not by what was sent. Items
 // past maxItems are counted in Excess and only skipped over. scrub (nil for
-// none) cleans the problems' texts.
-func (p *SessionPage) decode(b []byte, maxItems int, scrub func(string) string) error {
+// none) cleans the problems' texts; in (nil for none) shares repeated
+// strings between the sessions of a load.
+//
+// A page whose items are all sessions is decoded in one pass (decodeWhole);
+// any doubt sends it item by item, which tells the bad items from the good.
+func (p *SessionPage) decode(b []byte, maxItems int, scrub func(string) string, in *interner) error {
+	if p.decodeWhole(b, maxItems, in) {
+		return nil
+	}
 	type plain SessionPage // without this method
 	var raw struct {
 		plain
@@ -257,7 +264,7 @@ func (p *SessionPage) decode(b []byte, maxItems int, scrub func(string) string) 
 			return err
 		}
 		if err == nil {
-			s.keepExtras(raw.Data[start:dec.InputOffset()])
+			s.keepExtras(raw.Data[start:dec.InputOffset()], in)
 		}
 		if err == nil && s.ID == "" {
 			err = errors.New("no id")
@@ -301,4 +308,103 @@ func cutLine(s string, max int, scrub func(string) string) string {
 		return oneLine(s, max)
 	}
 	return scrub(oneLine(scrub(s), max))
+}
+
+// decodeWhole is decode's fast path: one encoding/json pass over the page
+// into the plain fields, then the unknown members of each item from its
+// bytes. It reports false, leaving p to the item-by-item decode, when the
+// page is not clean: a bad item, an item without id, more items than
+// maxItems, or a data member it cannot find by its exact name.
+func (p *SessionPage) decodeWhole(b []byte, maxItems int, in *interner) bool {
+	type plain SessionPage
+	var whole struct {
+		plain
+		Data []sessionFields `json:"data"`
+	}
+	if json.Unmarshal(b, &whole) != nil {
+		return false
+	}
+	items, ok := dataItems(b)
+	if !ok || len(items) != len(whole.Data) || maxItems >= 0 && len(items) > maxItems {
+		return false
+	}
+	for i := range whole.Data {
+		if whole.Data[i].ID == "" {
+			return false
+		}
+	}
+	*p = SessionPage(whole.plain)
+	p.PageCheck = PageCheck{EchoedOffset: whole.Offset}
+	p.Data = nil
+	if len(items) > 0 {
+		p.Data = make([]Session, len(items))
+		for i := range items {
+			p.Data[i] = Session(whole.Data[i])
+			p.Data[i].keepExtras(items[i], in)
+		}
+	}
+	return true
+}
+
+// dataItems returns the bytes of each item of the top-level "data" array of
+// the valid JSON object b, in one pass. It reports false when data is
+// missing, not an array, or spelled in a way encoding/json would also match
+// ("Data").
+func dataItems(b []byte) ([][]byte, bool) {
+	i := skipSpace(b, 0)
+	if i >= len(b) || b[i] != '{' {
+		return nil, false
+	}
+	var items [][]byte
+	found := false
+	for i++; ; i++ {
+		i = skipSpace(b, i)
+		if i >= len(b) || b[i] != '"' {
+			break
+		}
+		k := i
+		i = skipString(b, i)
+		key := b[k:i]
+		i = skipSpace(b, skipSpace(b, i)+1) // past ':'
+		switch {
+		case string(key) == `"data"`:
+			found = true
+			items = items[:0]
+			if i < len(b) && b[i] == '[' {
+				i = arrayItems(b, i, &items)
+			} else if string(b[i:min(i+4, len(b))]) == "null" {
+				items, i = nil, i+4
+			} else {
+				return nil, false
+			}
+		case bytes.EqualFold(key, []byte(`"data"`)) || bytes.IndexByte(key, '\\') >= 0:
+			return nil, false
+		default:
+			i = skipValue(b, i)
+		}
+		if i = skipSpace(b, i); i >= len(b) || b[i] != ',' {
+			break
+		}
+	}
+	return items, found
+}
+
+// arrayItems appends the bytes of each item of the array at b[i] == '['
+// to items and returns the index after the array.
+func arrayItems(b []byte, i int, items *[][]byte) int {
+	for i++; ; i++ {
+		i = skipSpace(b, i)
+		if i >= len(b) {
+			return i
+		}
+		if b[i] == ']' {
+			return i + 1
+		}
+		start := i
+		i = skipValue(b, i)
+		*items = append(*items, b[start:i])
+		if i = skipSpace(b, i); i >= len(b) || b[i] != ',' {
+			return min(i+1, len(b)) // past ']'
+		}
+	}
 }

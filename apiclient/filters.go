@@ -35,6 +35,10 @@ type ListOptions struct {
 
 	IncludeArchived bool // archived sessions too
 	ArchivedOnly    bool // archived sessions only
+
+	// MaxRows bounds ListAll and EachSession (not sent): at most the newest
+	// MaxRows rows from Offset on; 0 means no bound.
+	MaxRows int
 }
 
 // Query is the query string of GET /v1/sessions for o.

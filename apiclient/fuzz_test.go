@@ -109,7 +109,7 @@ func FuzzDecodePage(f *testing.F) {
 		// scrubs the key from what it reports.
 		const maxItems = 2
 		var b SessionPage
-		if err := b.decode(data, maxItems, func(s string) string { return scrubKey(s, fuzzKey) }); err != nil {
+		if err := b.decode(data, maxItems, func(s string) string { return scrubKey(s, fuzzKey) }, newInterner()); err != nil {
 			t.Fatalf("bounded decode fails where Unmarshal did not: %v", err)
 		}
 		if n := len(b.Data) + len(b.Problems); n > maxItems || n+b.Excess != len(items.Data) {

@@ -14,8 +14,9 @@ import (
 // only asked for while the pages so far were full, the offsets are the ones
 // it computes (rows go where they were asked for), and it stops at a short
 // or empty page, a page that repeats sessions already seen (a server
-// ignoring offset), the first page's total, or MaxListSessions. A page
-// larger than asked is cut to size. onPage is called once per page,
+// ignoring offset), the first page's total, opts.MaxRows (the newest rows;
+// the PageEvent where the bound cut the list has Bounded set), or
+// MaxListSessions. A page larger than asked is cut to size. onPage is called once per page,
 // serially, in arrival order; the first call is the first page. It returns
 // every session once, in server order. On error it cancels the pages in
 // flight and returns the sessions that did arrive with the error.
@@ -23,13 +24,12 @@ func (c *Client) ListAll(ctx context.Context, opts ListOptions, concurrency int,
 	if concurrency <= 0 {
 		concurrency = DefaultConcurrency
 	}
-	if opts.Limit <= 0 {
-		opts.Limit = DefaultPageSize
-	}
+	opts.Limit = pageSize(opts)
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	first, err := c.ListSessions(ctx, opts)
+	in := newInterner() // shared by the pages of this load
+	first, err := c.listSessions(ctx, opts, in)
 	if err != nil {
 		return nil, err
 	}
@@ -40,7 +40,7 @@ func (c *Client) ListAll(ctx context.Context, opts ListOptions, concurrency int,
 	lctx, cancel := context.WithCancel(ctx) // cancels pages in flight on error
 	defer cancel()
 	l := &listing{
-		base: opts.Offset, stride: stride, total: first.Total, end: math.MaxInt,
+		base: opts.Offset, stride: stride, total: first.Total, end: math.MaxInt, maxRows: opts.MaxRows,
 		pages: map[int][]Session{}, seen: map[string]bool{}, warned: map[string]bool{},
 		onPage: onPage, cancel: cancel,
 	}
@@ -65,7 +65,7 @@ dispatch:
 			defer func() { <-sem; wg.Done() }()
 			o := opts
 			o.Offset = off
-			page, err := c.ListSessions(lctx, o)
+			page, err := c.listSessions(lctx, o, in)
 			if err != nil {
 				l.fail(k, err)
 				return
@@ -82,6 +82,7 @@ dispatch:
 // claimed.
 type listing struct {
 	base, stride, total int
+	maxRows             int // 0: none
 	onPage              func(PageEvent)
 	cancel              context.CancelFunc
 
@@ -101,7 +102,8 @@ const maxListOffset = math.MaxInt32
 func (l *listing) next(k int) (int, bool) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	if l.err != nil || k > l.end || k > (maxListOffset-l.base)/l.stride {
+	if l.err != nil || k > l.end || k > (maxListOffset-l.base)/l.stride ||
+		l.maxRows > 0 && k >= (l.maxRows+l.stride-1)/l.stride {
 		return 0, false
 	}
 	off := l.base + k*l.stride
@@ -143,6 +145,14 @@ func (l *listing) take(k int, page *SessionPage) {
 		warn("excess", "the server sent more sessions in a page than asked for; the extra ones were ignored")
 	}
 	positions := len(page.Data) + len(page.Problems)
+	bounded := false
+	if room := l.maxRows - k*l.stride; l.maxRows > 0 && positions >= room {
+		// The bound is positional, newest first: rows past it are dropped
+		// whatever order the pages arrive in.
+		bounded = positions > room || l.total > l.maxRows
+		page.Data = page.Data[:min(len(page.Data), room)]
+		l.end = min(l.end, k)
+	}
 	fresh := make([]Session, 0, len(page.Data))
 	for _, s := range page.Data {
 		if !l.seen[s.ID] {
@@ -168,7 +178,8 @@ func (l *listing) take(k int, page *SessionPage) {
 	page.Data = fresh
 	page.Offset = requested
 	if l.onPage != nil {
-		l.onPage(PageEvent{Page: *page, RequestedOffset: requested, Loaded: l.loaded, Total: l.total, Warnings: warnings})
+		l.onPage(PageEvent{Page: *page, RequestedOffset: requested, Loaded: l.loaded, Total: l.total,
+			Warnings: warnings, Bounded: bounded})
 	}
 }
 
@@ -192,4 +203,17 @@ func (l *listing) result(ctx context.Context) ([]Session, error) {
 		}
 	}
 	return all, err
+}
+
+// pageSize is the limit to ask for: DefaultPageSize when none, and no more
+// than MaxRows, so that a small bound costs one small request.
+func pageSize(opts ListOptions) int {
+	n := opts.Limit
+	if n <= 0 {
+		n = DefaultPageSize
+	}
+	if opts.MaxRows > 0 && opts.MaxRows < n {
+		n = opts.MaxRows
+	}
+	return n
 }

@@ -6,7 +6,6 @@ import (
 	"reflect"
 	"sort"
 	"strings"
-	"unique"
 )
 
 // sessionKeys are the JSON names of Session's fields, from its struct tags.
@@ -41,7 +40,7 @@ func (s *Session) UnmarshalJSON(b []byte) error {
 // ListSessions does, keeping every item.
 func DecodeSessionPage(body []byte) (*SessionPage, error) {
 	var p SessionPage
-	if err := p.decode(body, -1, nil); err != nil {
+	if err := p.decode(body, -1, nil, newInterner()); err != nil {
 		return nil, err
 	}
 	return &p, nil
@@ -49,59 +48,63 @@ func DecodeSessionPage(body []byte) (*SessionPage, error) {
 
 // keepExtras completes a session decoded without UnmarshalJSON from item
 // (its bytes, possibly with a leading comma): the unknown members go to
-// Extra, and repeated strings are shared.
-func (s *Session) keepExtras(item []byte) {
+// Extra, and repeated strings are shared through in.
+func (s *Session) keepExtras(item []byte, in *interner) {
 	if i := skipSpace(item, 0); i < len(item) && item[i] == ',' {
 		item = item[i+1:]
 	}
 	s.Extra = unknownMembers(item)
-	s.share()
+	s.share(in)
 }
 
 // share replaces strings that repeat across sessions (ids of the org,
-// agent, model, harness and owner; enum values; tags)
-// with one canonical copy, and lets aliases share their original.
-func (s *Session) share() {
-	in := func(p *string) {
-		if *p != "" {
-			*p = unique.Make(*p).Value()
-		}
-	}
-	inPtr := func(p *string) {
-		if p != nil {
-			in(p)
-		}
-	}
-	in(&s.OrganizationID)
-	in(&s.HarnessID)
-	in(&s.OwnerPrincipalID)
-	in(&s.AgentID)
-	inPtr(s.ModelID)
-	inPtr(s.AgentVersionID)
-	inPtr(s.Locale)
-	inPtr(s.ResolvedOwnerUserID)
-	s.Status = Status(unique.Make(string(s.Status)).Value())
-	s.Activity = Activity(unique.Make(string(s.Activity)).Value())
-	s.Source = Source(unique.Make(string(s.Source)).Value())
+// agent, model, harness and owner; enum values; tags; the allowed actions
+// without self_url) with one copy per load, and lets aliases share their
+// original.
+func (s *Session) share(in *interner) {
+	str := func(p *string) { *p = in.intern(*p) }
+	// Pointers to repeated values are shared too: the package never writes
+	// through a session's pointers (it replaces them), nor may callers.
+	ptr := func(p **string) { *p = in.internPtr(*p) }
+	str(&s.OrganizationID)
+	str(&s.HarnessID)
+	str(&s.OwnerPrincipalID)
+	str(&s.AgentID)
+	ptr(&s.ModelID)
+	ptr(&s.AgentVersionID)
+	ptr(&s.AgentIdentityID)
+	ptr(&s.BlueprintID)
+	ptr(&s.Locale)
+	ptr(&s.Goal)
+	ptr(&s.ResolvedOwnerUserID)
+	s.Status = Status(in.intern(string(s.Status)))
+	s.Activity = Activity(in.intern(string(s.Activity)))
+	s.Source = Source(in.intern(string(s.Source)))
 	for i := range s.Tags {
-		in(&s.Tags[i])
+		str(&s.Tags[i])
 	}
-	for _, o := range []*PrincipalSummary{s.Owner, s.EffectiveOwner} {
-		if o != nil {
-			in(&o.ID)
-			in(&o.Kind)
-			inPtr(o.SubjectID)
-		}
+	for i := range s.Features {
+		str(&s.Features[i])
 	}
+	s.Owner, s.EffectiveOwner = in.internOwner(s.Owner), in.internOwner(s.EffectiveOwner)
 	if s.UILink == s.ViewURL {
 		s.UILink = s.ViewURL
 	}
+	// The id is the end of self_url: one copy of its bytes, not two.
+	if n := len(s.SelfURL) - len(s.ID); n > 0 && s.SelfURL[n-1] == '/' && s.SelfURL[n:] == s.ID {
+		s.ID = s.SelfURL[n:]
+	}
+	s.AllowedActions.compact(s.SelfURL, in)
 }
 
 // MarshalJSON writes the known fields, then the members in Extra (sorted by
 // key) that do not collide with a known one.
 func (s Session) MarshalJSON() ([]byte, error) {
-	b, err := json.Marshal(sessionFields(s))
+	f := sessionFields(s)
+	if f.AllowedActions.templ() {
+		f.AllowedActions = RawActions(s.AllowedActions.JSON(s.SelfURL))
+	}
+	b, err := json.Marshal(f)
 	if err != nil || len(s.Extra) == 0 {
 		return b, err
 	}

@@ -129,6 +129,7 @@ type Theme struct {
 	Help help.Styles
 
 	Usage UsageStyles // the usage view (theme/usage.go)
+	Live  LiveStyles  // the live transcript of the detail view (tui/live)
 }
 
 // NoColorFromEnv reports whether NO_COLOR is set (https://no-color.org).
@@ -225,6 +226,7 @@ func New(mode Mode, noColor bool) *Theme {
 	t.RoleSystem = fg(p.Muted).Bold(true)
 
 	t.Usage = usageStyles(p, noColor)
+	t.Live = newLiveStyles(p, fg)
 
 	t.Help = help.Styles{
 		Ellipsis:       fg(p.Subtle),
@@ -249,4 +251,37 @@ func (t *Theme) Status(status string) lipgloss.Style {
 		return t.StatusIdle
 	}
 	return t.StatusOther
+}
+
+// ---- Live transcript (tui/live) ----------------------------------------
+
+// LiveStyles are the styles of the live transcript: the connection label,
+// the message being streamed and the state of tool calls. Each state also
+// has a glyph (in tui/live), so it reads without colour.
+type LiveStyles struct {
+	Connecting   lipgloss.Style // "○ connecting"
+	Live         lipgloss.Style // "● live"
+	Reconnecting lipgloss.Style // "↻ reconnecting in 2s (…)"
+	Stopped      lipgloss.Style // "■ stopped: …"
+	Streaming    lipgloss.Style // the marker after text still being generated
+	ToolRunning  lipgloss.Style
+	ToolDone     lipgloss.Style
+	ToolFailed   lipgloss.Style
+	TurnFailed   lipgloss.Style // a turn.failed line
+	Note         lipgloss.Style // cancelled turns, hidden earlier items
+}
+
+func newLiveStyles(p Palette, fg func(lipgloss.TerminalColor) lipgloss.Style) LiveStyles {
+	return LiveStyles{
+		Connecting:   fg(p.Muted),
+		Live:         fg(p.Success).Bold(true),
+		Reconnecting: fg(p.Warning).Bold(true),
+		Stopped:      fg(p.Error).Bold(true),
+		Streaming:    fg(p.Accent),
+		ToolRunning:  fg(p.Warning),
+		ToolDone:     fg(p.Success),
+		ToolFailed:   fg(p.Error).Bold(true),
+		TurnFailed:   fg(p.Error).Bold(true),
+		Note:         fg(p.Muted).Italic(true),
+	}
 }

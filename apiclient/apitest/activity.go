@@ -46,17 +46,17 @@ func (s *Server) Tick(now time.Time) int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	changed := 0
-	for i := 0; i < len(s.order) && i < activeWindow; i++ {
-		prev := s.order[i].s.Status
-		if tickSession(rng, &s.order[i].s, s.bumpLocked(s.order[i].s.UpdatedAt), now) {
+	for _, e := range s.topLocked(activeWindow) {
+		prev := e.s.Status
+		if tickSession(rng, &e.s, s.bumpLocked(e.s.UpdatedAt), now) {
 			changed++
-			s.noteTickLocked(prev, &s.order[i].s, false)
+			s.noteTickLocked(prev, &e.s, false)
 		}
 	}
 	if rng.Intn(4) == 0 {
 		created := now
-		if len(s.order) > 0 && !created.After(s.order[0].s.CreatedAt) {
-			created = s.order[0].s.CreatedAt.Add(time.Millisecond)
+		if newest := s.newestCreatedLocked(); s.lenLocked() > 0 && !created.After(newest) {
+			created = newest.Add(time.Millisecond)
 		}
 		x := genSession(rng, 1000, s.agents, s.org, created, created)
 		x.ID = newID("session_", s.act.next())

@@ -40,7 +40,7 @@ type effectiveHarness struct {
 func (s *Server) wireAgents(c *caller) []wireAgent {
 	n := map[string]int64{}
 	s.mu.RLock()
-	for _, e := range s.order {
+	for e := range s.entriesLocked() {
 		n[e.s.AgentID]++
 	}
 	s.mu.RUnlock()

@@ -245,7 +245,7 @@ func (s *Server) patch(w http.ResponseWriter, id string, body []byte, c *caller)
 		}
 	}
 	s.mu.Lock()
-	e, ok := s.byID[id]
+	e, ok := s.lookupLocked(id)
 	if !ok {
 		s.mu.Unlock()
 		writeError(w, http.StatusNotFound, "Session not found")
@@ -310,7 +310,7 @@ func (s *Server) del(w http.ResponseWriter, id string, c *caller) {
 		return
 	}
 	s.mu.Lock()
-	e, ok := s.byID[id]
+	e, ok := s.lookupLocked(id)
 	switch {
 	case !ok:
 		s.mu.Unlock()
@@ -337,7 +337,7 @@ func (s *Server) mark(w http.ResponseWriter, id, what string, on bool, c *caller
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	e, ok := s.byID[id]
+	e, ok := s.lookupLocked(id)
 	if !ok {
 		writeError(w, http.StatusNotFound, "Session not found")
 		return
@@ -369,7 +369,7 @@ func (s *Server) cancel(w http.ResponseWriter, id string) {
 		return
 	}
 	s.mu.Lock()
-	e, ok := s.byID[id]
+	e, ok := s.lookupLocked(id)
 	if !ok {
 		s.mu.Unlock()
 		writeError(w, http.StatusNotFound, "Session not found")

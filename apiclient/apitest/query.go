@@ -3,8 +3,10 @@ package apitest
 import (
 	"encoding/json"
 	"fmt"
+	"iter"
 	"net/http"
 	"net/url"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -134,15 +136,28 @@ func (s *Server) list(w http.ResponseWriter, r *http.Request, c *caller) {
 	page := wirePage{Data: []wireSession{}, Offset: offset, Limit: limit}
 	s.mu.RLock()
 	c.pins = s.pins[c.ident]
-	src := s.order
+	var src iter.Seq[ref] = s.refsLocked()
 	if f.order == "last_activity" {
-		src = s.sortedByActivityLocked()
+		src = slices.Values(s.byActivityLocked())
 	}
-	for _, e := range src {
-		if !f.match(e) {
+	trivial := f.trivial()
+	// A base session not materialised is not archived and belongs to the
+	// primary organisation: without other filters that decides whether it
+	// matches, and it is generated only when it falls in the page.
+	baseVisible := !f.archivedOnly && (len(s.orgs) == 1 || c.org == s.org)
+	for r := range src {
+		var e *entry
+		if trivial && r.e == nil {
+			if !baseVisible {
+				continue
+			}
+		} else if e = s.entryOf(r); !f.match(e) {
 			continue
 		}
 		if page.Total >= offset && page.Total < offset+limit {
+			if e == nil {
+				e = s.entryOf(r)
+			}
 			page.Data = append(page.Data, wireOf(&e.s, c))
 		}
 		page.Total++
@@ -157,11 +172,10 @@ func (s *Server) list(w http.ResponseWriter, r *http.Request, c *caller) {
 	writeRaw(w, http.StatusOK, "application/json", b)
 }
 
-// sortedByActivityLocked is the order of order=last_activity: updated_at desc.
-func (s *Server) sortedByActivityLocked() []*entry {
-	out := append([]*entry(nil), s.order...)
-	sort.SliceStable(out, func(i, j int) bool { return out[i].s.UpdatedAt.After(out[j].s.UpdatedAt) })
-	return out
+// trivial reports whether f selects on nothing but the archive switches.
+func (f *filter) trivial() bool {
+	return f.agent == "" && f.search == "" && f.activities == nil && f.sources == nil && !f.mine &&
+		f.after.IsZero() && f.before.IsZero()
 }
 
 // withLinks adds next_url (absent on the last page) and prev_url (absent on the first).
@@ -210,7 +224,7 @@ func (s *Server) countFacets(f filter) apiclient.Facets {
 	var out apiclient.Facets
 	var durations []int64
 	s.mu.RLock()
-	for _, e := range s.order {
+	for e := range s.entriesLocked() {
 		x := &e.s
 		all := f.match(e)
 		if all {
@@ -276,7 +290,7 @@ func counts(m map[string]int64) []apiclient.FacetCount {
 func (s *Server) stats(w http.ResponseWriter, c *caller) {
 	var st apiclient.Stats
 	s.mu.RLock()
-	for _, e := range s.order {
+	for e := range s.entriesLocked() {
 		if e.archived || !s.inOrg(&e.s, c.org) {
 			continue
 		}

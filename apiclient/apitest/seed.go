@@ -96,12 +96,18 @@ func Generate(n int, seed int64, now time.Time) []apiclient.Session {
 	return out
 }
 
-func genSession(rng *rand.Rand, i int, agents []Agent, org string, created, now time.Time) (s apiclient.Session) {
+func genSession(rng *rand.Rand, i int, agents []Agent, org string, created, now time.Time) apiclient.Session {
+	return genSessionID(rng, i, agents, org, created, now, func(v uint64) string { return newID("session_", v) })
+}
+
+// genSessionID is genSession with the id made by id from the generator's
+// next number (newID seeds a math/rand source: too slow for lazy.go).
+func genSessionID(rng *rand.Rand, i int, agents []Agent, org string, created, now time.Time, id func(uint64) string) (s apiclient.Session) {
 	ag := agents[rng.Intn(len(agents))]
 	tp := topics[rng.Intn(len(topics))]
 	num := 100 + rng.Intn(9900)
 	s = apiclient.Session{
-		ID: newID("session_", rng.Uint64()), OrganizationID: org, AgentID: ag.ID,
+		ID: id(rng.Uint64()), OrganizationID: org, AgentID: ag.ID,
 		CreatedAt: created, UpdatedAt: created,
 	}
 	// The fields of the August 2026 contract come from a second generator

@@ -69,6 +69,11 @@ type Options struct {
 	// ConsoleURL is the web console that view_url points into
 	// (default https://app.everruns.com).
 	ConsoleURL string
+	// Lazy generates the sessions on demand instead of holding them (see
+	// lazy.go); it is on by itself above LazyThreshold sessions. Its
+	// sessions differ from Generate's: tests that depend on seed values
+	// use the ordinary server.
+	Lazy bool
 }
 
 // Server is the in-memory server. All methods are safe for concurrent use.
@@ -84,8 +89,12 @@ type Server struct {
 	mu    sync.RWMutex
 	byID  map[string]*entry
 	order []*entry // newest first: created_at desc, then seq desc
-	seq   uint64
-	pins  map[string]map[string]bool // caller identity -> pinned session ids
+	// lazy, when set, generates the base sessions on demand; over marks
+	// those materialised into byID/order (or deleted). See store.go.
+	lazy *lazyBase
+	over map[int]bool
+	seq  uint64
+	pins map[string]map[string]bool // caller identity -> pinned session ids
 
 	log    requestLog
 	faults faultState
@@ -136,7 +145,9 @@ func New(opts Options) *Server {
 	if opts.Hostile {
 		seed = append(seed, HostileSessions(t0, s.org, s.agents[0].ID)...)
 	}
-	if opts.Sessions > 0 {
+	if opts.Sessions > 0 && (opts.Lazy || opts.Sessions > LazyThreshold) {
+		s.lazy = newLazyBase(opts.Sessions, opts.Seed, t0, s.org, s.agents)
+	} else if opts.Sessions > 0 {
 		seed = append(seed, Generate(opts.Sessions, opts.Seed, t0)...)
 	}
 	seed = append(seed, s.initOrgs(t0)...)
@@ -245,7 +256,7 @@ func (s *Server) Org() string { return s.org }
 func (s *Server) Archived(id string) bool {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	e, ok := s.byID[id]
+	e, ok := s.byID[id] // a base session not materialised is never archived
 	return ok && e.archived
 }
 
@@ -269,6 +280,7 @@ func (s *Server) putLocked(x apiclient.Session) {
 		archived = e.archived
 		s.removeLocked(e)
 	}
+	s.markMaterialisedLocked(x.ID)
 	s.seq++
 	e := &entry{s: x, seq: s.seq, archived: archived}
 	s.byID[x.ID] = e
@@ -282,7 +294,7 @@ func (s *Server) putLocked(x apiclient.Session) {
 func (s *Server) Get(id string) (apiclient.Session, bool) {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	e, ok := s.byID[id]
+	e, ok := s.peekLocked(id)
 	if !ok {
 		return apiclient.Session{}, false
 	}
@@ -293,9 +305,9 @@ func (s *Server) Get(id string) (apiclient.Session, bool) {
 func (s *Server) All() []apiclient.Session {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	out := make([]apiclient.Session, len(s.order))
-	for i, e := range s.order {
-		out[i] = cloneSession(e.s)
+	out := make([]apiclient.Session, 0, s.lenLocked())
+	for e := range s.entriesLocked() {
+		out = append(out, cloneSession(e.s))
 	}
 	return out
 }
@@ -304,14 +316,14 @@ func (s *Server) All() []apiclient.Session {
 func (s *Server) Len() int {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	return len(s.order)
+	return s.lenLocked()
 }
 
 // Delete removes a session; it reports whether it existed.
 func (s *Server) Delete(id string) bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	e, ok := s.byID[id]
+	e, ok := s.lookupLocked(id)
 	if ok {
 		s.removeLocked(e)
 	}

@@ -1,7 +1,6 @@
 package apitest
 
 import (
-	"encoding/json"
 	"time"
 
 	"github.com/everruns/sessions/apiclient"
@@ -53,12 +52,12 @@ type wireSession struct {
 	EffectiveOwner      *apiclient.PrincipalSummary `json:"effective_owner,omitempty"`
 	ResolvedOwnerUserID *string                     `json:"resolved_owner_user_id,omitempty"`
 
-	BlueprintConfig json.RawMessage `json:"blueprint_config,omitempty"`
-	Hints           json.RawMessage `json:"hints,omitempty"`
-	InitialFiles    json.RawMessage `json:"initial_files,omitempty"`
-	MCPServers      json.RawMessage `json:"mcpServers,omitempty"`
-	NetworkAccess   json.RawMessage `json:"network_access,omitempty"`
-	Tools           json.RawMessage `json:"tools,omitempty"`
+	BlueprintConfig apiclient.RawJSON `json:"blueprint_config,omitempty"`
+	Hints           apiclient.RawJSON `json:"hints,omitempty"`
+	InitialFiles    apiclient.RawJSON `json:"initial_files,omitempty"`
+	MCPServers      apiclient.RawJSON `json:"mcpServers,omitempty"`
+	NetworkAccess   apiclient.RawJSON `json:"network_access,omitempty"`
+	Tools           apiclient.RawJSON `json:"tools,omitempty"`
 
 	AllowedActions []apiclient.AllowedAction `json:"allowed_actions,omitempty"`
 	SelfURL        string                    `json:"self_url"`

@@ -76,6 +76,7 @@ func (a *app) demoServerCommand() *cobra.Command {
 		key      string
 		activity bool
 		hostile  bool
+		latency  time.Duration
 		orgs     int
 	)
 	cmd := &cobra.Command{
@@ -111,6 +112,12 @@ sessions and simulated activity, until interrupted. Point curl, the SDKs or
 				Hostile:   hostile,
 				Orgs:      demoOrgs(orgs, sessions),
 			})
+			if latency < 0 {
+				return usageErrorf("--latency must be 0 or more")
+			}
+			if latency > 0 {
+				srv.SetFaults(apitest.Faults{Latency: latency})
+			}
 			done := make(chan error, 1)
 			go func() { done <- srv.Serve(l) }()
 
@@ -159,10 +166,11 @@ sessions and simulated activity, until interrupted. Point curl, the SDKs or
 	}
 	f := cmd.Flags()
 	f.StringVar(&addr, "addr", "127.0.0.1:8080", "listen address (host:port; port 0 picks a free one)")
-	f.IntVar(&sessions, "sessions", defaultDemoSessions, "number of generated sessions")
+	f.IntVar(&sessions, "sessions", defaultDemoSessions, "number of generated sessions (above 200000 they are generated on demand)")
 	f.StringVar(&key, "key", "", "require this API key, sent as Bearer (a PAT evr_pat_+64 hex is also accepted bare; default: no key required)")
 	f.BoolVar(&activity, "activity", true, "simulate sessions starting, running and finishing")
 	f.BoolVar(&hostile, "hostile", false, "add sessions whose text holds terminal escape sequences")
+	f.DurationVar(&latency, "latency", 0, "delay every request by this much (e.g. 20ms), as a distant server would")
 	f.IntVar(&orgs, "orgs", 1, fmt.Sprintf("organisations (1-%d), each further one with half as many sessions; a PAT --key of several must send X-Org-Id", maxDemoOrgs))
 	return cmd
 }

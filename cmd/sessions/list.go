@@ -371,6 +371,9 @@ func (a *app) runList(cmd *cobra.Command, lf *listFlags) error {
 		}
 		return true
 	}
+	if lf.asJSONL || lf.asCSV {
+		return a.streamList(ctx, c, opts, lf, fields, keep, len(tags) == 0 && len(sc.wantStatus) == 0)
+	}
 	var notes listNotes
 	var all []apiclient.Session
 	if lf.limit > 0 && len(tags) == 0 && len(sc.wantStatus) == 0 {

@@ -25,7 +25,7 @@ const (
 	defaultRefresh      = 10 * time.Second
 	defaultPageSize     = 100
 	defaultDemoSessions = 500
-	maxDemoSessions     = 200000
+	maxDemoSessions     = 10_000_000 // above apitest.LazyThreshold, generated on demand
 	maxDemoOrgs         = 8
 )
 
