@@ -7,6 +7,7 @@ import (
 
 	tea "github.com/charmbracelet/bubbletea"
 
+	"github.com/everruns/sessions/tui/picker"
 	"github.com/everruns/sessions/tui/safetext"
 )
 
@@ -15,8 +16,19 @@ import (
 type agentPicker struct {
 	ctx     *Context
 	agents  []agentCount // first entry is "all agents"
-	cursor  int
+	win     picker.Window
+	width   int
+	height  int
 	current string
+}
+
+// SetSize hands the picker its rectangle: a title line, a blank line's
+// worth of room and the agents.
+func (p agentPicker) SetSize(w, h int) agentPicker {
+	p.width, p.height = max(w, 1), max(h, 1)
+	p.win.Height = max(h-2, 1)
+	p.win = p.win.Clamp(len(p.agents))
+	return p
 }
 
 type agentCount struct {
@@ -46,10 +58,10 @@ func newAgentPicker(ctx *Context, rows []*row, current string) agentPicker {
 	})
 	for i, a := range p.agents {
 		if a.id == current {
-			p.cursor = i
+			p.win.Cursor = i
 		}
 	}
-	return p
+	return p.SetSize(ctx.Width, ctx.Height)
 }
 
 func (m Model) onAgentKey(k tea.KeyMsg) (tea.Model, tea.Cmd) {
@@ -58,13 +70,11 @@ func (m Model) onAgentKey(k tea.KeyMsg) (tea.Model, tea.Cmd) {
 	switch {
 	case keyMatches(k, keys.Back, keys.Agent):
 		m.mode = modeList
-	case keyMatches(k, keys.Up):
-		p.cursor = max(p.cursor-1, 0)
-	case keyMatches(k, keys.Down):
-		p.cursor = min(p.cursor+1, len(p.agents)-1)
+	case keyMatches(k, keys.Up, keys.Down):
+		m.agents, _ = m.agents.Update(k)
 	case keyMatches(k, keys.Open):
 		m.mode = modeList
-		id := p.agents[p.cursor].id
+		id := p.agents[p.win.Cursor].id
 		if id == m.load.agentID {
 			return m, nil
 		}
@@ -73,28 +83,28 @@ func (m Model) onAgentKey(k tea.KeyMsg) (tea.Model, tea.Cmd) {
 		m.st = newStore()
 		m.marked = map[string]bool{}
 		m.list = listModel{height: m.list.height}
-		m.setInfo("loading sessions of " + p.agents[p.cursor].label + "…")
-		return m, tea.Batch(m.startLoad(), m.dataChanged())
+		m.setInfo("loading sessions of " + p.agents[p.win.Cursor].label + "…")
+		return m, m.startLoad()
 	}
 	return m, nil
 }
 
-func (p agentPicker) View(width, height int) string {
+func (p agentPicker) View() string {
 	t := p.ctx.Theme
+	width := p.width
 	lines := []string{t.PaneTitle.Render("Agent") + t.Muted.Render("  (enter lists only this agent's sessions, via the API's agent_id)")}
-	room := max(height-2, 1)
-	start := max(0, p.cursor-room+1)
-	for i := start; i < len(p.agents) && i < start+room; i++ {
+	from, to := p.win.Visible(len(p.agents))
+	for i := from; i < to; i++ {
 		a := p.agents[i]
 		cur := "  "
 		if a.id == p.current {
 			cur = "✓ "
 		}
 		text := safetext.Pad(a.label, max(width-20, 10)) + fmt.Sprintf(" %8s", thousands(int64(a.n)))
-		if i == p.cursor {
+		if i == p.win.Cursor {
 			text = t.RowSelected.Render(text)
 		}
 		lines = append(lines, cur+text)
 	}
-	return strings.Join(lines, "\n")
+	return fitBlock(strings.Join(lines, "\n"), p.width, p.height)
 }

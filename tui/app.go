@@ -33,10 +33,10 @@ type Model struct {
 
 	mode, back mode // back: where esc from help / edit returns to
 
-	st      *store
-	version int    // bumped on every change to st
-	all     []*row // st.rows() for the current version
-	allVer  int
+	st       *store
+	followed int    // the store version the list was last asked to follow
+	all      []*row // st.rows() for allVer
+	allVer   int
 
 	// The derived list and its recomputation.
 	spec      viewSpec
@@ -53,10 +53,13 @@ type Model struct {
 	detail detailModel
 	form   *editForm
 	help   *help.Model
+	keys   *helpScreen // the ? screen (copy on write)
 	spin   spinner.Model
 
 	load     loadState
 	ops      opsState
+	actions  []Action       // the session actions (see Action)
+	pending  *pendingAction // an action waiting for y/n
 	status   statusLine
 	marked   map[string]bool
 	changed  map[string]int // rows a refresh changed → that refresh's gen
@@ -92,6 +95,7 @@ func New(opts Options) Model {
 	m := Model{
 		opts:    opts,
 		api:     opts.API,
+		actions: opts.actions,
 		st:      newStore(),
 		marked:  map[string]bool{},
 		changed: map[string]int{},
@@ -147,7 +151,19 @@ func (m *Model) startLoad() tea.Cmd {
 // the program waits for saves to quit, the last one landing quits.
 func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	nm, cmd := m.update(msg)
-	if next, ok := nm.(Model); ok && next.quitAsk.waiting && !next.quitting {
+	next, ok := nm.(Model)
+	if !ok {
+		return nm, cmd
+	}
+	// The list follows the store: whatever changed it, it is derived again
+	// (a load paces its pages, see pageArrived, and is caught up at its end).
+	caughtUp := next.view.version == next.st.version || next.load.active || next.deriving
+	if next.st.version != next.followed || !caughtUp {
+		next.followed = next.st.version
+		cmd = tea.Batch(cmd, next.request())
+		nm = next // boxed again only when changed: the hot path keeps nm
+	}
+	if next.quitAsk.waiting && !next.quitting {
 		q, qcmd := next.quitIfDone()
 		return q, tea.Batch(cmd, qcmd)
 	}
@@ -162,11 +178,14 @@ func (m Model) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		hm := *m.help
 		hm.Width = msg.Width
 		m.help = &hm
-		if m.mode == modeDetail || m.back == modeDetail {
-			m.detail = m.detail.SetContext(&m.ctx)
+		m.detail = m.detail.SetSize(m.ctx.Width, m.bodyHeight())
+		m.agents = m.agents.SetSize(m.ctx.Width, m.bodyHeight())
+		if m.keys != nil {
+			ks := m.keys.SetSize(m.ctx.Width, m.bodyHeight())
+			m.keys = &ks
 		}
 		if m.mode == modeEdit {
-			m.setForm(m.form.SetContext(&m.ctx))
+			m.setForm(m.form.SetSize(m.ctx.Width, m.bodyHeight()))
 		}
 		return m, nil
 	case pageLoadedMsg:
@@ -253,6 +272,9 @@ func (m Model) onKey(k tea.KeyMsg) (tea.Model, tea.Cmd) {
 	if m.quitAsk.asking || m.quitAsk.waiting {
 		return m.onQuitKey(k)
 	}
+	if m.pending != nil {
+		return m.onConfirmKey(k)
+	}
 	if keyMatches(k, keys.ForceQuit) {
 		// A form being saved is not lost: the quit prompt covers it.
 		if m.mode == modeEdit && m.form.Dirty() && !m.form.Saving() {
@@ -271,8 +293,11 @@ func (m Model) onKey(k tea.KeyMsg) (tea.Model, tea.Cmd) {
 	case modeHelp:
 		if keyMatches(k, keys.Back, keys.Help, keys.Quit) {
 			m.mode = m.back
+			return m, nil
 		}
-		return m, nil
+		ks, cmd := m.keys.Update(k)
+		m.keys = &ks
+		return m, cmd
 	case modeDetail:
 		return m.onDetailKey(k)
 	case modeUsage:
@@ -283,6 +308,14 @@ func (m Model) onKey(k tea.KeyMsg) (tea.Model, tea.Cmd) {
 	return m.onListKey(k)
 }
 
+// openHelp shows the keys of the current mode.
+func (m Model) openHelp() Model {
+	ks := newHelpScreen(&m.ctx, m.helpGroups(m.mode)).SetSize(m.ctx.Width, m.bodyHeight())
+	m.keys = &ks
+	m.back, m.mode = m.mode, modeHelp
+	return m
+}
+
 // request asks for the list to be recomputed; at most one derive runs at a
 // time and the latest wish wins.
 func (m *Model) request() tea.Cmd {
@@ -290,14 +323,14 @@ func (m *Model) request() tea.Cmd {
 		m.deriveDue = true
 		return nil
 	}
-	if m.allVer != m.version || m.all == nil {
+	if m.allVer != m.st.version || m.all == nil {
 		m.all = m.st.rows()
-		m.allVer = m.version
+		m.allVer = m.st.version
 	}
 	m.viewGen++
 	m.deriving = true
 	m.deriveDue = false
-	return deriveCmd(m.all, m.version, m.spec, m.view, m.viewGen)
+	return deriveCmd(m.all, m.st.version, m.spec, m.view, m.viewGen)
 }
 
 func (m Model) onDerived(msg viewDerivedMsg) (tea.Model, tea.Cmd) {
@@ -323,7 +356,7 @@ func (m Model) onDerived(msg viewDerivedMsg) (tea.Model, tea.Cmd) {
 		}
 	}
 	// Pages of a load in progress do not ask again (see pageArrived).
-	stale := m.view.version != m.version && !m.load.active
+	stale := m.view.version != m.st.version && !m.load.active
 	if m.deriveDue || stale || !sameSpec(m.view.spec, m.spec) {
 		return m, m.request()
 	}
@@ -331,13 +364,7 @@ func (m Model) onDerived(msg viewDerivedMsg) (tea.Model, tea.Cmd) {
 }
 
 func sameSpec(a, b viewSpec) bool {
-	return a.q.raw == b.q.raw && a.tab == b.tab && a.sort == b.sort && a.reverse == b.reverse && a.agent == b.agent
-}
-
-// dataChanged bumps the version and asks for a recompute.
-func (m *Model) dataChanged() tea.Cmd {
-	m.version++
-	return m.request()
+	return a.q.raw == b.q.raw && a.tab == b.tab && a.sort == b.sort && a.reverse == b.reverse
 }
 
 // setForm replaces the form (copy on write, see Model).

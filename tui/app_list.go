@@ -15,6 +15,9 @@ func keyMatches(k tea.KeyMsg, b ...key.Binding) bool { return key.Matches(k, b..
 func (m Model) onListKey(k tea.KeyMsg) (tea.Model, tea.Cmd) {
 	keys := m.ctx.Keys
 	rows := m.view.rows
+	if a := m.actionFor(k); a != nil {
+		return m.runAction(a)
+	}
 	switch {
 	case keyMatches(k, keys.Quit):
 		return m.quit()
@@ -34,8 +37,6 @@ func (m Model) onListKey(k tea.KeyMsg) (tea.Model, tea.Cmd) {
 		return m.openDetail()
 	case keyMatches(k, keys.Edit):
 		return m.openEdit(modeList)
-	case keyMatches(k, keys.Resolve):
-		return m.resolve()
 	case keyMatches(k, keys.BulkTags):
 		if len(m.marked) > 0 {
 			return m.openBulkTags()
@@ -47,7 +48,7 @@ func (m Model) onListKey(k tea.KeyMsg) (tea.Model, tea.Cmd) {
 		m.setInfo("reloading…")
 		return m, m.startLoad()
 	case keyMatches(k, keys.Help):
-		m.back, m.mode = m.mode, modeHelp
+		m = m.openHelp()
 	case keyMatches(k, keys.Filter):
 		m.mode = modeFilter
 		var cmd tea.Cmd
@@ -71,8 +72,12 @@ func (m Model) onListKey(k tea.KeyMsg) (tea.Model, tea.Cmd) {
 	case keyMatches(k, keys.StatusPrev):
 		m.spec.tab = (m.spec.tab + statusTabs - 1) % statusTabs
 		return m, m.request()
-	case k.Type == tea.KeyRunes && len(k.Runes) == 1 && k.Runes[0] >= '1' && k.Runes[0] <= '5':
-		m.spec.tab = statusTab(k.Runes[0] - '1')
+	case keyMatches(k, keys.Status[:]...):
+		for i, b := range keys.Status {
+			if keyMatches(k, b) {
+				m.spec.tab = statusTab(i)
+			}
+		}
 		return m, m.request()
 	case keyMatches(k, keys.Sort):
 		m.spec.sort = (m.spec.sort + 1) % sortKeys
@@ -98,7 +103,7 @@ func (m Model) onListKey(k tea.KeyMsg) (tea.Model, tea.Cmd) {
 		m.usage = newUsage(&m.ctx, rows)
 		m.back, m.mode = m.mode, modeUsage
 	case keyMatches(k, keys.Agent):
-		m.agents = newAgentPicker(&m.ctx, m.st.rows(), m.load.agentID)
+		m.agents = newAgentPicker(&m.ctx, m.st.rows(), m.load.agentID).SetSize(m.ctx.Width, m.bodyHeight())
 		m.back, m.mode = m.mode, modeAgents
 	case keyMatches(k, keys.Pause):
 		m.refresh.paused = !m.refresh.paused
@@ -164,23 +169,23 @@ func osc52Clipboard(text string) error {
 
 // onFilterKey handles typing into the filter: the list narrows as you type.
 func (m Model) onFilterKey(k tea.KeyMsg) (tea.Model, tea.Cmd) {
-	switch k.Type {
-	case tea.KeyEsc:
+	keys := m.ctx.Keys
+	switch {
+	case keyMatches(k, keys.FilterClear):
 		m.editFilter(func(f *textinput.Model) { f.SetValue(""); f.Blur() })
 		m.mode = modeList
 		m.spec.q = parseQuery("")
 		return m, m.request()
-	case tea.KeyEnter:
+	case keyMatches(k, keys.FilterKeep):
 		m.editFilter(func(f *textinput.Model) { f.Blur() })
 		m.mode = modeList
 		return m, nil
-	case tea.KeyUp, tea.KeyDown:
+	case keyMatches(k, keys.FilterUp):
 		// Let the user move through matches without leaving the filter.
-		d := 1
-		if k.Type == tea.KeyUp {
-			d = -1
-		}
-		m.list = m.list.moveTo(m.list.cursor+d, m.view.rows)
+		m.list = m.list.moveTo(m.list.cursor-1, m.view.rows)
+		return m, nil
+	case keyMatches(k, keys.FilterDown):
+		m.list = m.list.moveTo(m.list.cursor+1, m.view.rows)
 		return m, nil
 	}
 	f, cmd := m.filter.Update(k)
@@ -219,6 +224,9 @@ func (m Model) onMouse(msg tea.MouseMsg) (tea.Model, tea.Cmd) {
 
 func (m Model) onDetailKey(k tea.KeyMsg) (tea.Model, tea.Cmd) {
 	keys := m.ctx.Keys
+	if a := m.actionFor(k); a != nil {
+		return m.runAction(a)
+	}
 	switch {
 	case keyMatches(k, keys.Back):
 		m.mode = modeList
@@ -226,12 +234,9 @@ func (m Model) onDetailKey(k tea.KeyMsg) (tea.Model, tea.Cmd) {
 	case keyMatches(k, keys.Quit):
 		return m.quit()
 	case keyMatches(k, keys.Help):
-		m.back, m.mode = m.mode, modeHelp
-		return m, nil
+		return m.openHelp(), nil
 	case keyMatches(k, keys.Edit):
 		return m.openEdit(modeDetail)
-	case keyMatches(k, keys.Resolve):
-		return m.resolveOne()
 	case keyMatches(k, keys.Undo):
 		return m.undoLast()
 	case keyMatches(k, keys.Reload):
@@ -249,7 +254,7 @@ func (m Model) openDetail() (tea.Model, tea.Cmd) {
 		return m, nil
 	}
 	m.ops.seq++
-	m.detail = newDetail(&m.ctx, r, m.ops.seq)
+	m.detail = newDetail(&m.ctx, r, m.ops.seq).SetSize(m.ctx.Width, m.bodyHeight())
 	m.mode = modeDetail
 	return m, fetchMessages(m.api, r.s.ID, m.ops.seq)
 }
@@ -262,13 +267,13 @@ func (m Model) openEdit(from mode) (tea.Model, tea.Cmd) {
 	if r == nil {
 		return m, nil
 	}
-	m.setForm(newEditForm(&m.ctx, r, m.st.knownTags()))
+	m.setForm(newEditForm(&m.ctx, r, m.st.knownTags()).SetSize(m.ctx.Width, m.bodyHeight()))
 	m.back, m.mode = from, modeEdit
 	return m, textinput.Blink
 }
 
 func (m Model) openBulkTags() (tea.Model, tea.Cmd) {
-	m.setForm(newBulkTagForm(&m.ctx, len(m.marked), m.st.knownTags()))
+	m.setForm(newBulkTagForm(&m.ctx, len(m.marked), m.st.knownTags()).SetSize(m.ctx.Width, m.bodyHeight()))
 	m.back, m.mode = modeList, modeEdit
 	return m, textinput.Blink
 }

@@ -54,7 +54,7 @@ func (m Model) onPage(msg pageLoadedMsg) (tea.Model, tea.Cmd) {
 // long load costs O(N log N) of recomputing rather than O(N²); the end of
 // the load recomputes anyway. The first page paints at once.
 func (m *Model) pageArrived() tea.Cmd {
-	m.version++
+	m.followed = m.st.version // paced here, not followed at once
 	if m.load.derivedAt > 0 && m.st.loaded < 2*m.load.derivedAt {
 		return nil
 	}
@@ -90,5 +90,5 @@ func (m Model) onLoadFinished(msg loadFinishedMsg) (tea.Model, tea.Cmd) {
 	if m.status.kind == statusError || m.status.kind == statusInfo {
 		m.status = statusLine{} // an old error, or "reloading…": done now
 	}
-	return m, m.dataChanged()
+	return m, nil
 }

@@ -144,19 +144,15 @@ func (m Model) bodyView() string {
 	var s string
 	switch m.mode {
 	case modeDetail:
-		ctx := m.ctx
-		ctx.Height = bh + 3 // the detail view leaves three lines of chrome
-		s = m.detail.SetContext(&ctx).View()
+		s = m.detail.View()
 	case modeEdit:
-		ctx := m.ctx
-		ctx.Height = bh + 2 // the form leaves two lines of chrome
-		s = lipgloss.Place(w, bh, lipgloss.Center, lipgloss.Center, m.form.SetContext(&ctx).View())
+		s = m.form.View()
 	case modeHelp:
-		s = lipgloss.Place(w, bh, lipgloss.Center, lipgloss.Center, m.help.FullHelpView(m.fullHelp()))
+		s = m.keys.View()
 	case modeUsage:
 		s = m.usage.View(w, bh)
 	case modeAgents:
-		s = m.agents.View(w, bh)
+		s = m.agents.View()
 	default:
 		s = m.listView()
 	}
@@ -196,7 +192,7 @@ func (m Model) listView() string {
 	} else {
 		list = window.view(&m.ctx, fresh, lw, d)
 	}
-	table := padTo(layoutColumns(lw).header(&m.ctx, ""), lw) + "\n" + list
+	table := padTo(layoutColumns(lw).header(&m.ctx), lw) + "\n" + list
 	sel := m.selected()
 	if sel != nil {
 		sel = m.fresh(sel)
@@ -477,6 +473,10 @@ func (m Model) statusView() string {
 	if p := m.quitPrompt(); p != "" {
 		return t.Warning.Render(safetext.Truncate(p, max(m.ctx.Width, 1)))
 	}
+	if p := m.pending; p != nil {
+		k := m.ctx.Keys
+		return t.Warning.Render(safetext.Truncate(p.question+" "+k.Confirm.Help().Key+"/"+k.Deny.Help().Key, max(m.ctx.Width, 1)))
+	}
 	switch m.status.kind {
 	case statusToast:
 		if m.status.warn {
@@ -522,31 +522,22 @@ func (m Model) shortHelp() []key.Binding {
 	k := m.ctx.Keys
 	switch m.mode {
 	case modeDetail:
-		return []key.Binding{k.Up, k.Down, k.Edit, k.Resolve, k.Undo, k.Back, k.Help}
+		out := append(m.detail.ShortHelp(), k.Edit)
+		out = append(out, m.actionBindings(inDetail)...)
+		return append(out, k.Undo, k.Back, k.Help)
 	case modeEdit:
-		return []key.Binding{k.Save, k.NextField, k.Toggle, k.Back}
+		return m.form.ShortHelp()
 	case modeFilter:
-		return []key.Binding{
-			key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "keep filter")),
-			key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "clear")),
-		}
+		return []key.Binding{k.FilterKeep, k.FilterClear}
 	case modeHelp:
-		return []key.Binding{k.Back}
-	case modeUsage, modeAgents:
+		return m.keys.ShortHelp()
+	case modeAgents:
+		return m.agents.ShortHelp()
+	case modeUsage:
 		return []key.Binding{k.Up, k.Down, k.Open, k.Back}
 	}
-	return []key.Binding{k.Down, k.Open, k.Edit, k.Resolve, k.Undo, k.Filter, k.Mark, k.Help, k.Quit}
-}
-
-func (m Model) fullHelp() [][]key.Binding {
-	k := m.ctx.Keys
-	return [][]key.Binding{
-		{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom},
-		{k.Open, k.Edit, k.Resolve, k.Undo, k.Reload, k.CopyID},
-		{k.Filter, k.StatusNext, k.StatusPrev, k.Sort, k.SortReverse, k.Agent},
-		{k.Mark, k.MarkAll, k.BulkTags, k.Usage, k.Pause},
-		{k.Save, k.NextField, k.Toggle, k.Back, k.Help, k.Quit, k.ForceQuit},
-	}
+	out := append([]key.Binding{k.Down, k.Open, k.Edit}, m.actionBindings(inList|inMarked)...)
+	return append(out, k.Undo, k.Filter, k.Mark, k.Help, k.Quit)
 }
 
 // spread puts left and right on one line of width w, right-aligned.

@@ -18,7 +18,7 @@ type bulkRun struct {
 	done     int
 	saved    int
 	failures map[string]error
-	undo     []change
+	undo     []undoStep
 	record   bool // push the run onto the undo history
 	cancel   context.CancelFunc
 }
@@ -28,8 +28,9 @@ type (
 	bulkProgressMsg struct {
 		gen     int
 		id      string
-		session *apiclient.Session
-		undo    change
+		session *apiclient.Session // nil when the row did not change
+		revert  any                // the inverse of what was done, if known
+		undo    *undoStep          // what u runs to revert it; nil = cannot
 		err     error
 		ch      <-chan tea.Msg
 	}
@@ -37,47 +38,47 @@ type (
 	bulkFinishedMsg struct{ gen int }
 )
 
-func (m Model) startBulk(verb string, changes []change, record bool) (tea.Model, tea.Cmd) {
+func (m Model) startBulk(verb string, jobs []job, record bool) (tea.Model, tea.Cmd) {
 	if m.ops.bulk != nil {
 		return m, m.setToast("a bulk change is still running")
 	}
-	if len(changes) == 0 {
+	if len(jobs) == 0 {
 		return m, nil
 	}
-	ctx, cancel := context.WithCancel(withSessionLocks(context.Background(), m.ops.locks))
+	ctx, cancel := context.WithCancel(context.Background())
 	m.ops.seq++
 	m.ops.bulk = &bulkRun{
-		gen: m.ops.seq, verb: verb, total: len(changes),
+		gen: m.ops.seq, verb: verb, total: len(jobs),
 		failures: map[string]error{}, record: record, cancel: cancel,
 	}
 	if m.ops.busy == nil {
 		m.ops.inflight, m.ops.busy = map[int]opInfo{}, map[string]int{}
 	}
-	for _, c := range changes {
-		m.ops.busy[c.id]++
+	for _, j := range jobs {
+		m.ops.busy[j.id]++
 	}
-	return m, tea.Batch(runBulk(ctx, m.api, changes, m.ops.bulk.gen), m.spin.Tick)
+	return m, tea.Batch(runBulk(ctx, m.env(), jobs, m.ops.bulk.gen), m.spin.Tick)
 }
 
-// runBulk saves every change with at most bulkConcurrency in flight and
+// runBulk runs every job with at most bulkConcurrency in flight and
 // reports each result as it lands.
-func runBulk(ctx context.Context, api API, changes []change, gen int) tea.Cmd {
+func runBulk(ctx context.Context, env actionEnv, jobs []job, gen int) tea.Cmd {
 	return func() tea.Msg {
-		ch := make(chan tea.Msg, len(changes)+1) // room for every message: a panic replaces a progress
+		ch := make(chan tea.Msg, len(jobs)+1) // room for every message: a panic replaces a progress
 		go func() {
 			sem := make(chan struct{}, bulkConcurrency)
 			var wg sync.WaitGroup
-			for _, c := range changes {
+			for _, j := range jobs {
 				wg.Add(1)
 				sem <- struct{}{}
-				go func(c change) {
+				go func(j job) {
 					defer func() { <-sem; wg.Done() }()
 					defer catchPanic(func(p goroutinePanicMsg) { ch <- p })
 					cctx, cancel := context.WithTimeout(ctx, requestTimeout)
 					defer cancel()
-					s, undo, err := applyChange(cctx, api, c)
-					ch <- bulkProgressMsg{gen: gen, id: c.id, session: s, undo: undo, err: err, ch: ch}
-				}(c)
+					res, err := j.run(cctx, env)
+					ch <- bulkProgressMsg{gen: gen, id: j.id, session: res.session, revert: res.revert, undo: j.step(res), err: err, ch: ch}
+				}(j)
 			}
 			wg.Wait()
 			ch <- bulkFinishedMsg{gen: gen}
@@ -104,11 +105,14 @@ func (m Model) onBulkProgress(msg bulkProgressMsg) (tea.Model, tea.Cmd) {
 	}
 	b.saved++
 	delete(m.marked, msg.id)
-	m.st.upsert(*msg.session)
-	if !msg.undo.empty() {
-		b.undo = append(b.undo, msg.undo)
+	if msg.undo != nil {
+		b.undo = append(b.undo, *msg.undo)
 	}
-	return m, tea.Batch(next, m.dataChanged())
+	if msg.session == nil {
+		return m, next
+	}
+	m.st.upsert(*msg.session)
+	return m, next
 }
 
 func (m Model) onBulkFinished(msg bulkFinishedMsg) (tea.Model, tea.Cmd) {

@@ -2,6 +2,7 @@ package tui
 
 import (
 	"context"
+	"errors"
 	"sync"
 	"time"
 
@@ -28,11 +29,13 @@ type (
 	// viewDerivedMsg carries a recomputed list.
 	viewDerivedMsg struct{ res *viewResult }
 
-	// sessionSavedMsg: a PATCH (or a no-op save) succeeded.
+	// sessionSavedMsg: an action (a PATCH, a no-op save) succeeded.
 	sessionSavedMsg struct {
 		op      int
-		session apiclient.Session
-		undo    change // what would revert it
+		session *apiclient.Session // nil when the row did not change
+		label   string             // "" = the op's label
+		revert  any                // the inverse of what was done, if known
+		undo    *undoStep          // what u runs to revert it; nil = cannot
 	}
 	// sessionSaveFailedMsg: the save did not happen.
 	sessionSaveFailedMsg struct {
@@ -127,26 +130,26 @@ func (c change) empty() bool { return c.title == nil && len(c.added) == 0 && len
 // them, so a tag another operator added meanwhile is kept, and a retried
 // save reads and re-applies again rather than re-sending a stale list. The
 // PATCH carries only the fields that really change, and its answer must be
-// the session saved. The returned undo is the exact inverse.
-func saveChange(ctx context.Context, api API, op int, c change) tea.Cmd {
-	return func() tea.Msg {
-		ctx, cancel := context.WithTimeout(ctx, requestTimeout)
-		defer cancel()
-		s, undo, err := applyChange(ctx, api, c)
-		if err != nil {
-			return sessionSaveFailedMsg{op: op, id: c.id, err: err}
-		}
-		return sessionSavedMsg{op: op, session: *s, undo: undo}
+// the session saved. The revert is the exact inverse (nil when empty).
+func saveChange(ctx context.Context, env actionEnv, c change) (actionResult, error) {
+	s, undo, err := applyChange(ctx, env, c)
+	if err != nil {
+		return actionResult{}, err
 	}
+	res := actionResult{session: s}
+	if !undo.empty() {
+		res.revert = undo
+	}
+	return res, nil
 }
 
-func applyChange(ctx context.Context, api API, c change) (*apiclient.Session, change, error) {
-	unlock, err := lockSession(ctx, c.id)
+func applyChange(ctx context.Context, env actionEnv, c change) (*apiclient.Session, change, error) {
+	unlock, err := env.Locks.lock(ctx, c.id)
 	if err != nil {
 		return nil, change{}, err
 	}
 	defer unlock()
-	res, err := apiclient.SaveEdit(ctx, api, c.id, apiclient.Edit{Title: c.title, Add: c.added, Remove: c.removed})
+	res, err := apiclient.SaveEdit(ctx, env.API, c.id, apiclient.Edit{Title: c.title, Add: c.added, Remove: c.removed})
 	if err != nil {
 		return nil, change{}, err
 	}
@@ -165,8 +168,8 @@ func expireToast(id int, after time.Duration) tea.Cmd {
 // session's tags and writes them back with its delta applied, so two saves
 // of one session side by side (r while an edit or a bulk change of it is on
 // its way) would both read the old tags, and the later write would drop the
-// earlier one's change. The model owns the table; saves find it in their
-// context.
+// earlier one's change. The model owns the table and hands it to every
+// action in its actionEnv.
 type sessionLocks struct {
 	mu sync.Mutex
 	m  map[string]*sessionLock
@@ -177,21 +180,14 @@ type sessionLock struct {
 	users int           // saves holding or waiting for it
 }
 
-type sessionLocksKey struct{}
+// errNoLocks: a save without a lock table would race its siblings.
+var errNoLocks = errors.New("internal error: no session lock table")
 
-func withSessionLocks(ctx context.Context, l *sessionLocks) context.Context {
+// lock waits for the session's turn, or for ctx to end. A nil table is an
+// error, never a save without the lock.
+func (l *sessionLocks) lock(ctx context.Context, id string) (unlock func(), err error) {
 	if l == nil {
-		return ctx
-	}
-	return context.WithValue(ctx, sessionLocksKey{}, l)
-}
-
-// lockSession waits for the session's turn, or for ctx to end. Without a
-// table in ctx (a model not built by New) it does not wait.
-func lockSession(ctx context.Context, id string) (unlock func(), err error) {
-	l, _ := ctx.Value(sessionLocksKey{}).(*sessionLocks)
-	if l == nil {
-		return func() {}, nil
+		return nil, errNoLocks
 	}
 	l.mu.Lock()
 	if l.m == nil {

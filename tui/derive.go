@@ -58,7 +58,6 @@ type viewSpec struct {
 	tab     statusTab
 	sort    sortKey
 	reverse bool
-	agent   string // client-side agent filter (the API filter is applied at load)
 }
 
 // ranked reports whether matches are ordered by relevance: when words are
@@ -122,14 +121,14 @@ func deriveView(all []*row, version int, spec viewSpec, prev *viewResult) *viewR
 		}
 	}
 	base, baseSets := res.sorted, res.sortedSets
-	if sameOrder && prev.spec.agent == spec.agent && spec.q.narrows(prev.spec.q) {
+	if sameOrder && spec.q.narrows(prev.spec.q) {
 		base, baseSets = prev.filtered, prev.filteredSets
 		if needSets && len(baseSets) != len(base) {
 			baseSets = setsOf(base)
 		}
 	}
 	var scores []int
-	if spec.q.empty() && spec.agent == "" {
+	if spec.q.empty() {
 		res.filtered, res.filteredSets = base, baseSets
 	} else {
 		res.filtered, scores, res.filteredSets = matchRows(base, baseSets, spec)
@@ -162,7 +161,7 @@ func deriveView(all []*row, version int, spec viewSpec, prev *viewResult) *viewR
 // the CPUs.
 const parallelMin = 16384
 
-// matchRows keeps the rows of base that match spec's query and agent, in
+// matchRows keeps the rows of base that match spec's query, in
 // order, with their scores. Big inputs are split into contiguous chunks
 // matched in parallel and joined in order, so the result is the same.
 func matchRows(base []*row, sets []byteSet, spec viewSpec) ([]*row, []int, []byteSet) {
@@ -240,9 +239,6 @@ rowLoop:
 					continue rowLoop
 				}
 			}
-		}
-		if spec.agent != "" && r.s.AgentID != spec.agent {
-			continue
 		}
 		sc, ok := spec.q.matchRow(r)
 		if !ok {

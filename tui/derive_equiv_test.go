@@ -15,9 +15,6 @@ func deriveSlow(all []*row, spec viewSpec) []*row {
 	var rows []*row
 	var scores []int
 	for _, r := range sorted {
-		if spec.agent != "" && r.s.AgentID != spec.agent {
-			continue
-		}
 		q := spec.q
 		q.masks = nil
 		sc, ok := q.matchRow(r)

@@ -24,12 +24,6 @@ const detailFetchTimeout = 30 * time.Second
 // side in two columns.
 const detailWide = 120
 
-// detailChrome is how many lines the root draws around the detail view. The
-// root has a 1-line header and a 1-line footer; one more line is kept spare so
-// that a footer which grows by a line never pushes the screen to scroll.
-// View is therefore at most ctx.Width x (ctx.Height - detailChrome) cells.
-const detailChrome = 3
-
 // Caps on server strings shown in the fields block.
 const (
 	detailMaxCaps      = 64
@@ -145,6 +139,8 @@ func newDetailFields(r *row) detailFields {
 // visible lines, so its cost is O(screen).
 type detailModel struct {
 	ctx *Context
+	w   int // the rectangle the root hands out (SetSize)
+	h   int
 	row *row
 	gen int
 	f   detailFields
@@ -163,6 +159,9 @@ type detailModel struct {
 // caller starts with fetchMessages(api, r.s.ID, gen).
 func newDetail(ctx *Context, r *row, gen int) detailModel {
 	m := detailModel{ctx: ctx, row: r, gen: gen, loading: true}
+	if ctx != nil {
+		m.w, m.h = ctx.Width, ctx.Height
+	}
 	m.vp = viewport.New(0, 0)
 	if r != nil {
 		m.f = newDetailFields(r)
@@ -180,11 +179,12 @@ func (m detailModel) ID() string {
 	return m.row.s.ID
 }
 
-// SetContext replaces the shared context (on resize) and lays out again.
-func (m detailModel) SetContext(ctx *Context) detailModel {
-	m.ctx = ctx
+// SetSize hands the view its rectangle and lays out again; the transcript
+// is laid out anew only when the width changes.
+func (m detailModel) SetSize(w, h int) detailModel {
+	m.w, m.h = max(w, 0), max(h, 0)
 	m = m.layout()
-	if m.ctx != nil && m.ctx.Width != m.renderW {
+	if m.w != m.renderW {
 		m.renderTranscript()
 	}
 	return m
@@ -252,17 +252,11 @@ func (m detailModel) Update(msg tea.Msg) (detailModel, tea.Cmd) {
 
 // height is the number of lines View may use.
 func (m detailModel) height() int {
-	if m.ctx == nil {
-		return 0
-	}
-	return max(0, m.ctx.Height-detailChrome)
+	return m.h
 }
 
 func (m detailModel) width() int {
-	if m.ctx == nil {
-		return 0
-	}
-	return max(0, m.ctx.Width)
+	return m.w
 }
 
 // layout sizes the viewport below the fields block and the rule line.
@@ -285,7 +279,7 @@ func (m *detailModel) renderTranscript() {
 		return
 	}
 	t, w := m.ctx.Theme, m.width()
-	m.renderW = m.ctx.Width
+	m.renderW = m.w
 	var lines []string
 	if m.errText != "" {
 		lines = append(lines, detailFit(w,
@@ -309,7 +303,7 @@ func (m *detailModel) renderTranscript() {
 }
 
 // View renders the fields block, a rule and the transcript viewport: at most
-// ctx.Width x (ctx.Height - detailChrome) cells.
+// the w x h cells given to SetSize.
 func (m detailModel) View() string {
 	if m.ctx == nil || m.ctx.Theme == nil {
 		return ""
@@ -460,33 +454,19 @@ func detailTimeCell(m detailModel, label string, ts *time.Time, now time.Time) d
 	return c
 }
 
-// detailAge is a short relative age: "just now", "45s ago", "3m ago",
-// "5h ago", "12d ago", "2y ago"; "in 3m" for times in the future.
+// detailAge is the list's age with a direction: "just now", "45s ago",
+// "3m ago", "2w ago"; "in 3m" for times in the future.
 func detailAge(ts, now time.Time) string {
-	d := now.Sub(ts)
-	future := d < 0
-	if future {
-		d = -d
-	}
-	var s string
-	switch {
-	case d < time.Second:
+	if ts.After(now) {
+		if a := age(ts, now); a != "now" {
+			return "in " + a
+		}
 		return "just now"
-	case d < time.Minute:
-		s = strconv.Itoa(int(d/time.Second)) + "s"
-	case d < time.Hour:
-		s = strconv.Itoa(int(d/time.Minute)) + "m"
-	case d < 24*time.Hour:
-		s = strconv.Itoa(int(d/time.Hour)) + "h"
-	case d < 365*24*time.Hour:
-		s = strconv.Itoa(int(d/(24*time.Hour))) + "d"
-	default:
-		s = strconv.Itoa(int(d/(365*24*time.Hour))) + "y"
 	}
-	if future {
-		return "in " + s
+	if a := age(now, ts); a != "now" {
+		return a + " ago"
 	}
-	return s + " ago"
+	return "just now"
 }
 
 // detailSeg is a piece of sanitised single-line text and its style.

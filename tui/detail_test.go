@@ -97,8 +97,8 @@ func detailCheckFits(t *testing.T, ctx *Context, view string) {
 	if view == "" {
 		lines = nil
 	}
-	if len(lines) > ctx.Height-detailChrome {
-		t.Errorf("%dx%d: view has %d lines, want <= %d", ctx.Width, ctx.Height, len(lines), ctx.Height-detailChrome)
+	if len(lines) > ctx.Height {
+		t.Errorf("%dx%d: view has %d lines, want <= %d", ctx.Width, ctx.Height, len(lines), ctx.Height)
 	}
 	for i, l := range lines {
 		if w := lipgloss.Width(l); w > ctx.Width {
@@ -324,7 +324,7 @@ func TestDetailResize(t *testing.T) {
 	detailCheckFits(t, ctx, m.View())
 	for _, size := range [][2]int{{80, 24}, {40, 12}, {20, 6}, {120, 30}, {200, 60}, {1, 4}, {5, 3}} {
 		ctx2 := detailTestCtx(size[0], size[1])
-		m = m.SetContext(ctx2)
+		m = m.SetSize(ctx2.Width, ctx2.Height)
 		v := m.View()
 		detailCheckFits(t, ctx2, v)
 		if testing.Verbose() {

@@ -58,6 +58,7 @@ const (
 // marked sessions at once.
 type editForm struct {
 	ctx  *Context
+	w, h int    // the rectangle the root hands out (SetSize)
 	id   string // raw session id; "" in bulk
 	bulk bool
 	n    int // sessions a bulk form applies to
@@ -75,7 +76,7 @@ type editForm struct {
 }
 
 func newEditForm(ctx *Context, r *row, knownTags []string) editForm {
-	f := editForm{ctx: ctx}
+	f := editForm{ctx: ctx, w: ctx.Width, h: ctx.Height}
 	var own []string
 	if r != nil {
 		f.id = r.s.ID
@@ -97,7 +98,7 @@ func newEditForm(ctx *Context, r *row, knownTags []string) editForm {
 }
 
 func newBulkTagForm(ctx *Context, n int, knownTags []string) editForm {
-	f := editForm{ctx: ctx, bulk: true, n: n}
+	f := editForm{ctx: ctx, w: ctx.Width, h: ctx.Height, bulk: true, n: n}
 	f.title = textinput.New()
 	f.tags = newTagPicker(ctx, nil, knownTags, true).Focus()
 	f.focus = editFieldTags
@@ -128,11 +129,10 @@ func styleInput(ti *textinput.Model, t *theme.Theme, prompt lipgloss.Style) {
 	ti.Cursor.TextStyle = t.Value
 }
 
-// SetContext replaces the shared context (on resize).
-func (f editForm) SetContext(ctx *Context) editForm {
-	f.ctx = ctx
-	f.tags = f.tags.SetContext(ctx)
-	return f.restyle().relayout()
+// SetSize hands the form its rectangle; it draws its panel centred in it.
+func (f editForm) SetSize(w, h int) editForm {
+	f.w, f.h = max(w, 1), max(h, 1)
+	return f.relayout()
 }
 
 // SessionID is the raw id of the edited session, "" in bulk mode.
@@ -253,7 +253,7 @@ func (f editForm) key(msg tea.KeyMsg) (editForm, tea.Cmd) {
 		}
 		return f, editEmit(editCancelledMsg{})
 	}
-	if f.focus == editFieldTitle && msg.Type == tea.KeyEnter {
+	if f.focus == editFieldTitle && key.Matches(msg, keys.TitleDone) {
 		return f.switchField(), nil
 	}
 	return f.toField(msg)
@@ -360,7 +360,7 @@ func (f editForm) frame() lipgloss.Style {
 	if !f.bulk {
 		need += 3
 	}
-	if f.ctx.Height-2 < need || f.ctx.Width < 40 {
+	if f.h < need || f.w < 40 {
 		d = d.Padding(0, 1)
 	}
 	return d
@@ -369,8 +369,8 @@ func (f editForm) frame() lipgloss.Style {
 // innerSize is the content area of the panel.
 func (f editForm) innerSize() (w, h int) {
 	d := f.frame()
-	w = min(f.ctx.Width, editMaxPanelWidth) - d.GetHorizontalFrameSize()
-	h = f.ctx.Height - 2 - d.GetVerticalFrameSize()
+	w = min(f.w, editMaxPanelWidth) - d.GetHorizontalFrameSize()
+	h = f.h - d.GetVerticalFrameSize()
 	return max(w, 1), max(h, 1)
 }
 
@@ -477,7 +477,6 @@ func (f editForm) View() string {
 	body := strings.Join(lines, "\n")
 	d := f.frame()
 	panel := d.Width(w + d.GetHorizontalPadding()).Render(body)
-	height := max(f.ctx.Height-2, 1)
-	placed := lipgloss.Place(max(f.ctx.Width, 1), height, lipgloss.Center, lipgloss.Center, panel)
-	return fitBlock(placed, max(f.ctx.Width, 1), height) // the w x h bound whatever the terminal size
+	placed := lipgloss.Place(f.w, f.h, lipgloss.Center, lipgloss.Center, panel)
+	return fitBlock(placed, f.w, f.h) // the w x h bound whatever the terminal size
 }

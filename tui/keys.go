@@ -3,7 +3,9 @@ package tui
 import "github.com/charmbracelet/bubbles/key"
 
 // KeyMap is every binding of the program. Components read the bindings they
-// need from it; help views list them.
+// need from it; help views list them. Each field is a [keys] name (see
+// keyNames): a binding added here is configurable and checked for
+// conflicts, and README must list it (TestREADMEListsEveryBinding).
 type KeyMap struct {
 	Up, Down, PageUp, PageDown, Top, Bottom key.Binding
 	Open, Back, Edit, Resolve, Undo, Reload key.Binding
@@ -13,9 +15,18 @@ type KeyMap struct {
 	Filter, StatusNext, StatusPrev, Sort, SortReverse key.Binding
 	Mark, MarkAll, BulkTags, Agent, Usage             key.Binding
 	Pause, CopyID                                     key.Binding
+	Status                                            [5]key.Binding // the tabs: All, Active, Idle, Started, Other
 
-	// Forms.
-	Save, NextField, PrevField, Toggle, Confirm, Deny key.Binding
+	// Typing a filter (the list narrows as you type).
+	FilterKeep, FilterClear, FilterUp, FilterDown key.Binding
+
+	// Forms and pickers.
+	Save, NextField, PrevField, Toggle, Confirm, Deny  key.Binding
+	TitleDone                                          key.Binding // leaves the title for the tags
+	PickerUp, PickerDown, PickerPageUp, PickerPageDown key.Binding
+
+	// The quit prompt with saves in flight.
+	QuitWait key.Binding
 }
 
 // DefaultKeyMap returns the bindings described in the README.
@@ -57,5 +68,19 @@ func DefaultKeyMap() *KeyMap {
 		Toggle:      b([]string{" ", "enter"}, "space/enter", "toggle tag"),
 		Confirm:     b([]string{"y"}, "y", "yes"),
 		Deny:        b([]string{"n", "esc"}, "n", "no"),
+		Status: [5]key.Binding{
+			b([]string{"1"}, "1", "All tab"), b([]string{"2"}, "2", "Active tab"), b([]string{"3"}, "3", "Idle tab"),
+			b([]string{"4"}, "4", "Started tab"), b([]string{"5"}, "5", "Other tab"),
+		},
+		FilterKeep:     b([]string{"enter"}, "enter", "keep filter"),
+		FilterClear:    b([]string{"esc"}, "esc", "clear"),
+		FilterUp:       b([]string{"up"}, "↑", "prev match"),
+		FilterDown:     b([]string{"down"}, "↓", "next match"),
+		TitleDone:      b([]string{"enter"}, "enter", "to tags"),
+		PickerUp:       b([]string{"up", "ctrl+p"}, "↑", "up"),
+		PickerDown:     b([]string{"down", "ctrl+n"}, "↓", "down"),
+		PickerPageUp:   b([]string{"pgup"}, "pgup", "page up"),
+		PickerPageDown: b([]string{"pgdown"}, "pgdn", "page down"),
+		QuitWait:       b([]string{"w"}, "w", "wait for saves"),
 	}
 }

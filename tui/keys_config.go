@@ -2,51 +2,112 @@ package tui
 
 import (
 	"fmt"
+	"reflect"
 	"sort"
+	"strconv"
 	"strings"
+	"unicode"
 
 	"github.com/charmbracelet/bubbles/key"
 )
 
 // keyNames maps the names used in the config file's [keys] table to the
-// bindings of a KeyMap. Names are snake_case; ApplyKeyOverrides also accepts
-// kebab-case and any letter case.
+// bindings of a KeyMap: each field's name in snake_case (CopyID is copy_id),
+// an array's bindings numbered from 1 (status_1 … status_5). A new binding
+// is named by adding its field. ApplyKeyOverrides also accepts kebab-case
+// and any letter case.
 func keyNames(km *KeyMap) map[string]*key.Binding {
-	return map[string]*key.Binding{
-		"up":           &km.Up,
-		"down":         &km.Down,
-		"page_up":      &km.PageUp,
-		"page_down":    &km.PageDown,
-		"top":          &km.Top,
-		"bottom":       &km.Bottom,
-		"open":         &km.Open,
-		"back":         &km.Back,
-		"edit":         &km.Edit,
-		"resolve":      &km.Resolve,
-		"undo":         &km.Undo,
-		"reload":       &km.Reload,
-		"help":         &km.Help,
-		"quit":         &km.Quit,
-		"force_quit":   &km.ForceQuit,
-		"filter":       &km.Filter,
-		"status_next":  &km.StatusNext,
-		"status_prev":  &km.StatusPrev,
-		"sort":         &km.Sort,
-		"sort_reverse": &km.SortReverse,
-		"mark":         &km.Mark,
-		"mark_all":     &km.MarkAll,
-		"bulk_tags":    &km.BulkTags,
-		"agent":        &km.Agent,
-		"usage":        &km.Usage,
-		"pause":        &km.Pause,
-		"copy_id":      &km.CopyID,
-		"save":         &km.Save,
-		"next_field":   &km.NextField,
-		"prev_field":   &km.PrevField,
-		"toggle":       &km.Toggle,
-		"confirm":      &km.Confirm,
-		"deny":         &km.Deny,
+	v := reflect.ValueOf(km).Elem()
+	t := v.Type()
+	out := make(map[string]*key.Binding, t.NumField()+8)
+	for i := range t.NumField() {
+		name, f := snakeCase(t.Field(i).Name), v.Field(i)
+		switch b := f.Addr().Interface().(type) {
+		case *key.Binding:
+			out[name] = b
+		default:
+			for j := range f.Len() {
+				out[name+"_"+strconv.Itoa(j+1)] = f.Index(j).Addr().Interface().(*key.Binding)
+			}
+		}
 	}
+	return out
+}
+
+// snakeCase turns a Go field name into a config name: PageUp → page_up,
+// CopyID → copy_id.
+func snakeCase(s string) string {
+	rs := []rune(s)
+	var b strings.Builder
+	for i, r := range rs {
+		if unicode.IsUpper(r) && i > 0 && (unicode.IsLower(rs[i-1]) || (i+1 < len(rs) && unicode.IsLower(rs[i+1]))) {
+			b.WriteByte('_')
+		}
+		b.WriteRune(unicode.ToLower(r))
+	}
+	return b.String()
+}
+
+// keyModes names the bindings live at the same time, mode by mode: two of
+// them on one key would make one unreachable. The session actions of the
+// table are added to the list and detail modes from their own entries.
+var keyModes = []struct {
+	mode  string
+	names []string
+}{
+	{"list", []string{"up", "down", "page_up", "page_down", "top", "bottom", "open", "back", "edit", "undo",
+		"reload", "help", "quit", "force_quit", "filter", "status_next", "status_prev", "status_1", "status_2",
+		"status_3", "status_4", "status_5", "sort", "sort_reverse", "mark", "mark_all", "bulk_tags", "agent",
+		"usage", "pause", "copy_id"}},
+	{"detail", []string{"up", "down", "page_up", "page_down", "top", "bottom", "back", "edit", "undo",
+		"reload", "help", "quit", "force_quit"}},
+	{"filter", []string{"filter_keep", "filter_clear", "filter_up", "filter_down", "force_quit"}},
+	{"edit form title", []string{"save", "next_field", "prev_field", "back", "force_quit", "title_done"}},
+	{"edit form tags", []string{"save", "next_field", "prev_field", "back", "force_quit", "toggle",
+		"picker_up", "picker_down", "picker_page_up", "picker_page_down"}},
+	{"confirmation", []string{"confirm", "deny", "force_quit"}},
+	{"quit prompt", []string{"quit", "force_quit", "confirm", "deny", "quit_wait"}},
+	{"help", []string{"back", "help", "quit", "force_quit"}},
+	{"picker", []string{"up", "down", "open", "back", "force_quit"}},
+}
+
+// checkKeyConflicts fails when two bindings live in one mode share a key,
+// naming both.
+func checkKeyConflicts(km *KeyMap) error {
+	names := keyNames(km)
+	byPtr := make(map[*key.Binding]string, len(names))
+	for n, b := range names {
+		byPtr[b] = n
+	}
+	for _, g := range keyModes {
+		group := g.names
+		for _, a := range defaultActions() {
+			n := byPtr[a.Key(km)]
+			if n == "" {
+				continue
+			}
+			if (g.mode == "list" && a.Modes&(inList|inMarked) != 0) || (g.mode == "detail" && a.Modes&inDetail != 0) {
+				group = append(group[:len(group):len(group)], n)
+			}
+		}
+		seen := map[string]string{}
+		for _, n := range group {
+			for _, k := range names[n].Keys() {
+				if other, ok := seen[k]; ok && other != n {
+					return fmt.Errorf("keys: %s and %s both use %q in %s mode", other, n, shownKey(k), g.mode)
+				}
+				seen[k] = n
+			}
+		}
+	}
+	return nil
+}
+
+func shownKey(k string) string {
+	if k == " " {
+		return "space"
+	}
+	return k
 }
 
 // KeyBindingNames lists the names ApplyKeyOverrides accepts, sorted.
@@ -71,7 +132,7 @@ func ApplyKeyOverrides(km *KeyMap, overrides map[string][]string) error {
 	}
 	names := keyNames(km)
 	type change struct {
-		b    *key.Binding
+		name string
 		keys []string
 	}
 	var changes []change
@@ -84,7 +145,7 @@ func ApplyKeyOverrides(km *KeyMap, overrides map[string][]string) error {
 	for _, raw := range given {
 		keys := overrides[raw]
 		name := strings.ToLower(strings.ReplaceAll(strings.TrimSpace(raw), "-", "_"))
-		b, ok := names[name]
+		_, ok := names[name]
 		if !ok {
 			return fmt.Errorf("keys: unknown binding %q (known: %s)", raw, strings.Join(KeyBindingNames(), ", "))
 		}
@@ -101,20 +162,25 @@ func ApplyKeyOverrides(km *KeyMap, overrides map[string][]string) error {
 				}
 			}
 		}
-		changes = append(changes, change{b, append([]string(nil), keys...)})
+		changes = append(changes, change{name, append([]string(nil), keys...)})
 	}
+	// Applied to a copy first: a conflict leaves km as it was.
+	next := *km
+	nextNames := keyNames(&next)
 	for _, c := range changes {
 		shown := make([]string, len(c.keys))
 		for i, k := range c.keys {
-			if k == " " {
-				k = "space"
-			}
-			shown[i] = k
+			shown[i] = shownKey(k)
 		}
-		desc := c.b.Help().Desc
-		enabled := c.b.Enabled()
-		*c.b = key.NewBinding(key.WithKeys(c.keys...), key.WithHelp(strings.Join(shown, "/"), desc))
-		c.b.SetEnabled(enabled)
+		b := nextNames[c.name]
+		desc := b.Help().Desc
+		enabled := b.Enabled()
+		*b = key.NewBinding(key.WithKeys(c.keys...), key.WithHelp(strings.Join(shown, "/"), desc))
+		b.SetEnabled(enabled)
 	}
+	if err := checkKeyConflicts(&next); err != nil {
+		return err
+	}
+	*km = next
 	return nil
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/charmbracelet/lipgloss"
 
 	"github.com/everruns/sessions/theme"
+	"github.com/everruns/sessions/tui/picker"
 	"github.com/everruns/sessions/tui/safetext"
 )
 
@@ -90,18 +91,8 @@ func indexOf(rows []*row, id string, near int) int {
 }
 
 func (l listModel) clamp(n int) listModel {
-	if n == 0 {
-		l.cursor, l.offset = 0, 0
-		return l
-	}
-	l.cursor = min(max(l.cursor, 0), n-1)
-	if l.cursor < l.offset {
-		l.offset = l.cursor
-	}
-	if l.cursor >= l.offset+l.height {
-		l.offset = l.cursor - l.height + 1
-	}
-	l.offset = min(max(l.offset, 0), max(n-l.height, 0))
+	w := picker.Window{Cursor: l.cursor, Offset: l.offset, Height: l.height}.Clamp(n)
+	l.cursor, l.offset = w.Cursor, w.Offset
 	return l
 }
 
@@ -169,7 +160,7 @@ func layoutColumns(width int) columns {
 	return c
 }
 
-func (c columns) header(ctx *Context, sortLabel string) string {
+func (c columns) header(ctx *Context) string {
 	cells := []string{
 		strings.Repeat(" ", c.mark) + safetext.Pad("STATUS", c.status),
 		safetext.Pad("TITLE", c.title),

@@ -12,17 +12,14 @@ import (
 	"github.com/everruns/sessions/apiclient"
 )
 
-// resolvedTag is the tag support staff toggle with one key.
-const resolvedTag = "resolved"
-
 // bulkConcurrency bounds the saves in flight during a bulk change.
 const bulkConcurrency = 4
 
 type opKind int
 
 const (
-	opForm opKind = iota + 1
-	opResolve
+	opForm   opKind = iota + 1 // the edit form's save
+	opAction                   // a session action of the table
 	opUndo
 )
 
@@ -30,8 +27,10 @@ type opInfo struct {
 	kind   opKind
 	id     string
 	cancel context.CancelFunc
-	label  string   // what the toast says on success
-	entry  []change // for an undo: the entry to put back if it fails
+	label  string     // what the toast says on success
+	name   string     // "resolve": "resolve cancelled"
+	failed string     // "resolve failed": before the reason
+	entry  []undoStep // for an undo: the entry to put back if it fails
 }
 
 // opsState tracks saves in flight, the undo history and a bulk run.
@@ -40,7 +39,7 @@ type opsState struct {
 	formOp   int
 	inflight map[int]opInfo
 	busy     map[string]int // session id → saves in flight, for row spinners
-	undo     [][]change     // newest last; a bulk change is one entry
+	undo     [][]undoStep   // newest last; a bulk change is one entry
 	bulk     *bulkRun
 	locks    *sessionLocks // one save per session at a time (see applyChange)
 }
@@ -50,10 +49,18 @@ func (o *opsState) start(kind opKind, id, label string) (int, context.Context) {
 		o.inflight, o.busy = map[int]opInfo{}, map[string]int{}
 	}
 	o.seq++
-	ctx, cancel := context.WithCancel(withSessionLocks(context.Background(), o.locks))
-	o.inflight[o.seq] = opInfo{kind: kind, id: id, cancel: cancel, label: label}
+	ctx, cancel := context.WithCancel(context.Background())
+	names := map[opKind][2]string{opForm: {"save", "save failed"}, opUndo: {"undo", "undo failed"}}[kind]
+	o.inflight[o.seq] = opInfo{kind: kind, id: id, cancel: cancel, label: label, name: names[0], failed: names[1]}
 	o.busy[id]++
 	return o.seq, ctx
+}
+
+// name sets what the status line calls an op.
+func (o *opsState) name(op int, name, failed string) {
+	info := o.inflight[op]
+	info.name, info.failed = name, failed
+	o.inflight[op] = info
 }
 
 func (o *opsState) finish(op int) (opInfo, bool) {
@@ -84,53 +91,27 @@ func (o *opsState) cancelAll() {
 	}
 }
 
-// resolve toggles "resolved" on the selected session, or resolves every
-// marked session at once.
-func (m Model) resolve() (tea.Model, tea.Cmd) {
-	if len(m.marked) > 0 {
-		changes := make([]change, 0, len(m.marked))
-		for _, id := range m.markedIDs() {
-			changes = append(changes, change{id: id, added: []string{resolvedTag}})
-		}
-		return m.startBulk("resolve", changes, true)
-	}
-	return m.resolveOne()
-}
-
-func (m Model) resolveOne() (tea.Model, tea.Cmd) {
-	r := m.selected()
-	if m.mode == modeDetail {
-		r = m.st.get(m.detail.ID())
-	}
-	if r == nil {
-		return m, nil
-	}
-	r = m.fresh(r)
-	c := change{id: r.s.ID}
-	label := "Resolved"
-	if r.hasTag(resolvedTag) {
-		c.removed, label = []string{resolvedTag}, "Reopened"
-	} else {
-		c.added = []string{resolvedTag}
-	}
-	op, ctx := m.ops.start(opResolve, r.s.ID, label)
-	return m, saveChange(ctx, m.api, op, c)
-}
-
 func (m Model) onEditSubmitted(msg editSubmittedMsg) (tea.Model, tea.Cmd) {
 	if msg.ID == "" { // bulk tag form
-		changes := make([]change, 0, len(m.marked))
+		jobs := make([]job, 0, len(m.marked))
 		for _, id := range m.markedIDs() {
-			changes = append(changes, change{id: id, added: msg.Added, removed: msg.Removed})
+			jobs = append(jobs, changeJob(change{id: id, added: msg.Added, removed: msg.Removed}))
 		}
 		m = m.closeForm()
-		return m.startBulk("tag", changes, true)
+		return m.startBulk("tag", jobs, true)
 	}
 	op, ctx := m.ops.start(opForm, msg.ID, "Saved")
 	m.ops.formOp = op
 	m.setForm(m.form.SetSaving(true))
 	c := change{id: msg.ID, title: msg.Title, added: msg.Added, removed: msg.Removed}
-	return m, tea.Batch(saveChange(ctx, m.api, op, c), m.spin.Tick)
+	return m, tea.Batch(runJob(ctx, m.env(), op, changeJob(c)), m.spin.Tick)
+}
+
+// changeJob saves an edit made in the form; u reverts it.
+func changeJob(c change) job {
+	return job{id: c.id, undo: undoChange, run: func(ctx context.Context, env actionEnv) (actionResult, error) {
+		return saveChange(ctx, env, c)
+	}}
 }
 
 // undoLast reverts the newest change made from this program, as a delta.
@@ -142,17 +123,18 @@ func (m Model) undoLast() (tea.Model, tea.Cmd) {
 	entry := m.ops.undo[n-1]
 	m.ops.undo = m.ops.undo[:n-1]
 	if len(entry) > 1 {
-		return m.startBulk("undo", entry, false)
+		jobs := make([]job, len(entry))
+		for i, s := range entry {
+			jobs[i] = s.job()
+		}
+		return m.startBulk("undo", jobs, false)
 	}
-	c := entry[0]
-	if c.empty() {
-		return m, m.setToast("nothing to undo")
-	}
-	op, ctx := m.ops.start(opUndo, c.id, "Undone")
+	s := entry[0]
+	op, ctx := m.ops.start(opUndo, s.id, "Undone")
 	info := m.ops.inflight[op]
 	info.entry = entry
 	m.ops.inflight[op] = info
-	return m, saveChange(ctx, m.api, op, c)
+	return m, runJob(ctx, m.env(), op, s.job())
 }
 
 func (m Model) onSaved(msg sessionSavedMsg) (tea.Model, tea.Cmd) {
@@ -160,24 +142,29 @@ func (m Model) onSaved(msg sessionSavedMsg) (tea.Model, tea.Cmd) {
 	if !ok {
 		return m, nil // cancelled: the form was closed meanwhile
 	}
-	m.st.upsert(msg.session)
-	if m.load.next != nil && m.load.next != m.st && m.load.next.get(msg.session.ID) != nil {
-		m.load.next.upsert(msg.session)
+	if s := msg.session; s != nil {
+		m.st.upsert(*s)
+		if m.load.next != nil && m.load.next != m.st && m.load.next.get(s.ID) != nil {
+			m.load.next.upsert(*s)
+		}
 	}
-	if info.kind != opUndo && !msg.undo.empty() {
-		m.ops.undo = append(m.ops.undo, []change{msg.undo})
-	}
-	if m.mode == modeDetail && m.detail.ID() == msg.session.ID {
-		m.detail = m.detail.SetRow(m.st.get(msg.session.ID))
+	if info.kind != opUndo && msg.undo != nil {
+		m.ops.undo = append(m.ops.undo, []undoStep{*msg.undo})
 	}
 	if info.kind == opForm && m.mode == modeEdit && m.ops.formOp == msg.op {
 		m.ops.formOp = 0
 		m = m.closeForm()
-		if m.mode == modeDetail && m.detail.ID() == msg.session.ID {
-			m.detail = m.detail.SetRow(m.st.get(msg.session.ID))
+	}
+	if m.mode == modeDetail && m.detail.ID() == info.id {
+		if r := m.st.get(info.id); r != nil {
+			m.detail = m.detail.SetRow(r)
 		}
 	}
-	return m, tea.Batch(m.setToast(info.label), m.dataChanged())
+	label := info.label
+	if msg.label != "" {
+		label = msg.label
+	}
+	return m, m.setToast(label)
 }
 
 func (m Model) onSaveFailed(msg sessionSaveFailedMsg) (tea.Model, tea.Cmd) {
@@ -192,16 +179,15 @@ func (m Model) onSaveFailed(msg sessionSaveFailedMsg) (tea.Model, tea.Cmd) {
 		m.setForm(m.form.SetSaving(false).SetError("save failed: " + text + " — ctrl+s to retry"))
 		return m, nil
 	}
-	verb := map[opKind]string{opResolve: "resolve", opUndo: "undo", opForm: "save"}[info.kind]
 	if info.kind == opUndo {
 		// Put it back so that u tries again.
 		m.ops.undo = append(m.ops.undo, info.entry)
 	}
 	if errors.Is(msg.err, context.Canceled) {
 		// Only the user cancels a save (esc while saving): not a failure.
-		return m, m.setToast(verb + " cancelled")
+		return m, m.setToast(info.name + " cancelled")
 	}
-	return m, m.setError(verb + " failed: " + text)
+	return m, m.setError(info.failed + ": " + text)
 }
 
 // fresh returns the newest copy of a row: saves replace rows in the store

@@ -24,6 +24,8 @@ type Options struct {
 	// Clipboard receives what y copies (default: OSC 52 on stderr). Only
 	// plain ids ever reach it.
 	Clipboard func(text string) error
+
+	actions []Action // the session actions; default defaultActions() (tests add to it)
 }
 
 func (o Options) withDefaults() Options {
@@ -44,6 +46,9 @@ func (o Options) withDefaults() Options {
 	}
 	if o.Clipboard == nil {
 		o.Clipboard = osc52Clipboard
+	}
+	if o.actions == nil {
+		o.actions = defaultActions()
 	}
 	return o
 }

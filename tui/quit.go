@@ -80,7 +80,7 @@ func (m Model) onQuitKey(k tea.KeyMsg) (tea.Model, tea.Cmd) {
 	switch {
 	case keyMatches(k, keys.Quit, keys.ForceQuit, keys.Confirm):
 		return m.quitNow()
-	case m.quitAsk.asking && k.Type == tea.KeyRunes && string(k.Runes) == "w":
+	case m.quitAsk.asking && keyMatches(k, keys.QuitWait):
 		m.quitAsk.asking, m.quitAsk.waiting = false, true
 		return m.quitIfDone()
 	case keyMatches(k, keys.Deny):

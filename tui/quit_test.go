@@ -200,7 +200,7 @@ func TestRunResultWhenKilled(t *testing.T) {
 	if err := runResult(m, tea.ErrProgramKilled); !errors.Is(err, tea.ErrProgramKilled) {
 		t.Fatalf("nothing in flight: %v, want the program's error", err)
 	}
-	m.ops.start(opResolve, "s\x1b[31m1", "Resolved")
+	m.ops.start(opAction, "s\x1b[31m1", "Resolved")
 	err := runResult(m, tea.ErrProgramKilled)
 	var lost *UnsavedError
 	if !errors.As(err, &lost) || err.Error() != "1 save was not finished (quit before the server answered; check them): s1" {

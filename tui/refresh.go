@@ -158,7 +158,7 @@ func (m Model) onRefreshed(msg refreshedMsg) (tea.Model, tea.Cmd) {
 	}
 	gen := msg.gen
 	expire := tea.Tick(changedFor, func(time.Time) tea.Msg { return changedExpiredMsg{gen: gen} })
-	return m, tea.Batch(next, expire, m.dataChanged())
+	return m, tea.Batch(next, expire)
 }
 
 func (m Model) onChangedExpired(msg changedExpiredMsg) (tea.Model, tea.Cmd) {

@@ -56,6 +56,12 @@ func (l *soakLedger) know(ss []apiclient.Session) {
 }
 
 // record a save: undo is the exact inverse of what the save changed.
+// soakRevert is the inverse delta a save recorded for undo.
+func soakRevert(revert any) change {
+	c, _ := revert.(change)
+	return c
+}
+
 func (l *soakLedger) record(s apiclient.Session, undo change) {
 	l.changes[s.ID] = append(l.changes[s.ID], soakChange{
 		at: s.UpdatedAt, added: undo.removed, removed: undo.added, title: s.Title,
@@ -174,15 +180,15 @@ func TestSoak(t *testing.T) {
 		switch msg := msg.(type) {
 		case sessionSavedMsg:
 			st.saves++
-			ledger.record(msg.session, msg.undo)
-			soakCheckOnServer(t, srv, after, msg.session)
+			ledger.record(*msg.session, soakRevert(msg.revert))
+			soakCheckOnServer(t, srv, after, *msg.session)
 		case bulkProgressMsg:
 			if msg.err != nil {
 				st.failedSaves++
 				return
 			}
 			st.saves++
-			ledger.record(*msg.session, msg.undo)
+			ledger.record(*msg.session, soakRevert(msg.revert))
 			soakCheckOnServer(t, srv, after, *msg.session)
 		case sessionSaveFailedMsg:
 			st.failedSaves++

@@ -2,6 +2,7 @@ package tui
 
 import (
 	"sort"
+	"sync/atomic"
 
 	"github.com/everruns/sessions/apiclient"
 )
@@ -19,7 +20,16 @@ type store struct {
 	// misplaced counts rows put at the end because their requested offset
 	// lay further ahead than the rows received could justify.
 	misplaced int
+	// version changes with every change to the rows. Versions come from
+	// one counter for every store, so a store that replaces another never
+	// repeats its version: whatever was derived from the old one is stale.
+	version int
 }
+
+var storeVersions atomic.Int64
+
+// changed gives the store a new version.
+func (s *store) changed() { s.version = int(storeVersions.Add(1)) }
 
 // maxGapPerRow bounds the empty slots a page may open ahead of the rows
 // already held: out-of-order pages leave gaps of a few pages, never more
@@ -27,7 +37,11 @@ type store struct {
 // rows actually received, whatever offsets are asked for.
 const maxGapPerRow = 16
 
-func newStore() *store { return &store{byID: map[string]int{}} }
+func newStore() *store {
+	s := &store{byID: map[string]int{}}
+	s.changed()
+	return s
+}
 
 // applyPage places one page at the offset it was requested at.
 func (s *store) applyPage(offset int, p apiclient.SessionPage) {
@@ -55,6 +69,7 @@ func (s *store) applyRows(offset, total int, rows []*row) {
 	if len(rows) == 0 {
 		return
 	}
+	s.changed()
 	limit := len(s.slots) + maxGapPerRow*(s.loaded+len(rows))
 	if offset < 0 || offset > limit {
 		offset = len(s.slots)
@@ -86,6 +101,7 @@ func (s *store) applyRows(offset, total int, rows []*row) {
 // It returns the row and whether the session was new.
 func (s *store) upsert(sess apiclient.Session) (*row, bool) {
 	r := newRow(sess)
+	s.changed()
 	if at, ok := s.byID[sess.ID]; ok {
 		s.slots[at] = r
 		return r, false
@@ -106,6 +122,7 @@ func (s *store) keepNewer(old *store) {
 	for id, at := range s.byID {
 		if o := old.get(id); o != nil && o.s.UpdatedAt.After(s.slots[at].s.UpdatedAt) {
 			s.slots[at] = o
+			s.changed()
 		}
 	}
 }

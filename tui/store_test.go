@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/everruns/sessions/apiclient"
+	"github.com/everruns/sessions/apiclient/apitest"
 )
 
 func page(offset, n, total int) apiclient.SessionPage {
@@ -93,5 +94,51 @@ func TestBuildSearchMatchesPlainLowering(t *testing.T) {
 	}
 	if set != byteSetOf(search) {
 		t.Fatal("byte set differs from the haystack's")
+	}
+}
+
+// Every change to a store gives it a version no store had before, so what
+// was derived from another store or an older state is never taken as
+// current.
+func TestStoreOwnsItsVersion(t *testing.T) {
+	a, b := newStore(), newStore()
+	if a.version == b.version {
+		t.Fatalf("two new stores share version %d", a.version)
+	}
+	seen := map[int]bool{a.version: true, b.version: true}
+	step := func(what string, s *store, change func()) {
+		t.Helper()
+		change()
+		if seen[s.version] {
+			t.Fatalf("%s: version %d repeated", what, s.version)
+		}
+		seen[s.version] = true
+	}
+	step("page", a, func() { a.applyRows(0, 2, rowsOf([]apiclient.Session{{ID: "s1"}, {ID: "s2"}})) })
+	step("upsert", a, func() { a.upsert(apiclient.Session{ID: "s1", Title: new(string)}) })
+	v := a.version
+	a.applyRows(5, 0, nil) // no rows: nothing changed
+	if a.version != v {
+		t.Fatalf("an empty page changed the version")
+	}
+}
+
+// The list follows the store without being told: a change to the store by
+// any message is derived again.
+func TestListFollowsStore(t *testing.T) {
+	srv := progServer(t, apitest.Options{Sessions: 5})
+	m := unitLoaded(t, srv, 120, 40)
+	s := srv.All()[0]
+	s.Tags = append(s.Tags, "followed")
+	m.st.upsert(s) // as any handler would, without saying so
+	m = unitUpdate(t, m, toastExpiredMsg{id: -1})
+	found := false
+	for _, r := range m.view.rows {
+		if r.s.ID == s.ID && r.hasTag("followed") {
+			found = true
+		}
+	}
+	if !found {
+		t.Fatalf("the derived list did not follow the store")
 	}
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/charmbracelet/bubbles/textinput"
 	tea "github.com/charmbracelet/bubbletea"
 
+	"github.com/everruns/sessions/tui/picker"
 	"github.com/everruns/sessions/tui/safetext"
 )
 
@@ -63,18 +64,12 @@ type tagPicker struct {
 	width, height  int // width of the block, rows of the list
 	focused        bool
 	notice         string // a refusal to show on the hint line
-
-	up, down, pgUp, pgDown key.Binding
 }
 
 func newTagPicker(ctx *Context, own, known []string, bulk bool) tagPicker {
 	p := tagPicker{
-		ctx:    ctx,
-		bulk:   bulk,
-		up:     key.NewBinding(key.WithKeys("up", "ctrl+p")),
-		down:   key.NewBinding(key.WithKeys("down", "ctrl+n")),
-		pgUp:   key.NewBinding(key.WithKeys("pgup")),
-		pgDown: key.NewBinding(key.WithKeys("pgdown")),
+		ctx:  ctx,
+		bulk: bulk,
 	}
 	seen := make(map[string]bool, len(own)+len(known))
 	for _, raw := range own {
@@ -127,12 +122,6 @@ func (p tagPicker) restyle() tagPicker {
 	t := p.ctx.Theme
 	styleInput(&p.filter, t, t.PickerCursor)
 	return p
-}
-
-// SetContext replaces the shared context.
-func (p tagPicker) SetContext(ctx *Context) tagPicker {
-	p.ctx = ctx
-	return p.restyle()
 }
 
 // SetSize sets the width of the block and the number of list rows.
@@ -232,14 +221,15 @@ func (p tagPicker) Update(msg tea.Msg) (tagPicker, tea.Cmd) {
 		return p, nil
 	}
 	if k, ok := msg.(tea.KeyMsg); ok {
+		keys := p.ctx.Keys
 		switch {
-		case key.Matches(k, p.up):
+		case key.Matches(k, keys.PickerUp):
 			return p.move(-1), nil
-		case key.Matches(k, p.down):
+		case key.Matches(k, keys.PickerDown):
 			return p.move(1), nil
-		case key.Matches(k, p.pgUp):
+		case key.Matches(k, keys.PickerPageUp):
 			return p.move(-p.height), nil
-		case key.Matches(k, p.pgDown):
+		case key.Matches(k, keys.PickerPageDown):
 			return p.move(p.height), nil
 		case key.Matches(k, p.ctx.Keys.Toggle):
 			return p.toggle(), nil
@@ -262,28 +252,15 @@ func (p tagPicker) Update(msg tea.Msg) (tagPicker, tea.Cmd) {
 }
 
 func (p tagPicker) move(d int) tagPicker {
-	n := len(p.entries())
 	p.notice = ""
-	if n == 0 {
-		p.cursor, p.offset = 0, 0
-		return p
-	}
-	p.cursor = min(max(p.cursor+d, 0), n-1)
+	p.cursor += d
 	return p.scroll()
 }
 
 // scroll keeps the cursor inside the visible rows.
 func (p tagPicker) scroll() tagPicker {
-	n := len(p.entries())
-	p.cursor = min(max(p.cursor, 0), max(n-1, 0))
-	h := max(p.height, 1)
-	if p.cursor < p.offset {
-		p.offset = p.cursor
-	}
-	if p.cursor >= p.offset+h {
-		p.offset = p.cursor - h + 1
-	}
-	p.offset = min(max(p.offset, 0), max(n-h, 0))
+	w := picker.Window{Cursor: p.cursor, Offset: p.offset, Height: p.height}.Clamp(len(p.entries()))
+	p.cursor, p.offset = w.Cursor, w.Offset
 	return p
 }
 

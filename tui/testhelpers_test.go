@@ -117,7 +117,7 @@ func progTakeSnap(m Model, n, keys int) progSnap {
 		s.tags[r.s.ID] = slices.Clone(r.s.Tags)
 		s.titles[r.s.ID] = r.s.TitleOrEmpty()
 	}
-	s.idle = !m.load.active && !m.deriving && m.view.version == m.version &&
+	s.idle = !m.load.active && !m.deriving && m.view.version == m.st.version &&
 		len(m.ops.inflight) == 0 && m.ops.bulk == nil && !m.refresh.inflight
 	s.settled = s.idle && m.load.complete
 	if m.mode == modeEdit {

@@ -104,7 +104,7 @@ func TestUpdateModeTransitions(t *testing.T) {
 func TestUpdateStaleViewDerivedDropped(t *testing.T) {
 	m, _ := unitModel(t)
 	before := unitRowIDs(m)
-	old := &viewResult{gen: m.view.gen - 1, version: m.version, spec: m.spec}
+	old := &viewResult{gen: m.view.gen - 1, version: m.st.version, spec: m.spec}
 	nm, _ := m.Update(viewDerivedMsg{res: old})
 	m = nm.(Model)
 	if got := unitRowIDs(m); !slices.Equal(got, before) || m.view == old {
