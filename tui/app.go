@@ -9,6 +9,7 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 
 	"github.com/everruns/sessions/apiclient"
+	"github.com/everruns/sessions/tui/live"
 )
 
 // mode is what has focus. The root model routes keys by mode alone.
@@ -231,6 +232,12 @@ func (m Model) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			return m, cmd
 		}
 		return m, nil
+	case live.SubscribedMsg, live.ItemsReceivedMsg, live.StreamEndedMsg, liveSessionMsg:
+		// Always to the detail: its generation drops (and closes) what is
+		// stale, and a detail under help or the edit form stays live.
+		var cmd tea.Cmd
+		m.detail, cmd = m.detail.Update(msg)
+		return m, cmd
 	case editSubmittedMsg:
 		return m.onEditSubmitted(msg)
 	case editCancelledMsg:

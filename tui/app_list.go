@@ -230,7 +230,10 @@ func (m Model) onDetailKey(k tea.KeyMsg) (tea.Model, tea.Cmd) {
 	switch {
 	case keyMatches(k, keys.Back):
 		m.mode = modeList
-		return m, nil
+		m.ops.seq++ // the live stream's generation is over
+		var cmd tea.Cmd
+		m.detail, cmd = m.detail.Close()
+		return m, cmd
 	case keyMatches(k, keys.Quit):
 		return m.quit()
 	case keyMatches(k, keys.Help):
@@ -256,7 +259,10 @@ func (m Model) openDetail() (tea.Model, tea.Cmd) {
 	m.ops.seq++
 	m.detail = newDetail(&m.ctx, r, m.ops.seq).SetSize(m.ctx.Width, m.bodyHeight())
 	m.mode = modeDetail
-	return m, fetchMessages(m.api, r.s.ID, m.ops.seq)
+	// The detail follows the session live: stored transcript, then SSE.
+	var cmd tea.Cmd
+	m.detail, cmd = m.detail.OpenLive(m.api)
+	return m, cmd
 }
 
 func (m Model) openEdit(from mode) (tea.Model, tea.Cmd) {

@@ -11,6 +11,7 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
 	"github.com/everruns/sessions/apiclient"
+	"github.com/everruns/sessions/tui/live"
 	"github.com/everruns/sessions/tui/safetext"
 )
 
@@ -56,6 +57,8 @@ type detailFields struct {
 	title    string // "" when untitled
 	id       string
 	status   string
+	activity string // "—" when none
+	cost     string // "$1.23", "~$0.40" when estimated, "—" when none
 	agent    string
 	model    string // "—" when null
 	org      string
@@ -73,6 +76,7 @@ func newDetailFields(r *row) detailFields {
 	f := detailFields{
 		id:       r.id,
 		status:   r.status,
+		activity: "—",
 		agent:    r.agent,
 		model:    "—",
 		org:      safetext.Line(s.OrganizationID, maxTagBytes),
@@ -123,11 +127,28 @@ func newDetailFields(r *row) detailFields {
 		t := s.UpdatedAt
 		f.updated = &t
 	}
+	if a := safetext.Line(string(s.Activity), maxTagBytes); a != "" {
+		f.activity = a
+	}
 	if s.Usage != nil {
 		u := *s.Usage
 		f.usage = &u
 	}
+	f.cost = detailCost(f.usage)
 	return f
+}
+
+// detailCost is the usage's cost as "$1.23", marked "~" when estimated.
+func detailCost(u *apiclient.TokenUsage) string {
+	usd, kind, ok := u.Cost()
+	if !ok {
+		return "—"
+	}
+	c := "$" + strconv.FormatFloat(usd, 'f', 2, 64)
+	if kind == apiclient.CostEstimated {
+		c = "~" + c
+	}
+	return c
 }
 
 // detailModel shows one session: its fields and token usage on top, its
@@ -153,6 +174,14 @@ type detailModel struct {
 
 	headerN int // lines of the fields block at the current width
 	vp      viewport.Model
+
+	// The live transcript (see detail_live.go): tr is nil until the
+	// stored transcript arrives; stream is nil when not following.
+	api    API
+	cancel context.CancelFunc
+	tr     *live.Transcript
+	stream *apiclient.Stream
+	follow live.Follow
 }
 
 // newDetail opens the detail view of r; gen stamps the messages request the
@@ -198,11 +227,19 @@ func (m detailModel) SetRow(r *row) detailModel {
 	}
 	m.row = r
 	m.f = newDetailFields(r)
+	if m.tr != nil {
+		// A fresh copy of the session is authoritative (usage, cost).
+		m.tr.SetSession(r.s)
+	}
+	m.applyLive()
 	return m.layout()
 }
 
 // Update handles the transcript arriving and scrolling.
 func (m detailModel) Update(msg tea.Msg) (detailModel, tea.Cmd) {
+	if lm, cmd, ok := m.updateLive(msg); ok {
+		return lm, cmd
+	}
 	switch msg := msg.(type) {
 	case messagesLoadedMsg:
 		if msg.ID != m.ID() || msg.Gen != m.gen {
@@ -229,22 +266,33 @@ func (m detailModel) Update(msg tea.Msg) (detailModel, tea.Cmd) {
 		switch {
 		case key.Matches(msg, k.Up):
 			m.vp.ScrollUp(1)
+			m.follow.Scrolled(true, m.vp.AtBottom())
 		case key.Matches(msg, k.Down):
 			m.vp.ScrollDown(1)
+			m.follow.Scrolled(false, m.vp.AtBottom())
 		case key.Matches(msg, k.PageUp):
 			m.vp.PageUp()
+			m.follow.Scrolled(true, m.vp.AtBottom())
 		case key.Matches(msg, k.PageDown):
 			m.vp.PageDown()
+			m.follow.Scrolled(false, m.vp.AtBottom())
 		case key.Matches(msg, k.Top):
 			m.vp.GotoTop()
+			m.follow.Scrolled(true, m.vp.AtBottom())
 		case key.Matches(msg, k.Bottom):
+			// G: back to the bottom, following again.
 			m.vp.GotoBottom()
+			m.follow.Resume()
 		}
 		return m, nil
 
 	case tea.MouseMsg:
 		var cmd tea.Cmd
+		y := m.vp.YOffset
 		m.vp, cmd = m.vp.Update(msg)
+		if m.vp.YOffset != y {
+			m.follow.Scrolled(m.vp.YOffset < y, m.vp.AtBottom())
+		}
 		return m, cmd
 	}
 	return m, nil
@@ -280,6 +328,8 @@ func (m *detailModel) renderTranscript() {
 	}
 	t, w := m.ctx.Theme, m.width()
 	m.renderW = m.w
+	before := m.contentN
+	defer m.afterContent(before)
 	var lines []string
 	if m.errText != "" {
 		lines = append(lines, detailFit(w,
@@ -289,6 +339,15 @@ func (m *detailModel) renderTranscript() {
 	switch {
 	case m.loading:
 		lines = append(lines, t.Muted.Render(safetext.Truncate("Loading transcript…", w)))
+	case m.tr != nil:
+		if m.errText != "" {
+			lines = append(lines, "")
+		}
+		tl := m.tr.Lines(t, w)
+		if len(tl) == 0 && m.errText == "" {
+			tl = []string{t.Muted.Render(safetext.Truncate("(no messages)", w))}
+		}
+		lines = append(lines, tl...)
 	case len(m.msgs) == 0 && m.errText == "":
 		lines = append(lines, t.Muted.Render(safetext.Truncate("(no messages)", w)))
 	default:
@@ -350,6 +409,29 @@ func (m detailModel) rule(w int) string {
 	switch {
 	case m.loading:
 		label += "· loading "
+	case m.tr != nil:
+		// Whether it is live, reconnecting or stopped, and why.
+		c := m.tr.Conn()
+		n := 0
+		for _, it := range m.tr.Items() {
+			if it.Kind == live.KindMessage {
+				n++
+			}
+		}
+		label += "· " + plural(n, "message") + " · "
+		pos := ""
+		if n := m.follow.Unseen(); n > 0 {
+			pos = " " + strconv.Itoa(n) + " new ↓ G "
+		} else if m.contentN > m.vp.Height && m.vp.Height > 0 {
+			pos = " " + strconv.Itoa(int(m.vp.ScrollPercent()*100+0.5)) + "% "
+		}
+		cl := safetext.Truncate(c.Label(), max(1, w-safetext.Width(label)-safetext.Width(pos)-5))
+		fill := w - 2 - safetext.Width(label) - safetext.Width(cl) - 1 - safetext.Width(pos) - 1
+		if fill < 1 {
+			return safetext.Truncate(t.Muted.Render("──")+t.PaneTitle.Render(label)+c.Style(t).Render(cl), w)
+		}
+		return t.Muted.Render("──") + t.PaneTitle.Render(label) + c.Style(t).Render(cl) +
+			t.Muted.Render(" "+strings.Repeat("─", fill)+pos+"─")
 	case m.errText != "":
 		label += "· error "
 	default:
@@ -398,6 +480,11 @@ func (m detailModel) header(now time.Time) []string {
 	if f.tags == "—" {
 		identity[5].segs[0].style = t.Muted
 	}
+	// What the live stream changes, on a line of its own.
+	state := []detailCell{
+		{label: "activity", segs: []detailSeg{{f.activity, t.Value}}},
+		{label: "cost", segs: []detailSeg{{f.cost, t.Value}}},
+	}
 	times := []detailCell{
 		detailTimeCell(m, "created", f.created, now),
 		detailTimeCell(m, "started", f.started, now),
@@ -409,6 +496,7 @@ func (m detailModel) header(now time.Time) []string {
 		leftW := (w - gap) / 2
 		rightW := w - gap - leftW
 		left := append([]string{detailFit(leftW, title)}, detailFlow(t.Label, identity, leftW)...)
+		left = append(left, detailFlow(t.Label, state, leftW)...)
 		right := append(detailFlow(t.Label, times, rightW), usageBarBlock(t, f.usage, rightW, 1)...)
 		out := make([]string, max(len(left), len(right)))
 		for i := range out {
@@ -429,6 +517,7 @@ func (m detailModel) header(now time.Time) []string {
 	}
 	out := []string{detailFit(w, title)}
 	out = append(out, detailFlow(t.Label, identity, w)...)
+	out = append(out, detailFlow(t.Label, state, w)...)
 	out = append(out, detailFlow(t.Label, times, w)...)
 	cols := 1
 	if (w-3)/2 >= usageBarLabelWidth+1+11+1+6 {
