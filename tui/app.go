@@ -10,6 +10,7 @@ import (
 
 	"github.com/everruns/sessions/apiclient"
 	"github.com/everruns/sessions/tui/live"
+	"github.com/everruns/sessions/tui/usageview"
 )
 
 // mode is what has focus. The root model routes keys by mode alone.
@@ -64,7 +65,7 @@ type Model struct {
 	status   statusLine
 	marked   map[string]bool
 	changed  map[string]int // rows a refresh changed → that refresh's gen
-	usage    usageModel
+	usage    *usageview.Model // the T view (copy on write)
 	agents   agentPicker
 	refresh  refreshState
 	quitting bool
@@ -181,6 +182,11 @@ func (m Model) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.help = &hm
 		m.detail = m.detail.SetSize(m.ctx.Width, m.bodyHeight())
 		m.agents = m.agents.SetSize(m.ctx.Width, m.bodyHeight())
+		if m.usage != nil {
+			u := *m.usage
+			u.SetSize(m.ctx.Width, m.bodyHeight())
+			m.usage = &u
+		}
 		if m.keys != nil {
 			ks := m.keys.SetSize(m.ctx.Width, m.bodyHeight())
 			m.keys = &ks
@@ -238,6 +244,15 @@ func (m Model) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		var cmd tea.Cmd
 		m.detail, cmd = m.detail.Update(msg)
 		return m, cmd
+	case usageview.NarrowMsg:
+		return m.onUsageNarrow(msg)
+	case usageview.OpenSessionMsg:
+		return m.onUsageOpen(msg)
+	case usageview.CloseMsg:
+		if m.mode == modeUsage {
+			m.mode = modeList
+		}
+		return m, nil
 	case editSubmittedMsg:
 		return m.onEditSubmitted(msg)
 	case editCancelledMsg:

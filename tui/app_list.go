@@ -100,8 +100,7 @@ func (m Model) onListKey(k tea.KeyMsg) (tea.Model, tea.Cmd) {
 			m.marked[r.s.ID] = true
 		}
 	case keyMatches(k, keys.Usage):
-		m.usage = newUsage(&m.ctx, rows)
-		m.back, m.mode = m.mode, modeUsage
+		return m.openUsage()
 	case keyMatches(k, keys.Agent):
 		m.agents = newAgentPicker(&m.ctx, m.st.rows(), m.load.agentID).SetSize(m.ctx.Width, m.bodyHeight())
 		m.back, m.mode = m.mode, modeAgents
@@ -251,8 +250,10 @@ func (m Model) onDetailKey(k tea.KeyMsg) (tea.Model, tea.Cmd) {
 	return m, cmd
 }
 
-func (m Model) openDetail() (tea.Model, tea.Cmd) {
-	r := m.selected()
+func (m Model) openDetail() (tea.Model, tea.Cmd) { return m.openDetailOf(m.selected()) }
+
+// openDetailOf opens the detail view of r, following it live.
+func (m Model) openDetailOf(r *row) (tea.Model, tea.Cmd) {
 	if r == nil {
 		return m, nil
 	}

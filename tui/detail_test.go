@@ -156,8 +156,8 @@ func TestDetailNullFields(t *testing.T) {
 
 func TestDetailUsageFormatting(t *testing.T) {
 	for n, want := range map[int64]string{0: "0", 999: "999", 1000: "1,000", 1234567: "1,234,567", -1234: "-1,234", 100000: "100,000"} {
-		if got := usageBarThousands(n); got != want {
-			t.Errorf("usageBarThousands(%d) = %q, want %q", n, got, want)
+		if got := thousands(n); got != want {
+			t.Errorf("thousands(%d) = %q, want %q", n, got, want)
 		}
 	}
 	if got := usageBarHitText(nil); got != "—" {
