@@ -64,7 +64,7 @@ type Model struct {
 	pending  *pendingAction // an action waiting for y/n
 	status   statusLine
 	marked   map[string]bool
-	changed  map[string]int // rows a refresh changed → that refresh's gen
+	changed  map[string]int   // rows a refresh changed → that refresh's gen
 	usage    *usageview.Model // the T view (copy on write)
 	agents   agentPicker
 	refresh  refreshState
