@@ -231,13 +231,6 @@ func (m Model) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			cmd = tea.Batch(cmd, fcmd)
 		}
 		return m, cmd
-	case messagesLoadedMsg:
-		if m.mode == modeDetail || m.back == modeDetail {
-			var cmd tea.Cmd
-			m.detail, cmd = m.detail.Update(msg)
-			return m, cmd
-		}
-		return m, nil
 	case live.SubscribedMsg, live.ItemsReceivedMsg, live.StreamEndedMsg, liveSessionMsg:
 		// Always to the detail: its generation drops (and closes) what is
 		// stale, and a detail under help or the edit form stays live.

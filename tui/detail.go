@@ -18,7 +18,7 @@ import (
 // detailTimeLayout is how absolute timestamps are shown (always UTC).
 const detailTimeLayout = "2006-01-02 15:04:05"
 
-// detailFetchTimeout bounds one transcript request.
+// detailFetchTimeout bounds the refetch of the session after a turn.
 const detailFetchTimeout = 30 * time.Second
 
 // detailWide is the terminal width from which fields and usage sit side by
@@ -30,26 +30,6 @@ const (
 	detailMaxCaps      = 64
 	detailMaxCapsBytes = 1024
 )
-
-// messagesLoadedMsg carries the transcript of session ID, requested with
-// generation Gen. A detail view drops it unless both match its own.
-type messagesLoadedMsg struct {
-	ID       string
-	Gen      int
-	Messages []apiclient.Message
-	Err      error
-}
-
-// fetchMessages loads the transcript of session id. The command captures its
-// arguments and never reads a model.
-func fetchMessages(api API, id string, gen int) tea.Cmd {
-	return func() tea.Msg {
-		ctx, cancel := context.WithTimeout(context.Background(), detailFetchTimeout)
-		defer cancel()
-		msgs, err := api.ListMessages(ctx, id)
-		return messagesLoadedMsg{ID: id, Gen: gen, Messages: msgs, Err: err}
-	}
-}
 
 // detailFields is a session's fields as the detail view shows them: every
 // server string sanitised once, in SetRow.
@@ -154,7 +134,7 @@ func detailCost(u *apiclient.TokenUsage) string {
 // detailModel shows one session: its fields and token usage on top, its
 // transcript in a scrollable viewport below.
 //
-// Server text is sanitised when it arrives (SetRow, messagesLoadedMsg) and the
+// Server text is sanitised when it arrives (SetRow, tui/live) and the
 // transcript is laid out then and on resize; View only assembles the fixed
 // fields block (which depends on ctx.Now for relative ages) and the viewport's
 // visible lines, so its cost is O(screen).
@@ -168,7 +148,6 @@ type detailModel struct {
 
 	loading  bool
 	errText  string // sanitised one-line error of the last transcript request
-	msgs     []apiclient.Message
 	renderW  int // width the transcript was laid out at
 	contentN int // number of transcript lines
 
@@ -184,8 +163,7 @@ type detailModel struct {
 	follow live.Follow
 }
 
-// newDetail opens the detail view of r; gen stamps the messages request the
-// caller starts with fetchMessages(api, r.s.ID, gen).
+// newDetail opens the detail view of r; gen stamps what OpenLive starts.
 func newDetail(ctx *Context, r *row, gen int) detailModel {
 	m := detailModel{ctx: ctx, row: r, gen: gen, loading: true}
 	if ctx != nil {
@@ -241,23 +219,6 @@ func (m detailModel) Update(msg tea.Msg) (detailModel, tea.Cmd) {
 		return lm, cmd
 	}
 	switch msg := msg.(type) {
-	case messagesLoadedMsg:
-		if msg.ID != m.ID() || msg.Gen != m.gen {
-			return m, nil // stale: another session or an older request
-		}
-		m.loading = false
-		if msg.Err != nil {
-			m.errText = safetext.Line(apiclient.Describe(msg.Err), 512)
-			if m.errText == "" {
-				m.errText = "unknown error"
-			}
-		} else {
-			m.errText = ""
-			m.msgs = msg.Messages
-		}
-		m.renderTranscript()
-		return m, nil
-
 	case tea.KeyMsg:
 		if m.ctx == nil || m.ctx.Keys == nil {
 			return m, nil
@@ -348,13 +309,6 @@ func (m *detailModel) renderTranscript() {
 			tl = []string{t.Muted.Render(safetext.Truncate("(no messages)", w))}
 		}
 		lines = append(lines, tl...)
-	case len(m.msgs) == 0 && m.errText == "":
-		lines = append(lines, t.Muted.Render(safetext.Truncate("(no messages)", w)))
-	default:
-		if m.errText != "" && len(m.msgs) > 0 {
-			lines = append(lines, "")
-		}
-		lines = append(lines, transcriptRender(t, m.msgs, w)...)
 	}
 	m.contentN = len(lines)
 	m.vp.SetContent(strings.Join(lines, "\n"))
@@ -434,13 +388,6 @@ func (m detailModel) rule(w int) string {
 			t.Muted.Render(" "+strings.Repeat("─", fill)+pos+"─")
 	case m.errText != "":
 		label += "· error "
-	default:
-		n := len(m.msgs)
-		label += "· " + strconv.Itoa(n) + " message"
-		if n != 1 {
-			label += "s"
-		}
-		label += " "
 	}
 	pos := ""
 	if m.contentN > m.vp.Height && m.vp.Height > 0 {
