@@ -148,8 +148,8 @@ type detailModel struct {
 
 	loading  bool
 	errText  string // sanitised one-line error of the last transcript request
-	renderW  int // width the transcript was laid out at
-	contentN int // number of transcript lines
+	renderW  int    // width the transcript was laid out at
+	contentN int    // number of transcript lines
 
 	headerN int // lines of the fields block at the current width
 	vp      viewport.Model
