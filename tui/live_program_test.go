@@ -93,6 +93,14 @@ func liveAppend(t *testing.T, srv *apitest.Server, id, typ string, data any) {
 // liveTurn stores a whole turn: a tool call, a streamed answer, completion.
 func liveTurn(t *testing.T, srv *apitest.Server, id, msgID, answer string) {
 	t.Helper()
+	liveAnswer(t, srv, id, msgID, answer)
+	liveAppend(t, srv, id, apiclient.EventTurnCompleted, map[string]any{"turn_id": "turn_live", "iterations": 1})
+}
+
+// liveAnswer stores a turn up to its completed answer: no event after which
+// the view refetches the session, so what it shows is the stream alone.
+func liveAnswer(t *testing.T, srv *apitest.Server, id, msgID, answer string) {
+	t.Helper()
 	liveAppend(t, srv, id, apiclient.EventTurnStarted, map[string]any{"turn_id": "turn_live", "input_message_id": "message_in"})
 	liveAppend(t, srv, id, apiclient.EventMessageStarted, map[string]any{"turn_id": "turn_live", "message_id": msgID})
 	liveAppend(t, srv, id, apiclient.EventToolStarted, map[string]any{"tool_call": map[string]any{"id": "call_live", "name": "read_file", "arguments": map[string]any{}}})
@@ -104,7 +112,6 @@ func liveTurn(t *testing.T, srv *apitest.Server, id, msgID, answer string) {
 	}
 	liveAppend(t, srv, id, apiclient.EventMessageCompleted, map[string]any{"message": map[string]any{
 		"id": msgID, "role": "agent", "content": []any{map[string]any{"type": "text", "text": answer}}}})
-	liveAppend(t, srv, id, apiclient.EventTurnCompleted, map[string]any{"turn_id": "turn_live", "iterations": 1})
 }
 
 // A message streamed by the server appears in the open detail view without
@@ -115,7 +122,7 @@ func TestProgramLiveDetailStreamsMessage(t *testing.T) {
 	id := p.openLive()
 	keys := p.rec.get().keys
 	liveAppend(t, srv, id, apiclient.EventSessionTitleUpdated, map[string]any{"title": "Streamed title"})
-	liveTurn(t, srv, id, "message_live", "the deploy is rolled back")
+	liveAnswer(t, srv, id, "message_live", "the deploy is rolled back")
 	s := p.waitFor("streamed message", func(s progSnap) bool {
 		return strings.Contains(s.view, "the deploy is rolled back") && strings.Contains(s.view, "Streamed title")
 	})
@@ -210,4 +217,23 @@ func TestProgramLiveDetailCloses(t *testing.T) {
 	for srv.OpenStreams() != 0 {
 		p.waitFor("stream closed", func(progSnap) bool { return srv.OpenStreams() == 0 })
 	}
+}
+
+// After a turn completes the view refetches the session: the server's
+// usage replaces what the stream counted.
+func TestProgramLiveDetailRefetchesAfterTurn(t *testing.T) {
+	srv := progServer(t, apitest.Options{Sessions: 5})
+	p, _ := startLiveProg(t, srv, 120, 40)
+	id := p.openLive()
+	x, ok := srv.Get(id)
+	if !ok {
+		t.Fatalf("no session %s", id)
+	}
+	x.Usage = &apiclient.TokenUsage{InputTokens: 7_777_777, OutputTokens: 1}
+	srv.Put(x)
+	if strings.Contains(p.rec.get().view, "7,777,777") {
+		t.Fatalf("precondition: the new usage shows before the turn")
+	}
+	liveTurn(t, srv, id, "message_r", "done")
+	p.waitFor("refetched usage", func(s progSnap) bool { return strings.Contains(s.view, "7,777,777") })
 }
