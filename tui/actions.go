@@ -247,7 +247,7 @@ func (m Model) runAction(a *Action) (tea.Model, tea.Cmd) {
 			m.pending = &pendingAction{action: a, rows: rows, bulk: bulk, question: q}
 			if a.Typed != "" {
 				m.pending.typed = newTypedInput()
-				return m, textinput.Blink
+				return m, nil
 			}
 			return m, nil
 		}

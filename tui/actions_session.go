@@ -15,6 +15,7 @@ import (
 	"unicode/utf16"
 	"unicode/utf8"
 
+	"github.com/charmbracelet/bubbles/cursor"
 	"github.com/charmbracelet/bubbles/key"
 	"github.com/charmbracelet/bubbles/textinput"
 	tea "github.com/charmbracelet/bubbletea"
@@ -88,7 +89,9 @@ func sessionActions() []Action {
 			},
 			Undo: func(ctx context.Context, env actionEnv, id string, revert any) (actionResult, error) {
 				was, _ := revert.(bool)
-				return setPinned(ctx, env, id, was)
+				res, err := setPinned(ctx, env, id, was)
+				res.label = "Undone: " + strings.ToLower(res.label)
+				return res, err
 			},
 			Done:   "Pinned",
 			Failed: "pin failed",
@@ -118,9 +121,9 @@ func sessionActions() []Action {
 				// Back in the list as the server has it now.
 				s, err := env.API.GetSession(ctx, id)
 				if err != nil {
-					return actionResult{label: "Unarchived (reload to see it)"}, nil
+					return actionResult{label: "Undone: unarchived (reload to see it)"}, nil
 				}
-				return actionResult{session: s, label: "Unarchived"}, nil
+				return actionResult{session: s, label: "Undone: unarchived"}, nil
 			},
 			Done:   "Archived",
 			Failed: "archive failed",
@@ -385,6 +388,7 @@ func newTypedInput() *textinput.Model {
 	in.Prompt = " "
 	in.CharLimit = 32
 	in.Width = 12
+	in.Cursor.SetMode(cursor.CursorStatic) // no blink ticks for one word
 	in.Focus()
 	return &in
 }
