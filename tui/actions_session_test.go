@@ -384,13 +384,14 @@ func TestActionRefusedByAllowedActions(t *testing.T) {
 	for _, c := range []struct{ key, want string }{
 		{"P", "cannot pin: the server does not allow it now (it offers: self, events)"},
 		{"r", "cannot resolve: the server does not allow it now"},
+		{"e", "cannot edit: the server does not allow it now"},
 		{"C", "cannot cancel: nothing is running"},
 		{"D", "cannot delete: the server does not allow it now"},
 	} {
 		m = unitKeys(t, m, c.key)
 		wantStatus(t, m, c.want)
-		if m.pending != nil {
-			t.Fatalf("%s: a refused action asks for confirmation", c.key)
+		if m.pending != nil || m.mode != modeList {
+			t.Fatalf("%s: a refused action asks for confirmation or opens a form", c.key)
 		}
 	}
 	if n := len(k.srv.Requests()); n != 0 {
@@ -428,9 +429,13 @@ func TestActionRefusedPlatformChat(t *testing.T) {
 		{"A", "cannot archive: a platform chat session (tagged platform-chat-starter) cannot be archived"},
 		{"D", "cannot delete: a platform chat session (tagged platform-chat-starter) cannot be deleted"},
 		{"r", "cannot resolve: a platform chat session (tagged platform-chat-starter) cannot be retitled or retagged"},
+		{"e", "cannot edit: a platform chat session (tagged platform-chat-starter) cannot be retitled or retagged"},
 	} {
 		m = unitKeys(t, m, c.key)
 		wantStatus(t, m, c.want)
+		if m.mode != modeList || m.pending != nil {
+			t.Fatalf("%s: mode %v pending %v after a refusal", c.key, m.mode, m.pending != nil)
+		}
 	}
 	if n := len(k.srv.Requests()); n != 0 {
 		t.Fatalf("%d requests sent for refused actions: %q", n, k.writes())

@@ -254,6 +254,9 @@ func (m Model) openEdit(from mode) (tea.Model, tea.Cmd) {
 	if r == nil {
 		return m, nil
 	}
+	if ok, why := allowUpdate(r); !ok { // refused before the form, not at save
+		return m, m.setError("cannot edit: " + why)
+	}
 	m.setForm(newEditForm(&m.ctx, r, m.st.knownTags()).SetSize(m.ctx.Width, m.bodyHeight()))
 	m.back, m.mode = from, modeEdit
 	return m, textinput.Blink
