@@ -444,3 +444,42 @@ func TestActionRefusedPlatformChat(t *testing.T) {
 		t.Fatal("the chat session left the list")
 	}
 }
+
+// The typed confirmation's keys come from the KeyMap ([keys] typed_confirm,
+// typed_cancel), and overriding the action's key moves it.
+func TestActionTypedConfirmKeysFromKeyMap(t *testing.T) {
+	srv := progServer(t, apitest.Options{Sessions: 4})
+	km := DefaultKeyMap()
+	if err := ApplyKeyOverrides(km, map[string][]string{"typed_confirm": {"tab"}, "typed_cancel": {"ctrl+u"}, "delete": {"X"}}); err != nil {
+		t.Fatal(err)
+	}
+	opts := progOptions(progClient(srv, ""))
+	opts.Keys = km
+	m := New(opts)
+	m = unitUpdate(t, m, tea.WindowSizeMsg{Width: 120, Height: 40})
+	m = unitDrive(t, m, m.initLoad)
+	k := &actKit{t: t, srv: srv}
+	s := k.pick(m, plain)
+	m = k.selectRow(m, s.ID)
+
+	m = unitKeys(t, m, "D") // no longer delete
+	if m.pending != nil {
+		t.Fatal("D still asks to delete")
+	}
+	m = unitKeys(t, m, "X", "ctrl+u")
+	wantStatus(t, m, "delete cancelled")
+	m = unitKeys(t, m, "X")
+	for _, c := range "delete" {
+		m = unitKeys(t, m, string(c))
+	}
+	m = unitKeys(t, m, "enter") // not the confirm key now
+	if m.pending == nil || len(k.writes()) != 0 {
+		t.Fatal("enter confirmed though typed_confirm is tab")
+	}
+	wantStatus(t, m, "tab/ctrl+u")
+	m = unitKeys(t, m, "tab")
+	wantStatus(t, m, "Deleted")
+	if got := k.writes(); len(got) != 1 || !strings.HasPrefix(got[0], "DELETE ") {
+		t.Fatalf("writes %q", got)
+	}
+}
