@@ -483,3 +483,34 @@ func TestActionTypedConfirmKeysFromKeyMap(t *testing.T) {
 		t.Fatalf("writes %q", got)
 	}
 }
+
+// A on marked sessions archives each, they all leave the list, and one u
+// brings them all back.
+func TestActionArchiveMarkedAndUndo(t *testing.T) {
+	k, m := newActKit(t, apitest.Options{Sessions: 12})
+	var ids []string
+	for _, r := range m.view.rows {
+		if plain(r.s) && len(ids) < 3 {
+			ids = append(ids, r.s.ID)
+			m.marked[r.s.ID] = true
+		}
+	}
+	n := len(m.view.rows)
+	m = unitKeys(t, m, "A")
+	wantStatus(t, m, "archive: 3 saved")
+	for _, id := range ids {
+		if !k.srv.Archived(id) || slices.Contains(unitRowIDs(m), id) {
+			t.Fatalf("%s: archived %v, still listed %v", id, k.srv.Archived(id), slices.Contains(unitRowIDs(m), id))
+		}
+	}
+	if len(m.view.rows) != n-3 || len(m.marked) != 0 {
+		t.Fatalf("%d rows (was %d), %d marked", len(m.view.rows), n, len(m.marked))
+	}
+	m = unitKeys(t, m, "u")
+	wantStatus(t, m, "undo: 3 saved")
+	for _, id := range ids {
+		if k.srv.Archived(id) || !slices.Contains(unitRowIDs(m), id) {
+			t.Fatalf("%s not back after u", id)
+		}
+	}
+}
