@@ -40,4 +40,12 @@ type API interface {
 	// The live detail view (tui/live): the last stored event, then the stream.
 	ListEvents(ctx context.Context, id string, opts apiclient.EventsOptions) ([]apiclient.Event, error)
 	Stream(ctx context.Context, id string, opts apiclient.StreamOptions) *apiclient.Stream
+
+	// Session actions (see actions_session.go).
+	Pin(ctx context.Context, id string) error
+	Unpin(ctx context.Context, id string) error
+	Archive(ctx context.Context, id string) error
+	Unarchive(ctx context.Context, id string) error
+	Cancel(ctx context.Context, id string) (apiclient.CancelTurnResponse, error)
+	Delete(ctx context.Context, id string) error
 }
