@@ -5,6 +5,8 @@ import (
 	"strings"
 
 	tea "github.com/charmbracelet/bubbletea"
+
+	"github.com/everruns/sessions/apiclient"
 )
 
 // onPage puts an arriving page on screen. The first load fills the shown
@@ -74,6 +76,12 @@ func (m Model) onLoadFinished(msg loadFinishedMsg) (tea.Model, tea.Cmd) {
 		got := ""
 		if m.load.total > 0 {
 			got = fmt.Sprintf(" (%s of %s loaded)", thousands(int64(m.load.loaded)), thousands(int64(m.load.total)))
+		}
+		if apiclient.IsOrgRequired(msg.err) && m.mode == modeList {
+			// The key belongs to several organisations: let the user pick.
+			m.status = statusLine{}
+			nm, cmd := m.openOrgs("— this key belongs to several organisations; choose one")
+			return nm, cmd
 		}
 		if m.load.aborted {
 			return m, m.setError("load cancelled" + got + " — ctrl+r to load again")

@@ -153,6 +153,10 @@ func (m Model) bodyView() string {
 		s = m.usage.View(w, bh)
 	case modeAgents:
 		s = m.agents.View()
+	case modeOrgs:
+		s = m.orgs.View()
+	case modeJump:
+		s = m.jumpView()
 	default:
 		s = m.listView()
 	}
@@ -392,6 +396,9 @@ func (m Model) headerView() string {
 	t := m.ctx.Theme
 	c := m.headerCounts()
 	parts := []string{t.HeaderTitle.Render("sessions")}
+	if org := m.orgHeader(); org != "" {
+		parts[0] += " " + t.Value.Render(org)
+	}
 	parts = append(parts, t.HeaderCount.Render(thousands(int64(m.st.loaded)))+t.HeaderInfo.Render(" total"))
 	for _, s := range []string{"active", "idle", "started"} {
 		parts = append(parts, t.Status(s).Render(s)+" "+t.HeaderInfo.Render(thousands(int64(c[s]))))
@@ -533,6 +540,13 @@ func (m Model) shortHelp() []key.Binding {
 		return m.keys.ShortHelp()
 	case modeAgents:
 		return m.agents.ShortHelp()
+	case modeOrgs:
+		return m.orgs.ShortHelp()
+	case modeJump:
+		if m.jump.offer != nil {
+			return []key.Binding{k.Confirm, k.Deny}
+		}
+		return []key.Binding{k.Open, k.Back}
 	case modeUsage:
 		return []key.Binding{k.Up, k.Down, k.Open, k.Back}
 	}

@@ -15,6 +15,7 @@ type KeyMap struct {
 	Filter, StatusNext, StatusPrev, Sort, SortReverse key.Binding
 	Mark, MarkAll, BulkTags, Agent, Usage             key.Binding
 	Pause, CopyID                                     key.Binding
+	Org, JumpTo                                       key.Binding    // organisation picker, jump to a session id
 	Status                                            [5]key.Binding // the tabs: All, Active, Idle, Started, Other
 
 	// Typing a filter (the list narrows as you type).
@@ -62,6 +63,8 @@ func DefaultKeyMap() *KeyMap {
 		Usage:       b([]string{"T"}, "T", "token usage"),
 		Pause:       b([]string{"p"}, "p", "pause refresh"),
 		CopyID:      b([]string{"y"}, "y", "copy id"),
+		Org:         b([]string{"O"}, "O", "organisation"),
+		JumpTo:      b([]string{":", "ctrl+g"}, ":", "jump to id"),
 		Save:        b([]string{"ctrl+s"}, "ctrl+s", "save"),
 		NextField:   b([]string{"tab"}, "tab", "next field"),
 		PrevField:   b([]string{"shift+tab"}, "shift+tab", "prev field"),
