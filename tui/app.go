@@ -154,7 +154,9 @@ func (m *Model) startLoad() tea.Cmd {
 	if !m.load.complete && m.st.loaded == 0 {
 		m.load.next = m.st // first load: paint pages as they come
 	}
-	opts := apiclient.ListOptions{Limit: m.opts.PageSize, AgentID: m.load.agentID}
+	// The newest MaxRows only: memory follows the bound, not the
+	// organisation (the header says when the server has more).
+	opts := apiclient.ListOptions{Limit: m.opts.PageSize, AgentID: m.load.agentID, MaxRows: m.opts.MaxRows}
 	return loadSessions(ctx, m.api, opts, m.opts.Concurrency, m.load.gen)
 }
 

@@ -77,12 +77,15 @@ type headerKey struct {
 	refreshFailed, paused bool
 	agent                 string
 	theme                 *theme.Theme
+	org                   orgState
+	total                 int // the server's, shown when bounded
+	bounded               bool
 }
 
 func (m Model) cachedHeader() string {
 	k := headerKey{view: m.view, loaded: m.st.loaded, width: m.ctx.Width, loading: m.load.active,
 		marks: strconv.Itoa(len(m.marked)), refreshFailed: m.refresh.failed, paused: m.refresh.paused,
-		agent: m.load.agentID, theme: m.ctx.Theme}
+		agent: m.load.agentID, theme: m.ctx.Theme, org: m.org, total: m.st.total, bounded: m.st.bounded}
 	if m.load.active {
 		k.spin = m.spin.View()
 		k.progress = strconv.Itoa(m.load.loaded) + "/" + strconv.Itoa(m.load.total)
@@ -399,7 +402,13 @@ func (m Model) headerView() string {
 	if org := m.orgHeader(); org != "" {
 		parts[0] += " " + t.Value.Render(org)
 	}
-	parts = append(parts, t.HeaderCount.Render(thousands(int64(m.st.loaded)))+t.HeaderInfo.Render(" total"))
+	if m.st.bounded && m.st.total > m.st.loaded {
+		// Counts come from the server's total, not from what is kept.
+		parts = append(parts, t.HeaderInfo.Render("newest ")+t.HeaderCount.Render(thousands(int64(m.st.loaded)))+
+			t.HeaderInfo.Render(" of ")+t.HeaderCount.Render(thousands(int64(m.st.total)))+t.HeaderInfo.Render(" loaded"))
+	} else {
+		parts = append(parts, t.HeaderCount.Render(thousands(int64(m.st.loaded)))+t.HeaderInfo.Render(" total"))
+	}
 	for _, s := range []string{"active", "idle", "started"} {
 		parts = append(parts, t.Status(s).Render(s)+" "+t.HeaderInfo.Render(thousands(int64(c[s]))))
 	}

@@ -17,6 +17,9 @@ type store struct {
 	byID   map[string]int
 	total  int // what the server reported: shown, never allocated from
 	loaded int
+	// bounded: the load stopped at Options.MaxRows while the server had
+	// more; total then stays the server's claim (the header says so).
+	bounded bool
 	// misplaced counts rows put at the end because their requested offset
 	// lay further ahead than the rows received could justify.
 	misplaced int

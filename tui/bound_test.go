@@ -1,0 +1,80 @@
+package tui
+
+import (
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/everruns/sessions/apiclient/apitest"
+)
+
+// millionServer is an organisation of a million sessions, generated lazily.
+func millionServer(t *testing.T) *apitest.Server {
+	t.Helper()
+	return progServer(t, apitest.Options{Sessions: 1_000_000})
+}
+
+// With a million sessions and MaxRows 1000, the program keeps 1000 rows
+// (counted in the store), asks for no more pages than that needs, and the
+// header gives the server's total.
+func TestMaxRowsBoundsKeptRows(t *testing.T) {
+	srv := millionServer(t)
+	opts := progOptions(progClient(srv, ""))
+	opts.MaxRows = 1000
+	p := startProg(t, srv, opts, 120, 24)
+	s := p.waitSettled("bounded load")
+	if !strings.Contains(s.view, "newest 1,000 of 1,000,000 loaded") {
+		t.Errorf("header does not say the bound:\n%s", s.view)
+	}
+	m := p.finish()
+	if m.st.loaded != 1000 || len(m.st.slots) != 1000 || len(m.st.byID) != 1000 || len(m.all) > 1000 {
+		t.Errorf("kept %d rows (%d slots, %d ids, %d listed), want 1000", m.st.loaded, len(m.st.slots), len(m.st.byID), len(m.all))
+	}
+	if m.st.total != 1_000_000 || !m.st.bounded {
+		t.Errorf("total %d bounded %v, want the server's 1,000,000", m.st.total, m.st.bounded)
+	}
+	lists := 0
+	for _, r := range srv.Requests() {
+		if r.Method == http.MethodGet && r.Path == "/v1/sessions" {
+			lists++
+		}
+	}
+	if lists > 1000/100+opts.withDefaults().Concurrency {
+		t.Errorf("%d list requests for 1000 rows of 100", lists)
+	}
+}
+
+// The first page is drawn while the second is still on its way: every
+// later page is held by the server until the first rows are on screen
+// (ordering, not timing), then released.
+func TestFirstPageDrawnBeforeSecond(t *testing.T) {
+	srv := millionServer(t)
+	gate := make(chan struct{})
+	later := apitest.MatchList(1)
+	srv.SetFaults(apitest.Faults{Match: func(r *http.Request) bool {
+		if later(r) {
+			select {
+			case <-gate:
+			case <-r.Context().Done():
+			}
+		}
+		return false
+	}})
+	opts := progOptions(progClient(srv, ""))
+	opts.MaxRows = 500
+	p := startProg(t, srv, opts, 120, 24)
+	s := p.waitFor("first rows", func(s progSnap) bool { return len(s.rows) > 0 })
+	if !s.loading || len(s.rows) != 100 {
+		t.Fatalf("first rows: loading %v, %d rows; want the first page only, still loading", s.loading, len(s.rows))
+	}
+	// Keys are handled while the load goes on.
+	p.press("j")
+	if s := p.rec.get(); s.cursor != 1 {
+		t.Errorf("cursor %d after j during the load", s.cursor)
+	}
+	close(gate)
+	s = p.waitSettled("rest of the load")
+	if len(s.rows) != 500 || !strings.Contains(s.view, "newest 500 of 1,000,000 loaded") {
+		t.Errorf("%d rows after the load:\n%s", len(s.rows), s.view)
+	}
+}
