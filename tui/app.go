@@ -209,6 +209,8 @@ func (m Model) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m.onPage(msg)
 	case loadFinishedMsg:
 		return m.onLoadFinished(msg)
+	case serverCountsMsg:
+		return m.onServerCounts(msg)
 	case orgsListedMsg:
 		return m.onOrgsListed(msg)
 	case jumpFoundMsg:

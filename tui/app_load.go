@@ -98,11 +98,12 @@ func (m Model) onLoadFinished(msg loadFinishedMsg) (tea.Model, tea.Cmd) {
 	}
 	m.load.next = nil
 	m.load.complete = true
+	counts := m.askServerCounts()
 	if !m.st.bounded {
 		m.st.total = m.st.loaded // all of it is here: that is the count
 	}
 	if m.status.kind == statusError || m.status.kind == statusInfo {
 		m.status = statusLine{} // an old error, or "reloading…": done now
 	}
-	return m, nil
+	return m, counts
 }

@@ -1,12 +1,18 @@
 package tui
 
 import (
+	"context"
 	"net/http"
 	"strings"
 	"testing"
 
 	"github.com/everruns/sessions/apiclient/apitest"
 )
+
+// noStats hides the client's Stats: apitest counts a million lazily
+// generated sessions one by one, far slower than a real server; the counts
+// are tested on a smaller organisation (TestBoundedCountsAreTheServers).
+type noStats struct{ API }
 
 // millionServer is an organisation of a million sessions, generated lazily.
 func millionServer(t *testing.T) *apitest.Server {
@@ -19,7 +25,7 @@ func millionServer(t *testing.T) *apitest.Server {
 // header gives the server's total.
 func TestMaxRowsBoundsKeptRows(t *testing.T) {
 	srv := millionServer(t)
-	opts := progOptions(progClient(srv, ""))
+	opts := progOptions(noStats{progClient(srv, "")})
 	opts.MaxRows = 1000
 	p := startProg(t, srv, opts, 120, 24)
 	s := p.waitSettled("bounded load")
@@ -60,7 +66,7 @@ func TestFirstPageDrawnBeforeSecond(t *testing.T) {
 		}
 		return false
 	}})
-	opts := progOptions(progClient(srv, ""))
+	opts := progOptions(noStats{progClient(srv, "")})
 	opts.MaxRows = 500
 	p := startProg(t, srv, opts, 120, 24)
 	s := p.waitFor("first rows", func(s progSnap) bool { return len(s.rows) > 0 })
@@ -76,5 +82,31 @@ func TestFirstPageDrawnBeforeSecond(t *testing.T) {
 	s = p.waitSettled("rest of the load")
 	if len(s.rows) != 500 || !strings.Contains(s.view, "newest 500 of 1,000,000 loaded") {
 		t.Errorf("%d rows after the load:\n%s", len(s.rows), s.view)
+	}
+}
+
+// When the bound cuts the list, the header and the tabs count what the
+// server has (its stats), not the kept rows; a filter counts its matches.
+func TestBoundedCountsAreTheServers(t *testing.T) {
+	srv := progServer(t, apitest.Options{Sessions: 3000})
+	opts := progOptions(progClient(srv, ""))
+	opts.MaxRows = 200
+	p := startProg(t, srv, opts, 140, 24)
+	st, err := progClient(srv, "").Stats(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := p.waitFor("server counts", func(s progSnap) bool {
+		return s.settled && strings.Contains(s.view, "All "+thousands(st.Total))
+	})
+	for _, want := range []string{"newest 200 of 3,000 loaded", "active " + thousands(st.Active), "idle " + thousands(st.Idle),
+		"Active " + thousands(st.Active), "Idle " + thousands(st.Idle), "Started " + thousands(st.Started),
+		"Other " + thousands(st.Total-st.Active-st.Idle-st.Started)} {
+		if !strings.Contains(s.view, want) {
+			t.Errorf("view lacks %q:\n%s", want, s.view)
+		}
+	}
+	if len(s.rows) != 200 {
+		t.Errorf("%d rows shown, want the 200 kept", len(s.rows))
 	}
 }

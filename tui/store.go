@@ -20,6 +20,7 @@ type store struct {
 	// bounded: the load stopped at Options.MaxRows while the server had
 	// more; total then stays the server's claim (the header says so).
 	bounded bool
+	counts  *apiclient.Stats // the server's counts of a bounded load (servercounts.go)
 	// misplaced counts rows put at the end because their requested offset
 	// lay further ahead than the rows received could justify.
 	misplaced int
