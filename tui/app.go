@@ -168,6 +168,11 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	if !ok {
 		return nm, cmd
 	}
+	if next.st.loaded > next.opts.MaxRows && !next.load.active {
+		// Refreshes put new sessions on top: the oldest make room.
+		next.st.trimTo(next.opts.MaxRows)
+		nm = next
+	}
 	// The list follows the store: whatever changed it, it is derived again
 	// (a load paces its pages, see pageArrived, and is caught up at its end).
 	caughtUp := next.view.version == next.st.version || next.load.active || next.deriving

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/everruns/sessions/apiclient"
 	"github.com/everruns/sessions/apiclient/apitest"
 )
 
@@ -108,5 +109,27 @@ func TestBoundedCountsAreTheServers(t *testing.T) {
 	}
 	if len(s.rows) != 200 {
 		t.Errorf("%d rows shown, want the 200 kept", len(s.rows))
+	}
+}
+
+// Rows that refreshes put on top of a bounded store push the oldest out
+// once no load is running: the bound holds for the whole run.
+func TestUpdateKeepsTheBoundAfterLoads(t *testing.T) {
+	m := New(Options{API: noStats{}, MaxRows: 3, Now: progClock})
+	m.load.active = false
+	m.st.applyPage(0, page(0, 3, 10))
+	m.st.bounded = true
+	m.st.upsert(apiclient.Session{ID: "new"}) // as a refresh does
+	nm, _ := m.Update(toastExpiredMsg{})
+	got := nm.(Model)
+	if got.st.loaded != 3 || got.st.get("new") == nil || got.st.get("s2") != nil {
+		t.Errorf("loaded %d; new kept %v; oldest dropped %v", got.st.loaded, got.st.get("new") != nil, got.st.get("s2") == nil)
+	}
+	// While a load runs, its rows are not trimmed under it.
+	m.load.active = true
+	m.st.upsert(apiclient.Session{ID: "newer"})
+	nm, _ = m.Update(toastExpiredMsg{})
+	if got := nm.(Model); got.st.loaded != 4 {
+		t.Errorf("trimmed during a load: %d", got.st.loaded)
 	}
 }
