@@ -9,7 +9,9 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 
 	"github.com/everruns/sessions/apiclient"
+	"github.com/everruns/sessions/tui/live"
 	"github.com/everruns/sessions/tui/safetext"
+	"github.com/everruns/sessions/tui/usageview"
 )
 
 // mode is what has focus. The root model routes keys by mode alone.
@@ -65,8 +67,8 @@ type Model struct {
 	pending  *pendingAction // an action waiting for y/n
 	status   statusLine
 	marked   map[string]bool
-	changed  map[string]int // rows a refresh changed → that refresh's gen
-	usage    usageModel
+	changed  map[string]int   // rows a refresh changed → that refresh's gen
+	usage    *usageview.Model // the T view (copy on write)
 	agents   agentPicker
 	orgs     *orgPicker // the organisation picker (copy on write)
 	org      orgState   // the organisation acted in
@@ -198,6 +200,11 @@ func (m Model) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.help = &hm
 		m.detail = m.detail.SetSize(m.ctx.Width, m.bodyHeight())
 		m.agents = m.agents.SetSize(m.ctx.Width, m.bodyHeight())
+		if m.usage != nil {
+			u := *m.usage
+			u.SetSize(m.ctx.Width, m.bodyHeight())
+			m.usage = &u
+		}
 		if m.orgs != nil {
 			p := m.orgs.SetSize(m.ctx.Width, m.bodyHeight())
 			m.orgs = &p
@@ -256,11 +263,19 @@ func (m Model) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			cmd = tea.Batch(cmd, fcmd)
 		}
 		return m, cmd
-	case messagesLoadedMsg:
-		if m.mode == modeDetail || m.back == modeDetail {
-			var cmd tea.Cmd
-			m.detail, cmd = m.detail.Update(msg)
-			return m, cmd
+	case live.SubscribedMsg, live.ItemsReceivedMsg, live.StreamEndedMsg, liveSessionMsg:
+		// Always to the detail: its generation drops (and closes) what is
+		// stale, and a detail under help or the edit form stays live.
+		var cmd tea.Cmd
+		m.detail, cmd = m.detail.Update(msg)
+		return m, cmd
+	case usageview.NarrowMsg:
+		return m.onUsageNarrow(msg)
+	case usageview.OpenSessionMsg:
+		return m.onUsageOpen(msg)
+	case usageview.CloseMsg:
+		if m.mode == modeUsage {
+			m.mode = modeList
 		}
 		return m, nil
 	case editSubmittedMsg:

@@ -100,8 +100,7 @@ func (m Model) onListKey(k tea.KeyMsg) (tea.Model, tea.Cmd) {
 			m.marked[r.s.ID] = true
 		}
 	case keyMatches(k, keys.Usage):
-		m.usage = newUsage(&m.ctx, rows)
-		m.back, m.mode = m.mode, modeUsage
+		return m.openUsage()
 	case keyMatches(k, keys.Agent):
 		m.agents = newAgentPicker(&m.ctx, m.st.rows(), m.load.agentID).SetSize(m.ctx.Width, m.bodyHeight())
 		m.back, m.mode = m.mode, modeAgents
@@ -217,7 +216,10 @@ func (m Model) onDetailKey(k tea.KeyMsg) (tea.Model, tea.Cmd) {
 	switch {
 	case keyMatches(k, keys.Back):
 		m.mode = modeList
-		return m, nil
+		m.ops.seq++ // the live stream's generation is over
+		var cmd tea.Cmd
+		m.detail, cmd = m.detail.Close()
+		return m, cmd
 	case keyMatches(k, keys.Quit):
 		return m.quit()
 	case keyMatches(k, keys.Help):
@@ -235,15 +237,20 @@ func (m Model) onDetailKey(k tea.KeyMsg) (tea.Model, tea.Cmd) {
 	return m, cmd
 }
 
-func (m Model) openDetail() (tea.Model, tea.Cmd) {
-	r := m.selected()
+func (m Model) openDetail() (tea.Model, tea.Cmd) { return m.openDetailOf(m.selected()) }
+
+// openDetailOf opens the detail view of r, following it live.
+func (m Model) openDetailOf(r *row) (tea.Model, tea.Cmd) {
 	if r == nil {
 		return m, nil
 	}
 	m.ops.seq++
 	m.detail = newDetail(&m.ctx, r, m.ops.seq).SetSize(m.ctx.Width, m.bodyHeight())
 	m.mode = modeDetail
-	return m, fetchMessages(m.api, r.s.ID, m.ops.seq)
+	// The detail follows the session live: stored transcript, then SSE.
+	var cmd tea.Cmd
+	m.detail, cmd = m.detail.OpenLive(m.api)
+	return m, cmd
 }
 
 func (m Model) openEdit(from mode) (tea.Model, tea.Cmd) {

@@ -156,7 +156,9 @@ func (m Model) bodyView() string {
 	case modeHelp:
 		s = m.keys.View()
 	case modeUsage:
-		s = m.usage.View(w, bh)
+		if m.usage != nil {
+			s = m.usage.View()
+		}
 	case modeAgents:
 		s = m.agents.View()
 	case modeOrgs:
@@ -574,7 +576,10 @@ func (m Model) shortHelp() []key.Binding {
 		}
 		return []key.Binding{k.Open, k.Back}
 	case modeUsage:
-		return []key.Binding{k.Up, k.Down, k.Open, k.Back}
+		if m.usage != nil {
+			return m.usage.ShortHelp()
+		}
+		return []key.Binding{k.Back}
 	}
 	out := append([]key.Binding{k.Down, k.Open, k.Edit}, m.shortActionBindings(inList|inMarked)...)
 	return append(out, k.Undo, k.Filter, k.Mark, k.Help, k.Quit)

@@ -37,6 +37,9 @@ type API interface {
 	GetSession(ctx context.Context, id string) (*apiclient.Session, error)
 	UpdateSession(ctx context.Context, id string, req apiclient.UpdateSessionRequest) (*apiclient.Session, error)
 	ListMessages(ctx context.Context, id string) ([]apiclient.Message, error)
+	// The live detail view (tui/live): the last stored event, then the stream.
+	ListEvents(ctx context.Context, id string, opts apiclient.EventsOptions) ([]apiclient.Event, error)
+	Stream(ctx context.Context, id string, opts apiclient.StreamOptions) *apiclient.Stream
 
 	// Session actions (see actions_session.go).
 	Pin(ctx context.Context, id string) error

@@ -11,13 +11,14 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
 	"github.com/everruns/sessions/apiclient"
+	"github.com/everruns/sessions/tui/live"
 	"github.com/everruns/sessions/tui/safetext"
 )
 
 // detailTimeLayout is how absolute timestamps are shown (always UTC).
 const detailTimeLayout = "2006-01-02 15:04:05"
 
-// detailFetchTimeout bounds one transcript request.
+// detailFetchTimeout bounds the refetch of the session after a turn.
 const detailFetchTimeout = 30 * time.Second
 
 // detailWide is the terminal width from which fields and usage sit side by
@@ -30,32 +31,14 @@ const (
 	detailMaxCapsBytes = 1024
 )
 
-// messagesLoadedMsg carries the transcript of session ID, requested with
-// generation Gen. A detail view drops it unless both match its own.
-type messagesLoadedMsg struct {
-	ID       string
-	Gen      int
-	Messages []apiclient.Message
-	Err      error
-}
-
-// fetchMessages loads the transcript of session id. The command captures its
-// arguments and never reads a model.
-func fetchMessages(api API, id string, gen int) tea.Cmd {
-	return func() tea.Msg {
-		ctx, cancel := context.WithTimeout(context.Background(), detailFetchTimeout)
-		defer cancel()
-		msgs, err := api.ListMessages(ctx, id)
-		return messagesLoadedMsg{ID: id, Gen: gen, Messages: msgs, Err: err}
-	}
-}
-
 // detailFields is a session's fields as the detail view shows them: every
 // server string sanitised once, in SetRow.
 type detailFields struct {
 	title    string // "" when untitled
 	id       string
 	status   string
+	activity string // "—" when none
+	cost     string // "$1.23", "~$0.40" when estimated, "—" when none
 	agent    string
 	model    string // "—" when null
 	org      string
@@ -73,6 +56,7 @@ func newDetailFields(r *row) detailFields {
 	f := detailFields{
 		id:       r.id,
 		status:   r.status,
+		activity: "—",
 		agent:    r.agent,
 		model:    "—",
 		org:      safetext.Line(s.OrganizationID, maxTagBytes),
@@ -123,17 +107,34 @@ func newDetailFields(r *row) detailFields {
 		t := s.UpdatedAt
 		f.updated = &t
 	}
+	if a := safetext.Line(string(s.Activity), maxTagBytes); a != "" {
+		f.activity = a
+	}
 	if s.Usage != nil {
 		u := *s.Usage
 		f.usage = &u
 	}
+	f.cost = detailCost(f.usage)
 	return f
+}
+
+// detailCost is the usage's cost as "$1.23", marked "~" when estimated.
+func detailCost(u *apiclient.TokenUsage) string {
+	usd, kind, ok := u.Cost()
+	if !ok {
+		return "—"
+	}
+	c := "$" + strconv.FormatFloat(usd, 'f', 2, 64)
+	if kind == apiclient.CostEstimated {
+		c = "~" + c
+	}
+	return c
 }
 
 // detailModel shows one session: its fields and token usage on top, its
 // transcript in a scrollable viewport below.
 //
-// Server text is sanitised when it arrives (SetRow, messagesLoadedMsg) and the
+// Server text is sanitised when it arrives (SetRow, tui/live) and the
 // transcript is laid out then and on resize; View only assembles the fixed
 // fields block (which depends on ctx.Now for relative ages) and the viewport's
 // visible lines, so its cost is O(screen).
@@ -147,16 +148,22 @@ type detailModel struct {
 
 	loading  bool
 	errText  string // sanitised one-line error of the last transcript request
-	msgs     []apiclient.Message
-	renderW  int // width the transcript was laid out at
-	contentN int // number of transcript lines
+	renderW  int    // width the transcript was laid out at
+	contentN int    // number of transcript lines
 
 	headerN int // lines of the fields block at the current width
 	vp      viewport.Model
+
+	// The live transcript (see detail_live.go): tr is nil until the
+	// stored transcript arrives; stream is nil when not following.
+	api    API
+	cancel context.CancelFunc
+	tr     *live.Transcript
+	stream *apiclient.Stream
+	follow live.Follow
 }
 
-// newDetail opens the detail view of r; gen stamps the messages request the
-// caller starts with fetchMessages(api, r.s.ID, gen).
+// newDetail opens the detail view of r; gen stamps what OpenLive starts.
 func newDetail(ctx *Context, r *row, gen int) detailModel {
 	m := detailModel{ctx: ctx, row: r, gen: gen, loading: true}
 	if ctx != nil {
@@ -198,29 +205,20 @@ func (m detailModel) SetRow(r *row) detailModel {
 	}
 	m.row = r
 	m.f = newDetailFields(r)
+	if m.tr != nil {
+		// A fresh copy of the session is authoritative (usage, cost).
+		m.tr.SetSession(r.s)
+	}
+	m.applyLive()
 	return m.layout()
 }
 
 // Update handles the transcript arriving and scrolling.
 func (m detailModel) Update(msg tea.Msg) (detailModel, tea.Cmd) {
+	if lm, cmd, ok := m.updateLive(msg); ok {
+		return lm, cmd
+	}
 	switch msg := msg.(type) {
-	case messagesLoadedMsg:
-		if msg.ID != m.ID() || msg.Gen != m.gen {
-			return m, nil // stale: another session or an older request
-		}
-		m.loading = false
-		if msg.Err != nil {
-			m.errText = safetext.Line(apiclient.Describe(msg.Err), 512)
-			if m.errText == "" {
-				m.errText = "unknown error"
-			}
-		} else {
-			m.errText = ""
-			m.msgs = msg.Messages
-		}
-		m.renderTranscript()
-		return m, nil
-
 	case tea.KeyMsg:
 		if m.ctx == nil || m.ctx.Keys == nil {
 			return m, nil
@@ -229,22 +227,33 @@ func (m detailModel) Update(msg tea.Msg) (detailModel, tea.Cmd) {
 		switch {
 		case key.Matches(msg, k.Up):
 			m.vp.ScrollUp(1)
+			m.follow.Scrolled(true, m.vp.AtBottom())
 		case key.Matches(msg, k.Down):
 			m.vp.ScrollDown(1)
+			m.follow.Scrolled(false, m.vp.AtBottom())
 		case key.Matches(msg, k.PageUp):
 			m.vp.PageUp()
+			m.follow.Scrolled(true, m.vp.AtBottom())
 		case key.Matches(msg, k.PageDown):
 			m.vp.PageDown()
+			m.follow.Scrolled(false, m.vp.AtBottom())
 		case key.Matches(msg, k.Top):
 			m.vp.GotoTop()
+			m.follow.Scrolled(true, m.vp.AtBottom())
 		case key.Matches(msg, k.Bottom):
+			// G: back to the bottom, following again.
 			m.vp.GotoBottom()
+			m.follow.Resume()
 		}
 		return m, nil
 
 	case tea.MouseMsg:
 		var cmd tea.Cmd
+		y := m.vp.YOffset
 		m.vp, cmd = m.vp.Update(msg)
+		if m.vp.YOffset != y {
+			m.follow.Scrolled(m.vp.YOffset < y, m.vp.AtBottom())
+		}
 		return m, cmd
 	}
 	return m, nil
@@ -280,6 +289,8 @@ func (m *detailModel) renderTranscript() {
 	}
 	t, w := m.ctx.Theme, m.width()
 	m.renderW = m.w
+	before := m.contentN
+	defer m.afterContent(before)
 	var lines []string
 	if m.errText != "" {
 		lines = append(lines, detailFit(w,
@@ -289,13 +300,15 @@ func (m *detailModel) renderTranscript() {
 	switch {
 	case m.loading:
 		lines = append(lines, t.Muted.Render(safetext.Truncate("Loading transcript…", w)))
-	case len(m.msgs) == 0 && m.errText == "":
-		lines = append(lines, t.Muted.Render(safetext.Truncate("(no messages)", w)))
-	default:
-		if m.errText != "" && len(m.msgs) > 0 {
+	case m.tr != nil:
+		if m.errText != "" {
 			lines = append(lines, "")
 		}
-		lines = append(lines, transcriptRender(t, m.msgs, w)...)
+		tl := m.tr.Lines(t, w)
+		if len(tl) == 0 && m.errText == "" {
+			tl = []string{t.Muted.Render(safetext.Truncate("(no messages)", w))}
+		}
+		lines = append(lines, tl...)
 	}
 	m.contentN = len(lines)
 	m.vp.SetContent(strings.Join(lines, "\n"))
@@ -350,15 +363,31 @@ func (m detailModel) rule(w int) string {
 	switch {
 	case m.loading:
 		label += "· loading "
+	case m.tr != nil:
+		// Whether it is live, reconnecting or stopped, and why.
+		c := m.tr.Conn()
+		n := 0
+		for _, it := range m.tr.Items() {
+			if it.Kind == live.KindMessage {
+				n++
+			}
+		}
+		label += "· " + plural(n, "message") + " · "
+		pos := ""
+		if n := m.follow.Unseen(); n > 0 {
+			pos = " " + strconv.Itoa(n) + " new ↓ G "
+		} else if m.contentN > m.vp.Height && m.vp.Height > 0 {
+			pos = " " + strconv.Itoa(int(m.vp.ScrollPercent()*100+0.5)) + "% "
+		}
+		cl := safetext.Truncate(c.Label(), max(1, w-safetext.Width(label)-safetext.Width(pos)-5))
+		fill := w - 2 - safetext.Width(label) - safetext.Width(cl) - 1 - safetext.Width(pos) - 1
+		if fill < 1 {
+			return safetext.Truncate(t.Muted.Render("──")+t.PaneTitle.Render(label)+c.Style(t).Render(cl), w)
+		}
+		return t.Muted.Render("──") + t.PaneTitle.Render(label) + c.Style(t).Render(cl) +
+			t.Muted.Render(" "+strings.Repeat("─", fill)+pos+"─")
 	case m.errText != "":
 		label += "· error "
-	default:
-		n := len(m.msgs)
-		label += "· " + strconv.Itoa(n) + " message"
-		if n != 1 {
-			label += "s"
-		}
-		label += " "
 	}
 	pos := ""
 	if m.contentN > m.vp.Height && m.vp.Height > 0 {
@@ -398,6 +427,11 @@ func (m detailModel) header(now time.Time) []string {
 	if f.tags == "—" {
 		identity[5].segs[0].style = t.Muted
 	}
+	// What the live stream changes, on a line of its own.
+	state := []detailCell{
+		{label: "activity", segs: []detailSeg{{f.activity, t.Value}}},
+		{label: "cost", segs: []detailSeg{{f.cost, t.Value}}},
+	}
 	times := []detailCell{
 		detailTimeCell(m, "created", f.created, now),
 		detailTimeCell(m, "started", f.started, now),
@@ -409,6 +443,7 @@ func (m detailModel) header(now time.Time) []string {
 		leftW := (w - gap) / 2
 		rightW := w - gap - leftW
 		left := append([]string{detailFit(leftW, title)}, detailFlow(t.Label, identity, leftW)...)
+		left = append(left, detailFlow(t.Label, state, leftW)...)
 		right := append(detailFlow(t.Label, times, rightW), usageBarBlock(t, f.usage, rightW, 1)...)
 		out := make([]string, max(len(left), len(right)))
 		for i := range out {
@@ -429,6 +464,7 @@ func (m detailModel) header(now time.Time) []string {
 	}
 	out := []string{detailFit(w, title)}
 	out = append(out, detailFlow(t.Label, identity, w)...)
+	out = append(out, detailFlow(t.Label, state, w)...)
 	out = append(out, detailFlow(t.Label, times, w)...)
 	cols := 1
 	if (w-3)/2 >= usageBarLabelWidth+1+11+1+6 {

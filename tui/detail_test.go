@@ -6,6 +6,7 @@ import (
 	"errors"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -13,6 +14,7 @@ import (
 	"github.com/charmbracelet/lipgloss"
 	"github.com/everruns/sessions/apiclient"
 	"github.com/everruns/sessions/theme"
+	"github.com/everruns/sessions/tui/live"
 	"github.com/muesli/termenv"
 )
 
@@ -85,7 +87,7 @@ func detailOpen(t *testing.T, ctx *Context, s apiclient.Session, msgs []apiclien
 	t.Helper()
 	m := newDetail(ctx, newRow(s), 7)
 	if msgs != nil {
-		m, _ = m.Update(messagesLoadedMsg{ID: s.ID, Gen: 7, Messages: msgs})
+		m, _ = m.Update(live.SubscribedMsg{ID: s.ID, Gen: 7, Messages: msgs})
 	}
 	return m
 }
@@ -156,8 +158,8 @@ func TestDetailNullFields(t *testing.T) {
 
 func TestDetailUsageFormatting(t *testing.T) {
 	for n, want := range map[int64]string{0: "0", 999: "999", 1000: "1,000", 1234567: "1,234,567", -1234: "-1,234", 100000: "100,000"} {
-		if got := usageBarThousands(n); got != want {
-			t.Errorf("usageBarThousands(%d) = %q, want %q", n, got, want)
+		if got := thousands(n); got != want {
+			t.Errorf("thousands(%d) = %q, want %q", n, got, want)
 		}
 	}
 	if got := usageBarHitText(nil); got != "—" {
@@ -190,10 +192,10 @@ func TestDetailTranscript(t *testing.T) {
 	for _, want := range []string{
 		"user  #1 · 2025-03-04 11:59:00", "Why does login fail?",
 		"agent  #2", "Let me search.",
-		"tool call grep", `{"pattern":"login"}`,
-		"tool_result  #3", "tool result call_1", `{"matches":3}`,
-		"tool result call_2", "error: permission denied",
-		"narrator  #4", "[image image/png, 3 B]", "[image file shot.png]", "[thinking]", "hmm",
+		"✓ grep", // its result is in the transcript
+		"tool_result  #3", `↳ result: {"matches":3}`,
+		"↳ error: permission denied",
+		"narrator  #4", "[image]", "[image_file]", "[thinking]",
 		"system  #5", "system prompt",
 		"5 messages",
 	} {
@@ -211,7 +213,7 @@ func TestDetailStaleMessagesIgnored(t *testing.T) {
 	ctx := detailTestCtx(120, 40)
 	s := detailTestSession()
 	m := newDetail(ctx, newRow(s), 7)
-	for _, msg := range []messagesLoadedMsg{
+	for _, msg := range []live.SubscribedMsg{
 		{ID: s.ID, Gen: 6, Messages: detailTestMessages(s.ID)},
 		{ID: "session_other", Gen: 7, Messages: detailTestMessages("session_other")},
 		{ID: s.ID, Gen: 6, Err: errors.New("boom")},
@@ -228,7 +230,7 @@ func TestDetailError(t *testing.T) {
 	ctx := detailTestCtx(80, 24)
 	s := detailTestSession()
 	m := newDetail(ctx, newRow(s), 3)
-	m, _ = m.Update(messagesLoadedMsg{ID: s.ID, Gen: 3, Err: errors.New("server said no\nsecond line")})
+	m, _ = m.Update(live.SubscribedMsg{ID: s.ID, Gen: 3, Err: errors.New("server said no\nsecond line")})
 	view := m.View()
 	if !strings.Contains(view, "Could not load transcript: server said no second line") {
 		t.Errorf("error not shown on one line:\n%s", view)
@@ -242,7 +244,7 @@ func TestDetailError(t *testing.T) {
 	detailCheckFits(t, ctx, view)
 	// A hostile error text never reaches the screen as a sequence.
 	m = newDetail(ctx, newRow(s), 4)
-	m, _ = m.Update(messagesLoadedMsg{ID: s.ID, Gen: 4, Err: errors.New("x\x1b]52;c;ZXZpbA==\x07\u009b2J\u202ey\x1b[31m")})
+	m, _ = m.Update(live.SubscribedMsg{ID: s.ID, Gen: 4, Err: errors.New("x\x1b]52;c;ZXZpbA==\x07\u009b2J\u202ey\x1b[31m")})
 	view = m.View()
 	if strings.ContainsAny(view, "\x1b\x07\u009b\u202e") {
 		t.Errorf("escape in view: %q", view)
@@ -258,14 +260,19 @@ func TestDetailScrolling(t *testing.T) {
 	var msgs []apiclient.Message
 	for i := range 60 {
 		msgs = append(msgs, apiclient.Message{
-			Sequence: i, Role: apiclient.RoleUser, CreatedAt: detailTestNow,
+			Sequence: i + 1, Role: apiclient.RoleUser, CreatedAt: detailTestNow,
 			Content: []apiclient.ContentPart{{Type: "text", Text: "line number " + strings.Repeat("x", i%5) + "#" + string(rune('A'+i%26))}},
 		})
 	}
 	m := detailOpen(t, ctx, s, msgs)
+	// The live view opens at the newest message; g goes to the first.
+	if v := m.View(); !strings.Contains(v, "user  #60") {
+		t.Fatalf("opened away from the bottom:\n%s", v)
+	}
+	m, _ = m.Update(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune("g")})
 	top := m.View()
 	detailCheckFits(t, ctx, top)
-	if !strings.Contains(top, "user  #0") || strings.Contains(top, "user  #59") {
+	if !strings.Contains(top, "user  #1") || strings.Contains(top, "user  #60") {
 		t.Fatalf("unexpected first page:\n%s", top)
 	}
 	key := func(k string) tea.KeyMsg {
@@ -278,7 +285,7 @@ func TestDetailScrolling(t *testing.T) {
 		return tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune(k)}
 	}
 	m, _ = m.Update(key("j"))
-	if down := m.View(); down == top || strings.Contains(down, "user  #0") {
+	if down := m.View(); down == top || strings.Contains(down, "user  #1") {
 		t.Errorf("j did not scroll one line:\n%s", down)
 	}
 	m, _ = m.Update(key("k"))
@@ -286,12 +293,12 @@ func TestDetailScrolling(t *testing.T) {
 		t.Errorf("k did not scroll back")
 	}
 	m, _ = m.Update(key("pgdown"))
-	if pg := m.View(); strings.Contains(pg, "user  #0") || !strings.Contains(pg, "user  #") {
+	if pg := m.View(); strings.Contains(pg, "user  #1") || !strings.Contains(pg, "user  #") {
 		t.Errorf("page down did not move a page:\n%s", pg)
 	}
 	m, _ = m.Update(key("G"))
 	bottom := m.View()
-	if !strings.Contains(bottom, "user  #59") || !strings.Contains(bottom, "100%") {
+	if !strings.Contains(bottom, "user  #60") || !strings.Contains(bottom, "100%") {
 		t.Errorf("G did not go to the bottom:\n%s", bottom)
 	}
 	detailCheckFits(t, ctx, bottom)
@@ -358,7 +365,7 @@ func TestDetailHostileContent(t *testing.T) {
 	for _, size := range [][2]int{{80, 24}, {160, 45}} {
 		ctx := detailTestCtx(size[0], size[1])
 		m := newDetail(ctx, newRow(s), 1)
-		m, _ = m.Update(messagesLoadedMsg{ID: s.ID, Gen: 1, Messages: msgs})
+		m, _ = m.Update(live.SubscribedMsg{ID: s.ID, Gen: 1, Messages: msgs})
 		view := m.View()
 		for _, bad := range []string{"\x1b", "\u009b", "\u202e", "\x07", "\u0085", "\x9b"} {
 			if strings.Contains(view, bad) {
@@ -388,10 +395,10 @@ func TestDetailHugeMessage(t *testing.T) {
 	}
 	m, _ = m.Update(tea.KeyMsg{Type: tea.KeyEnd})
 	view := m.View()
-	if strings.Count(view, transcriptTruncated) != 2 {
-		t.Errorf("want two truncation markers at the bottom:\n%s", view)
+	if strings.Count(view, "… (truncated)") != 1 {
+		t.Errorf("want a truncation marker at the bottom:\n%s", view)
 	}
-	if m.contentN > transcriptMaxPartLines+transcriptMaxJSONLines+10 {
+	if m.contentN > 300 { // the live renderer shows at most 200 lines of a part
 		t.Errorf("transcript has %d lines, cap not applied", m.contentN)
 	}
 	detailCheckFits(t, ctx, view)
@@ -409,7 +416,7 @@ func TestDetailColour(t *testing.T) {
 		ctx := &Context{Width: size[0], Height: size[1], Theme: theme.New(theme.Dark, false),
 			Now: func() time.Time { return detailTestNow }, Keys: DefaultKeyMap()}
 		m := newDetail(ctx, newRow(s), 1)
-		m, _ = m.Update(messagesLoadedMsg{ID: s.ID, Gen: 1, Messages: detailTestMessages(s.ID)})
+		m, _ = m.Update(live.SubscribedMsg{ID: s.ID, Gen: 1, Messages: detailTestMessages(s.ID)})
 		view := m.View()
 		if !strings.Contains(view, "\x1b[") {
 			t.Fatalf("colour theme produced no styles")
@@ -428,28 +435,51 @@ func TestDetailColour(t *testing.T) {
 
 type detailFakeAPI struct {
 	API
+	mu       sync.Mutex
 	gotID    string
 	deadline bool
+	since    string
 }
 
 func (f *detailFakeAPI) ListMessages(ctx context.Context, id string) ([]apiclient.Message, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
 	f.gotID = id
 	_, f.deadline = ctx.Deadline()
 	return detailTestMessages(id), nil
 }
 
-func TestDetailFetchMessages(t *testing.T) {
+func (f *detailFakeAPI) ListEvents(context.Context, string, apiclient.EventsOptions) ([]apiclient.Event, error) {
+	return []apiclient.Event{{ID: "event_41"}}, nil
+}
+
+func (f *detailFakeAPI) Stream(_ context.Context, _ string, o apiclient.StreamOptions) *apiclient.Stream {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.since = o.SinceID
+	return nil
+}
+
+// OpenLive loads the stored transcript (bounded by a deadline) of the
+// session shown and streams after the last stored event.
+func TestDetailOpenLiveRequests(t *testing.T) {
 	api := &detailFakeAPI{}
-	msg := fetchMessages(api, "session_x", 9)()
-	got, ok := msg.(messagesLoadedMsg)
+	s := detailTestSession()
+	m := newDetail(detailTestCtx(80, 24), newRow(s), 9)
+	m, cmd := m.OpenLive(api)
+	got, ok := cmd().(live.SubscribedMsg)
 	if !ok {
-		t.Fatalf("fetchMessages returned %T", msg)
+		t.Fatalf("OpenLive's command returned %T", cmd())
 	}
-	if got.ID != "session_x" || got.Gen != 9 || len(got.Messages) != 5 || got.Err != nil {
+	if got.ID != s.ID || got.Gen != 9 || len(got.Messages) != 5 || got.Err != nil {
 		t.Errorf("unexpected message %+v", got)
 	}
-	if api.gotID != "session_x" || !api.deadline {
-		t.Errorf("ListMessages called with id %q, deadline %v", api.gotID, api.deadline)
+	if api.gotID != s.ID || !api.deadline || api.since != "event_41" {
+		t.Errorf("ListMessages on %q, deadline %v; stream since %q", api.gotID, api.deadline, api.since)
+	}
+	m, _ = m.Update(got)
+	if !strings.Contains(m.View(), "5 messages · ■ stopped") {
+		t.Errorf("rule:\n%s", m.View())
 	}
 }
 

@@ -160,10 +160,8 @@ func (m Model) onJumpFailed(msg jumpFailedMsg) (tea.Model, tea.Cmd) {
 
 // openRow opens the detail view of r, loaded or not.
 func (m Model) openRow(r *row) (tea.Model, tea.Cmd) {
-	m.ops.seq++
-	m.detail = newDetail(&m.ctx, r, m.ops.seq).SetSize(m.ctx.Width, m.bodyHeight())
-	m.back, m.mode = modeList, modeDetail
-	return m, fetchMessages(m.api, r.s.ID, m.ops.seq)
+	m.back = modeList
+	return m.openDetailOf(r) // live, like enter in the list
 }
 
 // jumpView is the input line, or the offer to switch.

@@ -10,6 +10,7 @@ import (
 	"github.com/everruns/sessions/apiclient"
 	"github.com/everruns/sessions/apiclient/apitest"
 	"github.com/everruns/sessions/theme"
+	"github.com/everruns/sessions/tui/live"
 )
 
 // At the smallest supported size, G in the detail view reaches the last
@@ -22,7 +23,7 @@ func TestProgramDetailBottomShowsLastLine(t *testing.T) {
 	var target apiclient.Session
 	var lines []string
 	for _, s := range progSeed(srv) {
-		if l := transcriptRender(th, apitest.Transcript(s), 80); len(l) > len(lines) {
+		if l := live.New(s, apitest.Transcript(s)).Lines(th, 80); len(l) > len(lines) {
 			target, lines = s, l
 		}
 	}

@@ -90,7 +90,7 @@ func TestProgramDetail(t *testing.T) {
 	p.press("enter")
 	want := len(apitest.Transcript(target))
 	s := p.waitFor("transcript", func(s progSnap) bool {
-		return s.mode == modeDetail && strings.Contains(s.view, " messages ") && !strings.Contains(s.view, "Loading transcript")
+		return s.mode == modeDetail && strings.Contains(s.view, " messages ") && strings.Contains(s.view, "● live")
 	})
 	if !strings.Contains(s.view, target.ID[:20]) {
 		t.Errorf("detail does not show session %s", target.ID)

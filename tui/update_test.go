@@ -9,6 +9,7 @@ import (
 
 	"github.com/everruns/sessions/apiclient"
 	"github.com/everruns/sessions/apiclient/apitest"
+	"github.com/everruns/sessions/tui/live"
 )
 
 // Update() unit tests: no program, the model is driven directly and its
@@ -56,8 +57,8 @@ func TestUpdateModeTransitions(t *testing.T) {
 	if m.mode != modeDetail || m.detail.ID() != id {
 		t.Fatalf("enter → mode %v on %s", m.mode, m.detail.ID())
 	}
-	if m.detail.loading || len(m.detail.msgs) == 0 {
-		t.Fatalf("transcript not loaded: loading %v, %d messages", m.detail.loading, len(m.detail.msgs))
+	if m.detail.loading || m.detail.tr == nil || len(m.detail.tr.Items()) == 0 {
+		t.Fatalf("transcript not loaded: loading %v", m.detail.loading)
 	}
 	m = unitKeys(t, m, "e")
 	if m.mode != modeEdit || m.back != modeDetail || m.form.SessionID() != id {
@@ -140,26 +141,33 @@ func TestUpdateStaleMessagesDropped(t *testing.T) {
 	m = unitKeys(t, m, "enter")
 	id := m.detail.ID()
 	want := len(apitest.Transcript(progPick(t, srv, 0)))
-	if len(m.detail.msgs) != want {
-		t.Fatalf("transcript has %d messages, want %d", len(m.detail.msgs), want)
+	count := func(m Model) int {
+		if m.detail.tr == nil {
+			return -1
+		}
+		return len(m.detail.tr.Items())
+	}
+	if count(m) != want {
+		t.Fatalf("transcript has %d items, want %d", count(m), want)
 	}
 	other := progPick(t, srv, 5)
 	foreign := []apiclient.Message{{ID: "message_x", SessionID: other.ID, Role: apiclient.RoleUser}}
-	for _, msg := range []messagesLoadedMsg{
+	for _, msg := range []live.SubscribedMsg{
 		{ID: other.ID, Gen: m.detail.gen, Messages: foreign}, // another session
 		{ID: id, Gen: m.detail.gen - 1, Messages: foreign},   // an older request
 	} {
 		nm, _ := m.Update(msg)
 		got := nm.(Model)
-		if got.detail.ID() != id || len(got.detail.msgs) != want {
-			t.Errorf("%+v replaced the transcript: %d messages", msg, len(got.detail.msgs))
+		if got.detail.ID() != id || count(got) != want {
+			t.Errorf("%+v replaced the transcript: %d items", msg, count(got))
 		}
 	}
 	// Back in the list, a late transcript is ignored.
+	gen := m.detail.gen
 	m = unitKeys(t, m, "esc")
-	nm, _ := m.Update(messagesLoadedMsg{ID: id, Gen: m.detail.gen, Messages: foreign})
-	if nm.(Model).mode != modeList {
-		t.Errorf("a late transcript changed the mode")
+	nm, _ := m.Update(live.SubscribedMsg{ID: id, Gen: gen, Messages: foreign})
+	if nm.(Model).mode != modeList || count(nm.(Model)) == 1 {
+		t.Errorf("a late transcript was applied")
 	}
 }
 

@@ -1,191 +1,93 @@
 package tui
 
 import (
-	"fmt"
-	"sort"
-	"strings"
+	"time"
 
-	bt "github.com/charmbracelet/bubbletea"
-	"github.com/charmbracelet/lipgloss"
+	"github.com/charmbracelet/bubbles/textinput"
+	tea "github.com/charmbracelet/bubbletea"
 
 	"github.com/everruns/sessions/apiclient"
-	"github.com/everruns/sessions/tui/safetext"
+	"github.com/everruns/sessions/tui/usageview"
 )
 
-const usageTop = 20
-
-// usageModel is the token usage view over the sessions the filter shows,
-// computed once when it opens.
-type usageModel struct {
-	ctx                             *Context
-	sessions                        int
-	input, output, cacheRd, cacheCr int64
-	top                             []*row
-	byAgent, byStatus               []usageGroup
-	cursor                          int
-}
-
-type usageGroup struct {
-	name     string
-	sessions int
-	tokens   int64
-}
-
-func newUsage(ctx *Context, rows []*row) usageModel {
-	u := usageModel{ctx: ctx, sessions: len(rows)}
-	agents, statuses := map[string]*usageGroup{}, map[string]*usageGroup{}
-	add := func(m map[string]*usageGroup, k string, t int64) {
-		g := m[k]
-		if g == nil {
-			g = &usageGroup{name: k}
-			m[k] = g
-		}
-		g.sessions++
-		g.tokens += t
+// openUsage opens the usage view (tui/usageview) over the sessions the
+// current query and tab select, aggregated once here.
+func (m Model) openUsage() (tea.Model, tea.Cmd) {
+	rows := m.view.rows
+	ss := make([]*apiclient.Session, len(rows))
+	for i, r := range rows {
+		ss[i] = &r.s // rows are replaced, never changed: the pointer stays valid
 	}
-	for _, r := range rows {
-		us := r.s.Usage
-		if us != nil {
-			u.input += us.InputTokens
-			u.output += us.OutputTokens
-			u.cacheRd += us.CacheRead()
-			u.cacheCr += us.CacheCreation()
-		}
-		add(agents, r.agent, r.total)
-		add(statuses, r.status, r.total)
+	now := time.Now()
+	if m.ctx.Now != nil {
+		now = m.ctx.Now()
 	}
-	u.top = topByTokens(rows, usageTop)
-	u.byAgent, u.byStatus = sortedGroups(agents), sortedGroups(statuses)
-	return u
-}
-
-// topByTokens keeps the n heaviest rows with a bounded insertion: O(N·n).
-func topByTokens(rows []*row, n int) []*row {
-	top := make([]*row, 0, n+1)
-	for _, r := range rows {
-		if r.total == 0 {
-			continue
-		}
-		i := sort.Search(len(top), func(i int) bool { return top[i].total < r.total })
-		if i >= n {
-			continue
-		}
-		top = append(top, nil)
-		copy(top[i+1:], top[i:])
-		top[i] = r
-		if len(top) > n {
-			top = top[:n]
-		}
-	}
-	return top
-}
-
-func sortedGroups(m map[string]*usageGroup) []usageGroup {
-	out := make([]usageGroup, 0, len(m))
-	for _, g := range m {
-		out = append(out, *g)
-	}
-	sort.Slice(out, func(i, j int) bool {
-		if out[i].tokens != out[j].tokens {
-			return out[i].tokens > out[j].tokens
-		}
-		return out[i].name < out[j].name
-	})
-	return out
-}
-
-// cacheHitRatio is cache reads over all prompt tokens (apiclient's arithmetic).
-func cacheHitRatio(input, cacheRead, cacheCreation int64) string {
-	prompt := apiclient.PromptTokens(input, cacheRead, cacheCreation)
-	if prompt == 0 {
-		return "—"
-	}
-	return fmt.Sprintf("%.1f%%", 100*apiclient.CacheHitRatio(cacheRead, prompt))
-}
-
-func (m Model) onUsageKey(k bt.KeyMsg) (bt.Model, bt.Cmd) {
-	keys := m.ctx.Keys
-	u := &m.usage
-	switch {
-	case keyMatches(k, keys.Back, keys.Usage):
-		m.mode = modeList
-	case keyMatches(k, keys.Quit):
-		return m.quit()
-	case keyMatches(k, keys.Up):
-		u.cursor = max(u.cursor-1, 0)
-	case keyMatches(k, keys.Down):
-		u.cursor = min(u.cursor+1, max(len(u.top)-1, 0))
-	case keyMatches(k, keys.Open):
-		if u.cursor < len(u.top) {
-			id := u.top[u.cursor].s.ID
-			if i := indexOf(m.view.rows, id, 0); i >= 0 {
-				m.list = m.list.jumpTo(i, m.view.rows)
-			}
-			m.mode = modeList
-		}
-	}
+	u := usageview.New(usageview.Data{Sessions: ss, Agents: m.agentNames(), Now: now}, m.ctx.Theme)
+	u.Keys = m.usageKeys(u.Keys)
+	u.SetSize(m.ctx.Width, m.bodyHeight())
+	m.usage = &u
+	m.back, m.mode = m.mode, modeUsage
 	return m, nil
 }
 
-func (u usageModel) View(width, height int) string {
-	t := u.ctx.Theme
-	var b strings.Builder
-	line := func(s string) { b.WriteString(safetext.Truncate(s, width) + "\n") }
-	b.WriteString(t.PaneTitle.Render(fmt.Sprintf("Token usage · %s shown", plural(u.sessions, "session"))) + "\n")
-	total := apiclient.TotalTokens(u.input, u.output, u.cacheRd, u.cacheCr)
-	line(fmt.Sprintf("%s %s   %s %s   %s %s   %s %s   %s %s   %s %s",
-		t.Label.Render("input"), t.Value.Render(thousands(u.input)),
-		t.Label.Render("output"), t.Value.Render(thousands(u.output)),
-		t.Label.Render("cache read"), t.Value.Render(thousands(u.cacheRd)),
-		t.Label.Render("cache creation"), t.Value.Render(thousands(u.cacheCr)),
-		t.Label.Render("total"), t.Value.Render(thousands(total)),
-		t.Label.Render("cache hit"), t.Value.Render(cacheHitRatio(u.input, u.cacheRd, u.cacheCr))))
-	b.WriteString("\n" + t.PaneTitle.Render(fmt.Sprintf("Top %d by total tokens", usageTop)) + t.Muted.Render("  (enter jumps to the session)") + "\n")
+// agentNames maps agent ids to display names for the usage view; nil while
+// the root knows none (the view then shows ids).
+func (m Model) agentNames() map[string]string { return nil }
 
-	nameW := min(40, width/3)
-	numW := 8
-	barW := max(width-nameW-numW-4, 5)
-	var maxTok int64 = 1
-	if len(u.top) > 0 {
-		maxTok = max(u.top[0].total, 1)
+// usageKeys takes the root's bindings where the view has the same verb, so
+// a [keys] override applies there too.
+func (m Model) usageKeys(k usageview.KeyMap) usageview.KeyMap {
+	rk := m.ctx.Keys
+	if rk == nil {
+		return k
 	}
-	groupsH := 3 + min(len(u.byAgent), 6)
-	room := max(height-6-groupsH, 3)
-	start := max(0, u.cursor-room+1)
-	for i := start; i < len(u.top) && i < start+room; i++ {
-		r := u.top[i]
-		// In floats: barW * total overflows int64 for a lying total.
-		n := min(int(float64(barW)*float64(r.total)/float64(maxTok)), barW)
-		bar := t.BarInput.Render(strings.Repeat("█", max(n, 1))) + strings.Repeat(" ", barW-max(n, 1))
-		cursor := "  "
-		name := safetext.Pad(r.title, nameW)
-		if i == u.cursor {
-			cursor = t.PickerCursor.Render("▸ ")
-			name = t.RowSelected.Render(name)
-		}
-		b.WriteString(cursor + name + " " + bar + " " + padLeft(compactTokens(r.total), numW) + "\n")
-	}
-	if len(u.top) == 0 {
-		b.WriteString(t.Muted.Render("  no usage in these sessions") + "\n")
-	}
-	half := max((width-2)/2, 20)
-	b.WriteString("\n" + lipgloss.JoinHorizontal(lipgloss.Top,
-		lipgloss.NewStyle().Width(half).Render(u.groupView("By agent", u.byAgent, half, 6)),
-		"  ",
-		lipgloss.NewStyle().Width(half).Render(u.groupView("By status", u.byStatus, half, 6))))
-	return b.String()
+	k.Up, k.Down, k.PageUp, k.PageDown = rk.Up, rk.Down, rk.PageUp, rk.PageDown
+	k.Top, k.Bottom = rk.Top, rk.Bottom
+	return k
 }
 
-func (u usageModel) groupView(title string, gs []usageGroup, width, n int) string {
-	t := u.ctx.Theme
-	lines := []string{t.PaneTitle.Render(title)}
-	for i, g := range gs {
-		if i == n {
-			lines = append(lines, t.Muted.Render(fmt.Sprintf("… %d more", len(gs)-n)))
-			break
-		}
-		nums := fmt.Sprintf("%14s %8s", plural(g.sessions, "session"), compactTokens(g.tokens))
-		lines = append(lines, safetext.Pad(g.name, max(width-len(nums)-1, 4))+" "+t.Muted.Render(nums))
+// onUsageKey: back and T close the view, q quits, the rest is the view's.
+func (m Model) onUsageKey(k tea.KeyMsg) (tea.Model, tea.Cmd) {
+	keys := m.ctx.Keys
+	switch {
+	case keyMatches(k, keys.Back, keys.Usage):
+		m.mode = modeList
+		return m, nil
+	case keyMatches(k, keys.Quit):
+		return m.quit()
+	case keyMatches(k, keys.Help):
+		return m.openHelp(), nil
 	}
-	return strings.Join(lines, "\n")
+	if m.usage == nil {
+		return m, nil
+	}
+	u, cmd := m.usage.Update(k)
+	m.usage = &u
+	return m, cmd
+}
+
+// onUsageNarrow narrows the list to a breakdown row: its query becomes the
+// filter, as if typed.
+func (m Model) onUsageNarrow(msg usageview.NarrowMsg) (tea.Model, tea.Cmd) {
+	m.editFilter(func(f *textinput.Model) { f.SetValue(msg.Query); f.Blur() })
+	m.spec.q = parseQuery(msg.Query)
+	m.mode = modeList
+	m.list.cursor, m.list.offset, m.list.selectedID = 0, 0, ""
+	return m, m.request()
+}
+
+// onUsageOpen shows the session picked in the top sessions table.
+func (m Model) onUsageOpen(msg usageview.OpenSessionMsg) (tea.Model, tea.Cmd) {
+	if m.mode != modeUsage {
+		return m, nil
+	}
+	if i := indexOf(m.view.rows, msg.ID, 0); i >= 0 {
+		m.list = m.list.jumpTo(i, m.view.rows)
+	}
+	r := m.st.get(msg.ID)
+	if r == nil {
+		m.mode = modeList
+		return m, m.setError("that session is no longer loaded")
+	}
+	return m.openDetailOf(r)
 }

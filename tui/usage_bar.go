@@ -2,7 +2,6 @@ package tui
 
 import (
 	"fmt"
-	"strconv"
 	"strings"
 
 	"github.com/charmbracelet/lipgloss"
@@ -34,24 +33,6 @@ func usageBarValues(u *apiclient.TokenUsage) [4]int64 {
 // usageBarStyles are the bar styles matching usageBarLabels.
 func usageBarStyles(t *theme.Theme) [4]lipgloss.Style {
 	return [4]lipgloss.Style{t.BarInput, t.BarOutput, t.BarCacheRead, t.BarCacheCreation}
-}
-
-// usageBarThousands formats n with comma thousands separators: 1234567 is
-// "1,234,567".
-func usageBarThousands(n int64) string {
-	s := strconv.FormatInt(n, 10)
-	var b strings.Builder
-	if s[0] == '-' {
-		b.WriteByte('-')
-		s = s[1:]
-	}
-	for i := 0; i < len(s); i++ {
-		if i > 0 && (len(s)-i)%3 == 0 {
-			b.WriteByte(',')
-		}
-		b.WriteByte(s[i])
-	}
-	return b.String()
 }
 
 // usageBarHitRatio is the share of prompt tokens served from the cache:
@@ -98,7 +79,7 @@ func usageBarCells(t *theme.Theme, u *apiclient.TokenUsage, colW int) []string {
 	numW := 0
 	var largest int64
 	for i, v := range vals {
-		nums[i] = usageBarThousands(v)
+		nums[i] = thousands(v)
 		numW = max(numW, len(nums[i]))
 		largest = max(largest, v)
 	}
