@@ -71,6 +71,7 @@ type Model struct {
 	lost     *UnsavedError // what quitting left unsaved (see Run)
 	initLoad tea.Cmd
 	cache    *viewCache
+	qin      queryInput // the filter's Env and history
 }
 
 // loadState is the list load in flight, if any.

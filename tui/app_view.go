@@ -192,7 +192,11 @@ func (m Model) listView() string {
 	} else {
 		list = window.view(&m.ctx, fresh, lw, d)
 	}
-	table := padTo(layoutColumns(lw).header(&m.ctx), lw) + "\n" + list
+	head := layoutColumns(lw).header(&m.ctx)
+	if p := m.queryProblemLine(lw); p != "" {
+		head = p // right under the input, in place of the column names
+	}
+	table := padTo(head, lw) + "\n" + list
 	sel := m.selected()
 	if sel != nil {
 		sel = m.fresh(sel)
@@ -466,6 +470,29 @@ func (m Model) tabsView() string {
 			t.Muted.Render(fmt.Sprintf(" %s matches", thousands(int64(len(m.view.rows))))) + "  " + right
 	}
 	return spread(left, right, m.ctx.Width)
+}
+
+// queryProblemLine says what is wrong with the query being typed (the rest
+// of it applies), or "" when nothing is.
+func (m Model) queryProblemLine(width int) string {
+	if m.mode != modeFilter {
+		return ""
+	}
+	probs := m.spec.q.problems()
+	if len(probs) == 0 {
+		return ""
+	}
+	t := m.ctx.Theme
+	p := probs[0]
+	text := p.Msg
+	if extra := len(probs) - 1; extra > 0 {
+		text += fmt.Sprintf(" (+%d more)", extra)
+	}
+	style, mark := t.Warning, "✗ "
+	if p.Hint {
+		style, mark = t.Muted, "ⓘ "
+	}
+	return style.Render(safetext.Truncate(mark+safetext.Line(text, 512), max(width, 1)))
 }
 
 func (m Model) statusView() string {

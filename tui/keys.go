@@ -19,6 +19,7 @@ type KeyMap struct {
 
 	// Typing a filter (the list narrows as you type).
 	FilterKeep, FilterClear, FilterUp, FilterDown key.Binding
+	FilterHistoryPrev, FilterHistoryNext          key.Binding
 
 	// Forms and pickers.
 	Save, NextField, PrevField, Toggle, Confirm, Deny  key.Binding
@@ -72,15 +73,17 @@ func DefaultKeyMap() *KeyMap {
 			b([]string{"1"}, "1", "All tab"), b([]string{"2"}, "2", "Active tab"), b([]string{"3"}, "3", "Idle tab"),
 			b([]string{"4"}, "4", "Started tab"), b([]string{"5"}, "5", "Other tab"),
 		},
-		FilterKeep:     b([]string{"enter"}, "enter", "keep filter"),
-		FilterClear:    b([]string{"esc"}, "esc", "clear"),
-		FilterUp:       b([]string{"up"}, "↑", "prev match"),
-		FilterDown:     b([]string{"down"}, "↓", "next match"),
-		TitleDone:      b([]string{"enter"}, "enter", "to tags"),
-		PickerUp:       b([]string{"up", "ctrl+p"}, "↑", "up"),
-		PickerDown:     b([]string{"down", "ctrl+n"}, "↓", "down"),
-		PickerPageUp:   b([]string{"pgup"}, "pgup", "page up"),
-		PickerPageDown: b([]string{"pgdown"}, "pgdn", "page down"),
-		QuitWait:       b([]string{"w"}, "w", "wait for saves"),
+		FilterKeep:        b([]string{"enter"}, "enter", "keep filter"),
+		FilterClear:       b([]string{"esc"}, "esc", "clear"),
+		FilterUp:          b([]string{"ctrl+p"}, "ctrl+p", "prev match"),
+		FilterDown:        b([]string{"ctrl+n"}, "ctrl+n", "next match"),
+		FilterHistoryPrev: b([]string{"up"}, "↑", "older query"),
+		FilterHistoryNext: b([]string{"down"}, "↓", "newer query"),
+		TitleDone:         b([]string{"enter"}, "enter", "to tags"),
+		PickerUp:          b([]string{"up", "ctrl+p"}, "↑", "up"),
+		PickerDown:        b([]string{"down", "ctrl+n"}, "↓", "down"),
+		PickerPageUp:      b([]string{"pgup"}, "pgup", "page up"),
+		PickerPageDown:    b([]string{"pgdown"}, "pgdn", "page down"),
+		QuitWait:          b([]string{"w"}, "w", "wait for saves"),
 	}
 }
