@@ -44,6 +44,8 @@ func (m Model) onListKey(k tea.KeyMsg) (tea.Model, tea.Cmd) {
 		return m.openEdit(modeList)
 	case keyMatches(k, keys.Undo):
 		return m.undoLast()
+	case keyMatches(k, keys.Redo):
+		return m.redoLast()
 	case keyMatches(k, keys.Reload):
 		m.setInfo("reloading…")
 		return m, m.startLoad()
@@ -253,6 +255,8 @@ func (m Model) onDetailKey(k tea.KeyMsg) (tea.Model, tea.Cmd) {
 		return m.openEdit(modeDetail)
 	case keyMatches(k, keys.Undo):
 		return m.undoLast()
+	case keyMatches(k, keys.Redo):
+		return m.redoLast()
 	case keyMatches(k, keys.Reload):
 		m.setInfo("reloading…")
 		return m, m.startLoad()

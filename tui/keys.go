@@ -9,6 +9,7 @@ import "github.com/charmbracelet/bubbles/key"
 type KeyMap struct {
 	Up, Down, PageUp, PageDown, Top, Bottom key.Binding
 	Open, Back, Edit, Resolve, Undo, Reload key.Binding
+	Redo                                    key.Binding
 	Help, Quit, ForceQuit                   key.Binding
 
 	// Triage.
@@ -47,6 +48,7 @@ func DefaultKeyMap() *KeyMap {
 		Edit:        b([]string{"e"}, "e", "edit"),
 		Resolve:     b([]string{"r"}, "r", "resolve"),
 		Undo:        b([]string{"u"}, "u", "undo"),
+		Redo:        b([]string{"U"}, "U", "redo"),
 		Reload:      b([]string{"ctrl+r"}, "ctrl+r", "reload"),
 		Help:        b([]string{"?"}, "?", "help"),
 		Quit:        b([]string{"q"}, "q", "quit"),
