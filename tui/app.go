@@ -341,6 +341,8 @@ func (m Model) onDerived(msg viewDerivedMsg) (tea.Model, tea.Cmd) {
 		// match. Keeping it on whichever row an intermediate result had
 		// under it would select a session that depends on typing speed.
 		requery := m.mode == modeFilter && msg.res.spec.q.raw != m.view.spec.q.raw
+		// Another status tab is another list: it starts at its first row.
+		requery = requery || msg.res.spec.tab != m.view.spec.tab
 		// A new order or filter shows the list from the top (the selection
 		// stays visible): keeping the selected row at its place on screen
 		// is for refreshes, and here would hide the new first rows above.

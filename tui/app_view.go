@@ -2,6 +2,7 @@ package tui
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -524,7 +525,20 @@ func (m Model) statusView() string {
 }
 
 func (m Model) helpView() string {
-	return m.help.ShortHelpView(fitHelp(m.shortHelp(), m.ctx.Width-2))
+	return m.help.ShortHelpView(keepHelp(m.shortHelp(), m.ctx.Keys.Help, m.ctx.Width-2))
+}
+
+// keepHelp fits bindings in width like fitHelp, but never drops the help
+// binding (when the mode has one): the footer always says how to get help,
+// and gives up others first.
+func keepHelp(bindings []key.Binding, help key.Binding, width int) []key.Binding {
+	i := slices.IndexFunc(bindings, func(b key.Binding) bool { return slices.Equal(b.Keys(), help.Keys()) })
+	if fit := fitHelp(bindings, width); i < 0 || len(fit) > i {
+		return fit
+	}
+	rest := append(slices.Clone(bindings[:i]), bindings[i+1:]...)
+	hw := safetext.Width(help.Help().Key) + 1 + safetext.Width(help.Help().Desc) + 3
+	return append(fitHelp(rest, width-hw), help)
 }
 
 // fitHelp keeps the bindings whose short help fits in width. bubbles/help

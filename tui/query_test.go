@@ -5,6 +5,9 @@ import (
 	"strings"
 	"testing"
 
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/x/ansi"
+
 	"github.com/everruns/sessions/apiclient/apitest"
 )
 
@@ -118,6 +121,37 @@ func TestUpdateQueryQualifiers(t *testing.T) {
 				continue
 			}
 			t.Fatalf("digits %q matched %s without being in its text", digits[:4], r.id)
+		}
+	}
+}
+
+// Switching the status tab puts the cursor on the first row.
+func TestUpdateTabSwitchGoesToFirstRow(t *testing.T) {
+	m, _ := unitModel(t)
+	m = unitKeys(t, m, "j", "j", "j")
+	if m.list.cursor != 3 {
+		t.Fatalf("cursor %d", m.list.cursor)
+	}
+	for _, k := range []string{"tab", "shift+tab", "3", "1"} {
+		m = unitKeys(t, m, "j", "j", k)
+		if m.list.cursor != 0 || m.list.offset != 0 {
+			t.Fatalf("after %s the cursor is on row %d (offset %d)", k, m.list.cursor, m.list.offset)
+		}
+		if len(m.view.rows) > 0 && m.selected() != m.view.rows[0] {
+			t.Fatalf("after %s the selection is not the first row", k)
+		}
+	}
+}
+
+// The footer keeps "? help" at 80 columns in every mode that has it.
+func TestFooterKeepsHelp(t *testing.T) {
+	m, _ := unitModel(t)
+	m = unitUpdate(t, m, tea.WindowSizeMsg{Width: 80, Height: 24})
+	for _, keys := range [][]string{nil, {"enter"}} { // the list, the detail view
+		m = unitKeys(t, m, keys...)
+		lines := strings.Split(m.View(), "\n")
+		if last := ansi.Strip(lines[len(lines)-1]); !strings.Contains(last, "? help") {
+			t.Fatalf("mode %v footer %q lacks ? help", m.mode, last)
 		}
 	}
 }
