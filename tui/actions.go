@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/charmbracelet/bubbles/key"
+	"github.com/charmbracelet/bubbles/textinput"
 	tea "github.com/charmbracelet/bubbletea"
 
 	"github.com/everruns/sessions/apiclient"
@@ -37,6 +38,10 @@ type Action struct {
 	// one session the action always asks (bulkQuestion), with this wording
 	// when it has one.
 	Confirm func(n int) string
+	// Typed, when set, is the word the user must type (then enter) to
+	// confirm, instead of y/n: for what cannot be undone. Confirm's
+	// question should say so.
+	Typed string
 	// Unchanged reports that a session of a bulk run needs no change (it
 	// is already resolved); such sessions are skipped and counted apart,
 	// as Already ("already resolved"). nil = every session changes.
@@ -49,6 +54,10 @@ type Action struct {
 	// Undo reverts one Do; nil = cannot be undone.
 	Undo func(ctx context.Context, env actionEnv, id string, revert any) (actionResult, error)
 
+	// HelpOnly keeps the action out of the one-line help (the ? screen
+	// lists it): the line has room for a few keys only.
+	HelpOnly bool
+
 	Done   string // status line on success, unless Do gives its own label
 	Failed string // status line on failure, before the reason
 }
@@ -56,8 +65,10 @@ type Action struct {
 // actionEnv is what an action may use: captured by value when a command is
 // built, never the model.
 type actionEnv struct {
-	API   API
-	Locks *sessionLocks // one save per session at a time
+	API       API
+	Locks     *sessionLocks           // one save per session at a time
+	Clipboard func(text string) error // Options.Clipboard
+	OpenURL   func(url string) error  // Options.OpenURL: the browser
 }
 
 // actionResult is what one session's action did.
@@ -65,6 +76,8 @@ type actionResult struct {
 	session *apiclient.Session // the session as saved; nil = the row did not change
 	label   string             // status line; "" = the action's Done
 	revert  any                // what Undo needs; nil = nothing to undo
+	removed bool               // the session left the list (archived, deleted)
+	sticky  bool               // the label stays until replaced (a URL to read)
 }
 
 // resolvedTag is the tag support staff toggle with one key.
@@ -72,11 +85,12 @@ const resolvedTag = "resolved"
 
 // defaultActions is the table of session actions.
 func defaultActions() []Action {
-	return []Action{
+	return append([]Action{
 		{
-			Name:  "resolve",
-			Key:   func(k *KeyMap) *key.Binding { return &k.Resolve },
-			Modes: inList | inDetail | inMarked,
+			Name:    "resolve",
+			Key:     func(k *KeyMap) *key.Binding { return &k.Resolve },
+			Modes:   inList | inDetail | inMarked,
+			Allowed: allowUpdate,
 			// One session toggles; marked ones are all resolved.
 			Do: func(ctx context.Context, env actionEnv, r *row, bulk bool) (actionResult, error) {
 				c, label := change{id: r.s.ID}, "Resolved"
@@ -95,7 +109,7 @@ func defaultActions() []Action {
 			Done:      "Resolved",
 			Failed:    "resolve failed",
 		},
-	}
+	}, sessionActions()...)
 }
 
 // undoChange reverts a tag or title change by applying its inverse delta.
@@ -144,9 +158,12 @@ type pendingAction struct {
 	rows     []*row
 	bulk     bool
 	question string
+	typed    *textinput.Model // the word being typed, for a Typed confirmation
 }
 
-func (m Model) env() actionEnv { return actionEnv{API: m.api, Locks: m.ops.locks} }
+func (m Model) env() actionEnv {
+	return actionEnv{API: m.api, Locks: m.ops.locks, Clipboard: m.opts.Clipboard, OpenURL: m.opts.OpenURL}
+}
 
 // actionWhere is the mode actions are looked up in.
 func (m Model) actionWhere() actionModes {
@@ -176,6 +193,17 @@ func (m Model) actionBindings(where actionModes) []key.Binding {
 	var out []key.Binding
 	for _, a := range m.actions {
 		if a.Modes&where != 0 {
+			out = append(out, *a.Key(m.ctx.Keys))
+		}
+	}
+	return out
+}
+
+// shortActionBindings are the bindings of the actions of the one-line help.
+func (m Model) shortActionBindings(where actionModes) []key.Binding {
+	var out []key.Binding
+	for _, a := range m.actions {
+		if a.Modes&where != 0 && !a.HelpOnly {
 			out = append(out, *a.Key(m.ctx.Keys))
 		}
 	}
@@ -248,6 +276,9 @@ func (m Model) runAction(a *Action) (tea.Model, tea.Cmd) {
 	}
 	if q != "" {
 		m.pending = &pendingAction{action: a, rows: rows, bulk: bulk, question: q}
+		if a.Typed != "" {
+			m.pending.typed = newTypedInput()
+		}
 		return m, nil
 	}
 	return m.execute(a, rows, bulk)
@@ -300,6 +331,9 @@ func (m Model) execute(a *Action, rows []*row, bulk bool) (tea.Model, tea.Cmd) {
 // onConfirmKey answers the question of a pending action.
 func (m Model) onConfirmKey(k tea.KeyMsg) (tea.Model, tea.Cmd) {
 	p := m.pending
+	if p.typed != nil {
+		return m.onTypedConfirmKey(k)
+	}
 	switch {
 	case keyMatches(k, m.ctx.Keys.Confirm):
 		m.pending = nil
@@ -320,6 +354,7 @@ func runJob(ctx context.Context, env actionEnv, op int, j job) tea.Cmd {
 		if err != nil {
 			return sessionSaveFailedMsg{op: op, id: j.id, err: err}
 		}
-		return sessionSavedMsg{op: op, session: res.session, label: res.label, revert: res.revert, undo: j.step(res)}
+		return sessionSavedMsg{op: op, session: res.session, label: res.label, revert: res.revert, undo: j.step(res),
+			removed: res.removed, sticky: res.sticky}
 	}
 }

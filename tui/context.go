@@ -37,4 +37,12 @@ type API interface {
 	GetSession(ctx context.Context, id string) (*apiclient.Session, error)
 	UpdateSession(ctx context.Context, id string, req apiclient.UpdateSessionRequest) (*apiclient.Session, error)
 	ListMessages(ctx context.Context, id string) ([]apiclient.Message, error)
+
+	// Session actions (see actions_session.go).
+	Pin(ctx context.Context, id string) error
+	Unpin(ctx context.Context, id string) error
+	Archive(ctx context.Context, id string) error
+	Unarchive(ctx context.Context, id string) error
+	Cancel(ctx context.Context, id string) (apiclient.CancelTurnResponse, error)
+	Delete(ctx context.Context, id string) error
 }

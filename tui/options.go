@@ -24,6 +24,10 @@ type Options struct {
 	// Clipboard receives what y copies (default: OSC 52 on stderr). Only
 	// plain ids ever reach it.
 	Clipboard func(text string) error
+	// OpenURL opens a session's page in the browser (o); default
+	// $BROWSER, else xdg-open / open. When it fails the URL is shown and
+	// copied instead.
+	OpenURL func(url string) error
 
 	actions []Action // the session actions; default defaultActions() (tests add to it)
 }
@@ -46,6 +50,9 @@ func (o Options) withDefaults() Options {
 	}
 	if o.Clipboard == nil {
 		o.Clipboard = osc52Clipboard
+	}
+	if o.OpenURL == nil {
+		o.OpenURL = openBrowser
 	}
 	if o.actions == nil {
 		o.actions = defaultActions()
