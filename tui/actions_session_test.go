@@ -132,7 +132,7 @@ func TestActionPinRoundTripAndUndo(t *testing.T) {
 	if m.st.get(s.ID).s.Pinned() {
 		t.Fatal("row still pinned after the second P")
 	}
-	m = unitKeys(t, m, "u") // undoes the unpin: pinned again
+	m = unitKeys(t, m, "u")                    // undoes the unpin: pinned again
 	wantStatus(t, m, "undid pin of 1 session") // undo names what it reverts (issue 12)
 	if !m.st.get(s.ID).s.Pinned() {
 		t.Fatal("undo of unpin did not pin")
