@@ -10,6 +10,7 @@ import (
 	"github.com/charmbracelet/lipgloss"
 	"github.com/charmbracelet/x/ansi"
 
+	"github.com/everruns/sessions/apiclient"
 	"github.com/everruns/sessions/theme"
 	"github.com/everruns/sessions/tui/safetext"
 )
@@ -78,12 +79,16 @@ type headerKey struct {
 	refreshFailed, paused bool
 	agent                 string
 	theme                 *theme.Theme
+	org                   orgState
+	total                 int // the server's, shown when bounded
+	counts                *apiclient.Stats
+	bounded               bool
 }
 
 func (m Model) cachedHeader() string {
 	k := headerKey{view: m.view, loaded: m.st.loaded, width: m.ctx.Width, loading: m.load.active,
 		marks: strconv.Itoa(len(m.marked)), refreshFailed: m.refresh.failed, paused: m.refresh.paused,
-		agent: m.load.agentID, theme: m.ctx.Theme}
+		agent: m.load.agentID, theme: m.ctx.Theme, org: m.org, total: m.st.total, bounded: m.st.bounded, counts: m.st.counts}
 	if m.load.active {
 		k.spin = m.spin.View()
 		k.progress = strconv.Itoa(m.load.loaded) + "/" + strconv.Itoa(m.load.total)
@@ -109,6 +114,7 @@ type tabsKey struct {
 	query        string
 	width, shown int
 	theme        *theme.Theme
+	counts       *apiclient.Stats // the server's, when bounded
 }
 
 func (m Model) cachedTabs() string {
@@ -116,7 +122,7 @@ func (m Model) cachedTabs() string {
 		return m.tabsView()
 	}
 	k := tabsKey{view: m.view, tab: m.spec.tab, sort: m.spec.sort, reverse: m.spec.reverse,
-		query: m.spec.q.raw, width: m.ctx.Width, shown: len(m.view.rows), theme: m.ctx.Theme}
+		query: m.spec.q.raw, width: m.ctx.Width, shown: len(m.view.rows), theme: m.ctx.Theme, counts: m.st.counts}
 	if m.cache.tabsKey != k || m.cache.tabs == "" {
 		m.cache.tabsKey, m.cache.tabs = k, m.tabsView()
 	}
@@ -154,6 +160,10 @@ func (m Model) bodyView() string {
 		s = m.usage.View(w, bh)
 	case modeAgents:
 		s = m.agents.View()
+	case modeOrgs:
+		s = m.orgs.View()
+	case modeJump:
+		s = m.jumpView()
 	default:
 		s = m.listView()
 	}
@@ -397,7 +407,16 @@ func (m Model) headerView() string {
 	t := m.ctx.Theme
 	c := m.headerCounts()
 	parts := []string{t.HeaderTitle.Render("sessions")}
-	parts = append(parts, t.HeaderCount.Render(thousands(int64(m.st.loaded)))+t.HeaderInfo.Render(" total"))
+	if org := m.orgHeader(); org != "" {
+		parts[0] += " " + t.Value.Render(org)
+	}
+	if m.st.bounded && m.st.total > m.st.loaded {
+		// Counts come from the server's total, not from what is kept.
+		parts = append(parts, t.HeaderInfo.Render("newest ")+t.HeaderCount.Render(thousands(int64(m.st.loaded)))+
+			t.HeaderInfo.Render(" of ")+t.HeaderCount.Render(thousands(int64(m.st.total)))+t.HeaderInfo.Render(" loaded"))
+	} else {
+		parts = append(parts, t.HeaderCount.Render(thousands(int64(m.st.loaded)))+t.HeaderInfo.Render(" total"))
+	}
 	for _, s := range []string{"active", "idle", "started"} {
 		parts = append(parts, t.Status(s).Render(s)+" "+t.HeaderInfo.Render(thousands(int64(c[s]))))
 	}
@@ -435,7 +454,12 @@ func (m Model) headerView() string {
 // headerCounts counts the loaded sessions by status; cached per version
 // by the derive step would be nicer, but the header needs all rows, not
 // the filtered ones, and the view result has the filtered counts only.
-func (m Model) headerCounts() map[string]int { return m.view.statusAll }
+func (m Model) headerCounts() map[string]int {
+	if c := m.st.serverCounts(); c != nil {
+		return c
+	}
+	return m.view.statusAll
+}
 
 func progressText(done, total, width int) string {
 	if total <= 0 {
@@ -449,7 +473,11 @@ func (m Model) tabsView() string {
 	t := m.ctx.Theme
 	var tabs []string
 	for i := range statusTabs {
-		label := fmt.Sprintf("%s %s", statusTab(i), thousands(int64(m.view.tabCounts[i])))
+		n := m.view.tabCounts[i]
+		if c, ok := m.serverTabCount(i); ok {
+			n = c
+		}
+		label := fmt.Sprintf("%s %s", statusTab(i), thousands(int64(n)))
 		if i == m.spec.tab {
 			// Brackets keep the active tab visible without colour.
 			tabs = append(tabs, t.RowSelected.Render("["+label+"]"))
@@ -579,6 +607,13 @@ func (m Model) shortHelp() []key.Binding {
 		return m.keys.ShortHelp()
 	case modeAgents:
 		return m.agents.ShortHelp()
+	case modeOrgs:
+		return m.orgs.ShortHelp()
+	case modeJump:
+		if m.jump.offer != nil {
+			return []key.Binding{k.Confirm, k.Deny}
+		}
+		return []key.Binding{k.Open, k.Back}
 	case modeUsage:
 		return []key.Binding{k.Up, k.Down, k.Open, k.Back}
 	}
