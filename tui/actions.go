@@ -2,6 +2,7 @@ package tui
 
 import (
 	"context"
+	"fmt"
 
 	"github.com/charmbracelet/bubbles/key"
 	"github.com/charmbracelet/bubbles/textinput"
@@ -33,12 +34,19 @@ type Action struct {
 	// platform rules); nil = always. Sessions it refuses are left alone.
 	Allowed func(r *row) (ok bool, why string)
 	// Confirm is the question asked first, worded for n sessions; nil or ""
-	// runs the action at once. y runs it, n or esc does not.
+	// runs the action at once. y runs it, n or esc does not. On more than
+	// one session the action always asks (bulkQuestion), with this wording
+	// when it has one.
 	Confirm func(n int) string
 	// Typed, when set, is the word the user must type (then enter) to
 	// confirm, instead of y/n: for what cannot be undone. Confirm's
 	// question should say so.
 	Typed string
+	// Unchanged reports that a session of a bulk run needs no change (it
+	// is already resolved); such sessions are skipped and counted apart,
+	// as Already ("already resolved"). nil = every session changes.
+	Unchanged func(r *row) bool
+	Already   string
 	// Do runs off the Update path for one session; bulk is true when it is
 	// one of several marked ones. What it returns replaces the row and is
 	// what Undo gets back.
@@ -95,9 +103,11 @@ func defaultActions() []Action {
 				res.label = label
 				return res, err
 			},
-			Undo:   undoChange,
-			Done:   "Resolved",
-			Failed: "resolve failed",
+			Undo:      undoChange,
+			Unchanged: func(r *row) bool { return r.hasTag(resolvedTag) },
+			Already:   "already resolved",
+			Done:      "Resolved",
+			Failed:    "resolve failed",
 		},
 	}, sessionActions()...)
 }
@@ -239,20 +249,69 @@ func (m Model) runAction(a *Action) (tea.Model, tea.Cmd) {
 		}
 		rows = kept
 	}
+	already := 0
+	if bulk && a.Unchanged != nil {
+		kept := rows[:0:0]
+		for _, r := range rows {
+			if a.Unchanged(r) {
+				already++
+			} else {
+				kept = append(kept, r)
+			}
+		}
+		rows = kept
+		if len(rows) == 0 && already > 0 {
+			return m, m.setToast(fmt.Sprintf("nothing to do: %s %s", countSessions(already), a.Already))
+		}
+	}
 	if len(rows) == 0 {
 		return m, nil
 	}
+	q := ""
 	if a.Confirm != nil {
-		if q := a.Confirm(len(rows)); q != "" {
-			m.pending = &pendingAction{action: a, rows: rows, bulk: bulk, question: q}
-			if a.Typed != "" {
-				m.pending.typed = newTypedInput()
-				return m, nil
-			}
-			return m, nil
+		q = a.Confirm(len(rows))
+	}
+	if bulk && len(rows)+already > 1 {
+		q = bulkQuestion(a, q, len(rows), already)
+	}
+	if q != "" {
+		m.pending = &pendingAction{action: a, rows: rows, bulk: bulk, question: q}
+		if a.Typed != "" {
+			m.pending.typed = newTypedInput()
 		}
+		return m, nil
 	}
 	return m.execute(a, rows, bulk)
+}
+
+// bulkQuestion is what an action on several sessions asks first, naming
+// the verb and the count ("Resolve 545 sessions? (40 already resolved)"):
+// two keys must never change hundreds of sessions unasked.
+func bulkQuestion(a *Action, own string, n, already int) string {
+	q := own
+	if q == "" {
+		q = fmt.Sprintf("%s %s?", capitalise(a.Name), countSessions(n))
+	}
+	if already > 0 {
+		q += fmt.Sprintf(" (%d %s)", already, a.Already)
+	}
+	return q
+}
+
+// countSessions is "1 session" or "n sessions".
+func countSessions(n int) string {
+	if n == 1 {
+		return "1 session"
+	}
+	return fmt.Sprintf("%d sessions", n)
+}
+
+// capitalise upper-cases the first letter of an ASCII verb.
+func capitalise(s string) string {
+	if s == "" || s[0] < 'a' || s[0] > 'z' {
+		return s
+	}
+	return string(s[0]-'a'+'A') + s[1:]
 }
 
 func (m Model) execute(a *Action, rows []*row, bulk bool) (tea.Model, tea.Cmd) {

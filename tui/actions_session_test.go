@@ -132,8 +132,8 @@ func TestActionPinRoundTripAndUndo(t *testing.T) {
 	if m.st.get(s.ID).s.Pinned() {
 		t.Fatal("row still pinned after the second P")
 	}
-	m = unitKeys(t, m, "u") // undoes the unpin: pinned again
-	wantStatus(t, m, "Undone: pinned")
+	m = unitKeys(t, m, "u")                    // undoes the unpin: pinned again
+	wantStatus(t, m, "undid pin of 1 session") // undo names what it reverts (issue 12)
 	if !m.st.get(s.ID).s.Pinned() {
 		t.Fatal("undo of unpin did not pin")
 	}
@@ -163,7 +163,7 @@ func TestActionArchiveLeavesListAndUndo(t *testing.T) {
 	}
 
 	m = unitKeys(t, m, "u")
-	wantStatus(t, m, "Undone: unarchived")
+	wantStatus(t, m, "undid archive of 1 session")
 	if k.srv.Archived(s.ID) {
 		t.Fatal("server: still archived after u")
 	}
@@ -497,6 +497,8 @@ func TestActionArchiveMarkedAndUndo(t *testing.T) {
 	}
 	n := len(m.view.rows)
 	m = unitKeys(t, m, "A")
+	wantStatus(t, m, "Archive 3 sessions?") // bulk asks first (issue 12)
+	m = unitKeys(t, m, "y")
 	wantStatus(t, m, "archive: 3 saved")
 	for _, id := range ids {
 		if !k.srv.Archived(id) || slices.Contains(unitRowIDs(m), id) {
@@ -507,7 +509,7 @@ func TestActionArchiveMarkedAndUndo(t *testing.T) {
 		t.Fatalf("%d rows (was %d), %d marked", len(m.view.rows), n, len(m.marked))
 	}
 	m = unitKeys(t, m, "u")
-	wantStatus(t, m, "undo: 3 saved")
+	wantStatus(t, m, "undid archive of 3 sessions")
 	for _, id := range ids {
 		if k.srv.Archived(id) || !slices.Contains(unitRowIDs(m), id) {
 			t.Fatalf("%s not back after u", id)

@@ -62,7 +62,7 @@ func TestActionTableOneEntryIsEnough(t *testing.T) {
 
 	// Undone by u.
 	p.press("u")
-	p.waitView("Undone")
+	p.waitView("undid zap of 1 session")
 	if slices.Contains(progServerTags(t, srv, target.ID), "zapped") {
 		t.Fatalf("u did not undo the zap: %v", progServerTags(t, srv, target.ID))
 	}
@@ -81,7 +81,7 @@ func TestActionTableOneEntryIsEnough(t *testing.T) {
 		}
 	}
 	p.press("u")
-	progWaitBulk(p, "undo: 2 saved")
+	progWaitBulk(p, "undid zap of 2 sessions")
 	for _, id := range two {
 		if slices.Contains(progServerTags(t, srv, id), "zapped") {
 			t.Fatalf("bulk undo missed %s", id)

@@ -79,6 +79,7 @@ type Model struct {
 	lost     *UnsavedError // what quitting left unsaved (see Run)
 	initLoad tea.Cmd
 	cache    *viewCache
+	qin      queryInput // the filter's Env and history
 }
 
 // orgState is the organisation the program acts in ("" when the server
@@ -407,6 +408,8 @@ func (m Model) onDerived(msg viewDerivedMsg) (tea.Model, tea.Cmd) {
 		// match. Keeping it on whichever row an intermediate result had
 		// under it would select a session that depends on typing speed.
 		requery := m.mode == modeFilter && msg.res.spec.q.raw != m.view.spec.q.raw
+		// Another status tab is another list: it starts at its first row.
+		requery = requery || msg.res.spec.tab != m.view.spec.tab
 		// A new order or filter shows the list from the top (the selection
 		// stays visible): keeping the selected row at its place on screen
 		// is for refreshes, and here would hide the new first rows above.

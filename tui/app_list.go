@@ -44,6 +44,8 @@ func (m Model) onListKey(k tea.KeyMsg) (tea.Model, tea.Cmd) {
 		return m.openEdit(modeList)
 	case keyMatches(k, keys.Undo):
 		return m.undoLast()
+	case keyMatches(k, keys.Redo):
+		return m.redoLast()
 	case keyMatches(k, keys.Reload):
 		m.setInfo("reloading…")
 		return m, m.startLoad()
@@ -51,6 +53,7 @@ func (m Model) onListKey(k tea.KeyMsg) (tea.Model, tea.Cmd) {
 		m = m.openHelp()
 	case keyMatches(k, keys.Filter):
 		m.mode = modeFilter
+		m.qin = m.qin.begin(m.st.rows(), m.ctx.Now())
 		var cmd tea.Cmd
 		m.editFilter(func(f *textinput.Model) { cmd = f.Focus() })
 		return m, cmd
@@ -63,7 +66,7 @@ func (m Model) onListKey(k tea.KeyMsg) (tea.Model, tea.Cmd) {
 			m.marked = map[string]bool{}
 		case m.spec.q.raw != "":
 			m.editFilter(func(f *textinput.Model) { f.SetValue("") })
-			m.spec.q = parseQuery("")
+			m.spec.q = query{}
 			return m, m.request()
 		}
 	case keyMatches(k, keys.StatusNext):
@@ -160,12 +163,24 @@ func (m Model) onFilterKey(k tea.KeyMsg) (tea.Model, tea.Cmd) {
 	case keyMatches(k, keys.FilterClear):
 		m.editFilter(func(f *textinput.Model) { f.SetValue(""); f.Blur() })
 		m.mode = modeList
-		m.spec.q = parseQuery("")
+		m.qin = m.qin.remember(m.spec.q.raw)
+		m.spec.q = query{}
 		return m, m.request()
 	case keyMatches(k, keys.FilterKeep):
 		m.editFilter(func(f *textinput.Model) { f.Blur() })
 		m.mode = modeList
+		m.qin = m.qin.remember(m.spec.q.raw)
 		return m, nil
+	case keyMatches(k, keys.FilterHistoryPrev, keys.FilterHistoryNext):
+		var text string
+		var ok bool
+		m.qin, text, ok = m.qin.recall(keyMatches(k, keys.FilterHistoryPrev), m.filter.Value())
+		if !ok {
+			return m, nil
+		}
+		m.editFilter(func(f *textinput.Model) { f.SetValue(text); f.CursorEnd() })
+		m.spec.q = compileQuery(text, m.qin.env)
+		return m, m.request()
 	case keyMatches(k, keys.FilterUp):
 		// Let the user move through matches without leaving the filter.
 		m.list = m.list.moveTo(m.list.cursor-1, m.view.rows)
@@ -177,7 +192,8 @@ func (m Model) onFilterKey(k tea.KeyMsg) (tea.Model, tea.Cmd) {
 	f, cmd := m.filter.Update(k)
 	m.filter = &f
 	if q := m.filter.Value(); q != m.spec.q.raw {
-		m.spec.q = parseQuery(q)
+		m.qin.pos = -1 // editing leaves the history
+		m.spec.q = compileQuery(q, m.qin.env)
 		return m, tea.Batch(cmd, m.request())
 	}
 	return m, cmd
@@ -228,6 +244,8 @@ func (m Model) onDetailKey(k tea.KeyMsg) (tea.Model, tea.Cmd) {
 		return m.openEdit(modeDetail)
 	case keyMatches(k, keys.Undo):
 		return m.undoLast()
+	case keyMatches(k, keys.Redo):
+		return m.redoLast()
 	case keyMatches(k, keys.Reload):
 		m.setInfo("reloading…")
 		return m, m.startLoad()

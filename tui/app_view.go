@@ -2,6 +2,7 @@ package tui
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -204,7 +205,11 @@ func (m Model) listView() string {
 	} else {
 		list = window.view(&m.ctx, fresh, lw, d)
 	}
-	table := padTo(layoutColumns(lw).header(&m.ctx), lw) + "\n" + list
+	head := layoutColumns(lw).header(&m.ctx)
+	if p := m.queryProblemLine(lw); p != "" {
+		head = p // right under the input, in place of the column names
+	}
+	table := padTo(head, lw) + "\n" + list
 	sel := m.selected()
 	if sel != nil {
 		sel = m.fresh(sel)
@@ -498,6 +503,29 @@ func (m Model) tabsView() string {
 	return spread(left, right, m.ctx.Width)
 }
 
+// queryProblemLine says what is wrong with the query being typed (the rest
+// of it applies), or "" when nothing is.
+func (m Model) queryProblemLine(width int) string {
+	if m.mode != modeFilter {
+		return ""
+	}
+	probs := m.spec.q.problems()
+	if len(probs) == 0 {
+		return ""
+	}
+	t := m.ctx.Theme
+	p := probs[0]
+	text := p.Msg
+	if extra := len(probs) - 1; extra > 0 {
+		text += fmt.Sprintf(" (+%d more)", extra)
+	}
+	style, mark := t.Warning, "✗ "
+	if p.Hint {
+		style, mark = t.Muted, "ⓘ "
+	}
+	return style.Render(safetext.Truncate(mark+safetext.Line(text, 512), max(width, 1)))
+}
+
 func (m Model) statusView() string {
 	t := m.ctx.Theme
 	if p := m.quitPrompt(); p != "" {
@@ -532,7 +560,20 @@ func (m Model) statusView() string {
 }
 
 func (m Model) helpView() string {
-	return m.help.ShortHelpView(fitHelp(m.shortHelp(), m.ctx.Width-2))
+	return m.help.ShortHelpView(keepHelp(m.shortHelp(), m.ctx.Keys.Help, m.ctx.Width-2))
+}
+
+// keepHelp fits bindings in width like fitHelp, but never drops the help
+// binding (when the mode has one): the footer always says how to get help,
+// and gives up others first.
+func keepHelp(bindings []key.Binding, help key.Binding, width int) []key.Binding {
+	i := slices.IndexFunc(bindings, func(b key.Binding) bool { return slices.Equal(b.Keys(), help.Keys()) })
+	if fit := fitHelp(bindings, width); i < 0 || len(fit) > i {
+		return fit
+	}
+	rest := append(slices.Clone(bindings[:i]), bindings[i+1:]...)
+	hw := safetext.Width(help.Help().Key) + 1 + safetext.Width(help.Help().Desc) + 3
+	return append(fitHelp(rest, width-hw), help)
 }
 
 // fitHelp keeps the bindings whose short help fits in width. bubbles/help

@@ -26,6 +26,7 @@ import (
 
 	"github.com/everruns/sessions/apiclient"
 	"github.com/everruns/sessions/apiclient/apitest"
+	"github.com/everruns/sessions/tui/querylang"
 )
 
 var (
@@ -166,7 +167,7 @@ func BenchmarkCursorMove(b *testing.B) {
 
 // benchMatchRatio reports how many sessions q matches, as a fraction.
 func benchMatchRatio(m Model, q string) float64 {
-	pq := parseQuery(q)
+	pq := compileQuery(q, queryEnv(m.all, m.qin.directory, m.ctx.Now()))
 	n := 0
 	for _, r := range m.all {
 		if _, ok := pq.matchRow(r); ok {
@@ -208,6 +209,55 @@ func BenchmarkFilterKeystroke(b *testing.B) {
 				if i == 0 {
 					if mm := tm.(Model); mm.view.spec.q.raw != word {
 						b.Fatalf("typed: query %q", mm.view.spec.q.raw)
+					}
+				}
+				tm, cmd = tm.Update(bs)
+				tm = settle(b, tm, cmd)
+				b.StartTimer()
+			}
+		})
+	}
+}
+
+// benchQuery is a structured query typed into / in
+// BenchmarkQueryKeystroke: a status, an agent by name and a misspelt word.
+const benchQuery = "status:completed agent:ops refnd"
+
+// BenchmarkQueryKeystroke: the last character of a structured query typed
+// into the / filter (the derive run to completion and fed back, then
+// View), as BenchmarkFilterKeystroke. The agents are known by name, as
+// when the agents API has answered.
+func BenchmarkQueryKeystroke(b *testing.B) {
+	for _, n := range benchSizes {
+		b.Run(fmt.Sprintf("sessions=%d", n), func(b *testing.B) {
+			m := benchModel(b, n)
+			for _, a := range apitest.SeedAgents(1) {
+				m.qin.directory = append(m.qin.directory, querylang.Agent{ID: a.ID, Name: a.Name, DisplayName: a.DisplayName})
+			}
+			prefix, last := benchQuery[:len(benchQuery)-1], rune(benchQuery[len(benchQuery)-1])
+			b.Logf("query %q: matches %.2f%% of %d sessions (prefix %.2f%%)",
+				benchQuery, 100*benchMatchRatio(m, benchQuery), n, 100*benchMatchRatio(m, prefix))
+			tm, cmd := m.Update(keyRune('/'))
+			tm = settle(b, tm, cmd)
+			for _, r := range prefix {
+				tm, cmd = tm.Update(keyRune(r))
+				tm = settle(b, tm, cmd)
+			}
+			if mm := tm.(Model); mm.mode != modeFilter || mm.view.spec.q.raw != prefix || len(mm.spec.q.problems()) != 0 {
+				b.Fatalf("setup: mode %v, query %q, problems %v", mm.mode, mm.view.spec.q.raw, mm.spec.q.problems())
+			}
+			lastKey, bs := keyRune(last), tea.KeyMsg{Type: tea.KeyBackspace}
+			b.ReportAllocs()
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				tm, cmd = tm.Update(lastKey)
+				tm = settle(b, tm, cmd)
+				benchSink += len(tm.View())
+
+				b.StopTimer()
+				if i == 0 {
+					if mm := tm.(Model); mm.view.spec.q.raw != benchQuery || len(mm.view.rows) == 0 {
+						b.Fatalf("typed: query %q, %d rows", mm.view.spec.q.raw, len(mm.view.rows))
 					}
 				}
 				tm, cmd = tm.Update(bs)

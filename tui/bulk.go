@@ -2,6 +2,9 @@ package tui
 
 import (
 	"context"
+	"fmt"
+	"slices"
+	"strings"
 	"sync"
 
 	tea "github.com/charmbracelet/bubbletea"
@@ -21,7 +24,18 @@ type bulkRun struct {
 	undo     []undoStep
 	record   bool // push the run onto the undo history
 	cancel   context.CancelFunc
+	kind     runKind
+	steps    map[string]undoStep // an undo or redo: each session's step, to keep failed ones
 }
+
+// runKind is what a bulk run does: a change, or the undo or redo of one.
+type runKind int
+
+const (
+	runChange runKind = iota
+	runUndo
+	runRedo
+)
 
 type (
 	// bulkProgressMsg: one session of a bulk run is done, either way.
@@ -126,16 +140,50 @@ func (m Model) onBulkFinished(msg bulkFinishedMsg) (tea.Model, tea.Cmd) {
 	}
 	b.cancel()
 	m.ops.bulk = nil
-	if b.record && len(b.undo) > 0 {
-		m.ops.undo = append(m.ops.undo, b.undo)
-	}
-	// The failed ones stay marked so that r or t retries just them.
+	// A finished run clears the marks (those skipped as needing no change
+	// too), so marks from several operations never pile up; the failed
+	// ones stay marked so that r or t retries just them.
+	m.marked = make(map[string]bool, len(b.failures))
 	for id := range b.failures {
 		m.marked[id] = true
+	}
+	if b.kind != runChange {
+		return m.finishReplay(b)
+	}
+	if b.record && len(b.undo) > 0 {
+		m.ops.undo = append(m.ops.undo, undoEntry{verb: b.verb, steps: b.undo})
+		m.ops.redo = nil
 	}
 	text := summarise(b.verb, b.saved, b.failures)
 	if len(b.failures) > 0 {
 		return m, m.setError(text + " — still marked, press r or t to retry")
 	}
 	return m, m.setToast(text)
+}
+
+// finishReplay ends an undo or a redo: it says what it reverted ("undid
+// resolve of 29 sessions"); what was reverted can be made again (U after
+// u, u after U), and the failed parts stay on the stack, so that the same
+// key retries just them.
+func (m Model) finishReplay(b *bulkRun) (tea.Model, tea.Cmd) {
+	did, again, key := "undid", &m.ops.redo, "u"
+	retry := &m.ops.undo
+	if b.kind == runRedo {
+		did, again, key, retry = "redid", &m.ops.undo, "U", &m.ops.redo
+	}
+	if len(b.undo) > 0 {
+		*again = append(*again, undoEntry{verb: b.verb, steps: b.undo})
+	}
+	text := fmt.Sprintf("%s %s of %s", did, b.verb, countSessions(b.saved))
+	if len(b.failures) == 0 {
+		return m, m.setToast(text)
+	}
+	var failed []undoStep
+	for id := range b.failures {
+		failed = append(failed, b.steps[id])
+	}
+	slices.SortFunc(failed, func(a, b undoStep) int { return strings.Compare(a.id, b.id) })
+	*retry = append(*retry, undoEntry{verb: b.verb, steps: failed})
+	return m, m.setError(fmt.Sprintf("%s; %s — %s retries them", text,
+		strings.TrimPrefix(summarise("", 0, b.failures), ": 0 saved, "), key))
 }

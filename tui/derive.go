@@ -7,6 +7,8 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+
+	"github.com/everruns/sessions/tui/querylang"
 )
 
 // sortKey is the order of the list.
@@ -62,7 +64,7 @@ type viewSpec struct {
 
 // ranked reports whether matches are ordered by relevance: when words are
 // typed and the order is the server's default, not reversed.
-func (s viewSpec) ranked() bool { return len(s.q.terms) > 0 && s.sort == sortServer && !s.reverse }
+func (s viewSpec) ranked() bool { return s.q.ranked() && s.sort == sortServer && !s.reverse }
 
 // sortLabel names the order in force, for the header.
 func (s viewSpec) sortLabel() string {
@@ -86,7 +88,7 @@ type viewResult struct {
 	// The byte sets of sorted's and filtered's rows, in the same order, kept
 	// when there are words to match: a word is first checked against these
 	// flat arrays, and only rows that have all its bytes are visited.
-	sortedSets, filteredSets []byteSet
+	sortedSets, filteredSets []querylang.ByteSet
 	statusAll                map[string]int // every row by status word, for the header
 }
 
@@ -112,7 +114,7 @@ func deriveView(all []*row, version int, spec viewSpec, prev *viewResult) *viewR
 		}
 	}
 
-	needSets := len(spec.q.terms) > 0
+	needSets := len(spec.q.masks) > 0
 	if needSets {
 		if sameOrder && prev.sortedSets != nil {
 			res.sortedSets = prev.sortedSets
@@ -164,7 +166,7 @@ const parallelMin = 16384
 // matchRows keeps the rows of base that match spec's query, in
 // order, with their scores. Big inputs are split into contiguous chunks
 // matched in parallel and joined in order, so the result is the same.
-func matchRows(base []*row, sets []byteSet, spec viewSpec) ([]*row, []int, []byteSet) {
+func matchRows(base []*row, sets []querylang.ByteSet, spec viewSpec) ([]*row, []int, []querylang.ByteSet) {
 	workers := min(runtime.GOMAXPROCS(0), 8)
 	if len(base) < parallelMin || workers < 2 {
 		return matchChunk(base, sets, spec)
@@ -172,7 +174,7 @@ func matchRows(base []*row, sets []byteSet, spec viewSpec) ([]*row, []int, []byt
 	type part struct {
 		rows   []*row
 		scores []int
-		sets   []byteSet
+		sets   []querylang.ByteSet
 	}
 	parts := make([]part, workers)
 	size := (len(base) + workers - 1) / workers
@@ -182,7 +184,7 @@ func matchRows(base []*row, sets []byteSet, spec viewSpec) ([]*row, []int, []byt
 	)
 	for w := range parts {
 		lo, hi := min(w*size, len(base)), min((w+1)*size, len(base))
-		var chunkSets []byteSet
+		var chunkSets []querylang.ByteSet
 		if sets != nil {
 			chunkSets = sets[lo:hi]
 		}
@@ -204,12 +206,12 @@ func matchRows(base []*row, sets []byteSet, spec viewSpec) ([]*row, []int, []byt
 	}
 	rows := make([]*row, 0, n)
 	var scores []int
-	var outSets []byteSet
-	if len(spec.q.terms) > 0 {
+	var outSets []querylang.ByteSet
+	if spec.q.ranked() {
 		scores = make([]int, 0, n)
 	}
 	if sets != nil {
-		outSets = make([]byteSet, 0, n)
+		outSets = make([]querylang.ByteSet, 0, n)
 	}
 	for _, p := range parts {
 		rows = append(rows, p.rows...)
@@ -220,22 +222,22 @@ func matchRows(base []*row, sets []byteSet, spec viewSpec) ([]*row, []int, []byt
 }
 
 // matchChunk matches base (with sets, its rows' byte sets, when not nil).
-func matchChunk(base []*row, sets []byteSet, spec viewSpec) ([]*row, []int, []byteSet) {
+func matchChunk(base []*row, sets []querylang.ByteSet, spec viewSpec) ([]*row, []int, []querylang.ByteSet) {
 	rows := make([]*row, 0, len(base)/4)
 	var scores []int
-	var outSets []byteSet
-	if len(spec.q.terms) > 0 {
+	var outSets []querylang.ByteSet
+	if spec.q.ranked() {
 		scores = make([]int, 0, len(base)/4)
 	}
 	if sets != nil {
-		outSets = make([]byteSet, 0, len(base)/4)
+		outSets = make([]querylang.ByteSet, 0, len(base)/4)
 	}
 	masks := spec.q.masks
 rowLoop:
 	for i, r := range base {
 		if sets != nil {
 			for _, m := range masks {
-				if !m.within(sets[i]) {
+				if !m.Within(sets[i]) {
 					continue rowLoop
 				}
 			}
@@ -256,13 +258,13 @@ rowLoop:
 }
 
 // setsOf collects the rows' byte sets.
-func setsOf(rows []*row) []byteSet {
-	out := make([]byteSet, len(rows))
+func setsOf(rows []*row) []querylang.ByteSet {
+	out := make([]querylang.ByteSet, len(rows))
 	for i, r := range rows {
-		if r.measured {
-			out[i] = r.searchSet
+		if r.measured && r.subj.TextSet != (querylang.ByteSet{}) {
+			out[i] = r.subj.TextSet
 		} else {
-			out[i] = byteSet{^uint64(0), ^uint64(0)} // unknown: never rejects
+			out[i] = querylang.ByteSet{^uint64(0), ^uint64(0)} // unknown: never rejects
 		}
 	}
 	return out

@@ -60,7 +60,7 @@ func TestDeriveMatchesPlainDerivation(t *testing.T) {
 	for _, srt := range []sortKey{sortServer, sortTitle} {
 		for _, tab := range []statusTab{tabAll, tabIdle} {
 			for _, q := range typing {
-				spec := viewSpec{q: parseQuery(q), tab: tab, sort: srt}
+				spec := viewSpec{q: testQuery(q), tab: tab, sort: srt}
 				res := deriveView(all, 1, spec, prev)
 				prev = res
 				want := deriveSlow(all, spec)

@@ -7,9 +7,17 @@ import (
 	"time"
 
 	"github.com/everruns/sessions/apiclient"
+	"github.com/everruns/sessions/tui/querylang"
 )
 
 func strp(s string) *string { return &s }
+
+// testNow is the time test queries compile against.
+var testNow = time.Date(2026, 11, 1, 12, 0, 0, 0, time.UTC)
+
+// testQuery compiles s as the filter input does, with no known tags (every
+// #x is a tag) and no agents.
+func testQuery(s string) query { return compileQuery(s, querylang.Env{Now: testNow}) }
 
 func testRows() []*row {
 	base := time.Date(2026, 11, 1, 12, 0, 0, 0, time.UTC)
@@ -54,14 +62,14 @@ func TestDeriveFilterTabsSort(t *testing.T) {
 		{"server order", viewSpec{}, []int{0, 1, 2, 3, 4}},
 		{"active tab", viewSpec{tab: tabActive}, []int{0}},
 		{"other tab keeps unknown status", viewSpec{tab: tabOther}, []int{3}},
-		{"tag filter", viewSpec{q: parseQuery("#billing")}, []int{0, 4}},
-		{"tag exclusion", viewSpec{q: parseQuery("#billing -#resolved")}, []int{4}},
-		{"words match untitled preview", viewSpec{q: parseQuery("refund")}, []int{0, 2}},
+		{"tag filter", viewSpec{q: testQuery("#billing")}, []int{0, 4}},
+		{"tag exclusion", viewSpec{q: testQuery("#billing -#resolved")}, []int{4}},
+		{"words match untitled preview", viewSpec{q: testQuery("refund")}, []int{0, 2}},
 		{"sort tokens", viewSpec{sort: sortTokens}, []int{1, 0, 3, 2, 4}},
 		{"sort tokens reversed", viewSpec{sort: sortTokens, reverse: true}, []int{4, 2, 3, 0, 1}},
 		{"sort title", viewSpec{sort: sortTitle}, []int{4, 3, 1, 2, 0}},
 		{"sort updated", viewSpec{sort: sortUpdated}, []int{4, 3, 2, 1, 0}},
-		{"no match", viewSpec{q: parseQuery("zzzz")}, []int{}},
+		{"no match", viewSpec{q: testQuery("zzzz")}, []int{}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -74,7 +82,7 @@ func TestDeriveFilterTabsSort(t *testing.T) {
 }
 
 func TestDeriveTabCountsFollowQuery(t *testing.T) {
-	res := deriveView(testRows(), 1, viewSpec{q: parseQuery("#billing"), tab: tabIdle}, nil)
+	res := deriveView(testRows(), 1, viewSpec{q: testQuery("#billing"), tab: tabIdle}, nil)
 	if res.tabCounts[tabAll] != 2 || res.tabCounts[tabActive] != 1 || res.tabCounts[tabIdle] != 1 {
 		t.Fatalf("tab counts %v", res.tabCounts)
 	}
@@ -85,16 +93,16 @@ func TestDeriveTabCountsFollowQuery(t *testing.T) {
 
 func TestDeriveNarrowsFromPrevious(t *testing.T) {
 	all := testRows()
-	prev := deriveView(all, 1, viewSpec{q: parseQuery("bil")}, nil)
+	prev := deriveView(all, 1, viewSpec{q: testQuery("refu")}, nil)
 	// Narrowing reuses prev.filtered: drop a row from it and check the
 	// next result cannot contain that row even though it matches.
 	prev.filtered = prev.filtered[:1]
-	next := deriveView(all, 1, viewSpec{q: parseQuery("bill")}, prev)
+	next := deriveView(all, 1, viewSpec{q: testQuery("refun")}, prev)
 	if len(next.rows) != 1 {
 		t.Fatalf("narrowed result should come from prev.filtered, got %v", ids(next.rows))
 	}
 	// A different data version must not narrow.
-	full := deriveView(all, 2, viewSpec{q: parseQuery("bill")}, prev)
+	full := deriveView(all, 2, viewSpec{q: testQuery("refun")}, prev)
 	if len(full.rows) != 2 {
 		t.Fatalf("new version must rescan, got %v", ids(full.rows))
 	}
@@ -111,71 +119,46 @@ func TestQueryNarrows(t *testing.T) {
 		{"ref #a", "refu #a", true},
 		{"ref #a", "refu #ab", false},
 		{"", "x", true},
+		{"status:failed,running", "status:failed", true},
+		{"status:failed", "status:failed,running", false},
+		{"tokens:>1", "tokens:>100k ref", true},
 	}
 	for _, c := range cases {
-		if got := parseQuery(c.next).narrows(parseQuery(c.prev)); got != c.want {
+		if got := testQuery(c.next).narrows(testQuery(c.prev)); got != c.want {
 			t.Errorf("%q after %q: narrows=%v, want %v", c.next, c.prev, got, c.want)
 		}
 	}
 }
 
-func TestFuzzyScorePrefersContiguous(t *testing.T) {
-	exact, ok1 := fuzzyScore("please refund my order", "refund")
-	scattered, ok2 := fuzzyScore("a ref und", "refund")
-	if !ok1 || !ok2 || exact <= scattered {
-		t.Fatalf("exact %d (%v) should beat scattered %d (%v)", exact, ok1, scattered, ok2)
-	}
-	if _, ok := fuzzyScore("abc", "abd"); ok {
-		t.Fatal("abd is not a subsequence of abc")
-	}
-}
-
 func TestMatchPositions(t *testing.T) {
-	q := parseQuery("log")
+	q := testQuery("log")
 	if got := q.matchPositions("Login broken"); !reflect.DeepEqual(got, []int{0, 1, 2}) {
 		t.Fatalf("positions %v", got)
 	}
 }
 
-func TestFuzzyWindow(t *testing.T) {
-	for _, c := range []struct {
-		hay, pat string
-		ok       bool
-	}{
-		{"please refund my order", "refnd", true},
-		{"upgrade postgres now", "pstgres", true},
-		{"read every final unit now done", "refund", false},
-		{"r e f u n d", "refund", false},
-	} {
-		if _, ok := fuzzyScore(c.hay, c.pat); ok != c.ok {
-			t.Errorf("fuzzyScore(%q, %q) ok=%v, want %v", c.hay, c.pat, ok, c.ok)
-		}
-	}
-}
-
-// A pattern matches only where each of its prefixes matches, so narrowing
-// from the previous keystroke's result never loses a row.
-func TestFuzzyMonotone(t *testing.T) {
-	hays := []string{"café pos sync broken", "customers behind corporate proxies", "caxxxfxxe", "cafe", "c a f e"}
-	pats := []string{"c", "ca", "caf", "cafe", "cafes"}
-	for _, h := range hays {
-		for i := 1; i < len(pats); i++ {
-			_, longer := fuzzyScore(h, pats[i])
-			_, shorter := fuzzyScore(h, pats[i-1])
-			if longer && !shorter {
-				t.Errorf("%q matches %q but not its prefix %q", h, pats[i], pats[i-1])
-			}
-		}
-	}
-}
-
 func TestTitleMatchesRankFirst(t *testing.T) {
-	all := testRows()
-	// Row 4's title has "billing"; row 0 only has it as a tag and comes
-	// first in server order.
-	got := ids(deriveView(all, 1, viewSpec{q: parseQuery("billing")}, nil).rows)
-	if len(got) != 2 || got[0] != 4 {
+	base := time.Date(2026, 11, 1, 12, 0, 0, 0, time.UTC)
+	preview := newRow(apiclient.Session{ID: "session_1", Status: "idle", Title: strp("Order status"),
+		Preview: strp("a refund is needed"), CreatedAt: base, UpdatedAt: base})
+	title := newRow(apiclient.Session{ID: "session_2", Status: "idle", Title: strp("Refund"),
+		CreatedAt: base, UpdatedAt: base})
+	// The preview match comes first in server order.
+	got := deriveView([]*row{preview, title}, 1, viewSpec{q: testQuery("refund")}, nil).rows
+	if len(got) != 2 || got[0] != title {
 		t.Fatalf("title match should rank first, got %v", got)
+	}
+}
+
+// Words search titles, previews and agents, never tags nor ids: tags have
+// their own syntax, and digits scattered in hex ids matched by accident.
+func TestWordsSkipTagsAndIDs(t *testing.T) {
+	all := testRows()
+	if got := ids(deriveView(all, 1, viewSpec{q: testQuery("billing")}, nil).rows); !reflect.DeepEqual(got, []int{4}) {
+		t.Fatalf("billing as a word: %v, want only the title match", got)
+	}
+	if got := ids(deriveView(all, 1, viewSpec{q: testQuery("session")}, nil).rows); len(got) != 0 {
+		t.Fatalf("a word matched inside ids: %v", got)
 	}
 }
 
@@ -183,12 +166,12 @@ func TestTitleMatchesRankFirst(t *testing.T) {
 // follow the sort the user picked otherwise.
 func TestExplicitSortBeatsRanking(t *testing.T) {
 	all := testRows()
-	spec := viewSpec{q: parseQuery("billing"), sort: sortTokens}
+	spec := viewSpec{q: testQuery("refund"), sort: sortTokens}
 	got := ids(deriveView(all, 1, spec, nil).rows)
-	if len(got) != 2 || got[0] != 0 { // row 0 has more tokens than row 4
+	if len(got) != 2 || got[0] != 0 { // row 0 has more tokens than row 2
 		t.Fatalf("sorted by tokens: got %v", got)
 	}
-	if spec.sortLabel() != "tokens" || (viewSpec{q: parseQuery("billing")}).sortLabel() != "relevance" {
+	if spec.sortLabel() != "tokens" || (viewSpec{q: testQuery("refund")}).sortLabel() != "relevance" {
 		t.Fatal("sort label")
 	}
 }

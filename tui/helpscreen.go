@@ -7,6 +7,7 @@ import (
 	"github.com/charmbracelet/bubbles/viewport"
 	tea "github.com/charmbracelet/bubbletea"
 
+	"github.com/everruns/sessions/tui/querylang"
 	"github.com/everruns/sessions/tui/safetext"
 )
 
@@ -14,6 +15,7 @@ import (
 type helpGroup struct {
 	title    string
 	bindings []key.Binding
+	text     []string // shown as is after the bindings (the query syntax)
 }
 
 // helpScreen shows the keys of the mode it was opened from, in titled
@@ -61,6 +63,10 @@ func (s helpScreen) layout() string {
 			l := safetext.Pad(b.Help().Key, kw) + " " + b.Help().Desc
 			bw = max(bw, safetext.Width(l))
 			lines = append(lines, t.Help.FullKey.Render(safetext.Pad(b.Help().Key, kw))+" "+t.Help.FullDesc.Render(b.Help().Desc))
+		}
+		for _, l := range g.text {
+			bw = max(bw, safetext.Width(l))
+			lines = append(lines, t.Help.FullDesc.Render(l))
 		}
 		blocks, widths = append(blocks, lines), append(widths, min(bw, s.w))
 	}
@@ -141,28 +147,44 @@ func (s helpScreen) FullHelp() [][]key.Binding {
 	return out
 }
 
+// syntaxGroup is the filter's query syntax, from querylang. Its closing
+// note on the parts asked of the server is left out: the list does not
+// send Matcher.Server() yet, and help must not promise what is not done.
+func syntaxGroup() helpGroup {
+	lines := strings.Split(querylang.SyntaxHelp, "\n")
+	for i, l := range lines {
+		if strings.HasPrefix(l, "status, source, agent, created") {
+			lines = append(lines[:i:i], "Filters apply to the loaded sessions.")
+			break
+		}
+	}
+	return helpGroup{title: lines[0], text: lines[1:]}
+}
+
 // helpGroups are the keys of a mode, the session actions from the table.
 func (m Model) helpGroups(from mode) []helpGroup {
 	k := m.ctx.Keys
-	program := helpGroup{"Program", []key.Binding{k.Help, k.Back, k.Quit, k.ForceQuit}}
+	program := helpGroup{title: "Program", bindings: []key.Binding{k.Help, k.Back, k.Quit, k.ForceQuit}}
 	switch from {
 	case modeDetail:
 		session := append([]key.Binding{k.Edit}, m.actionBindings(inDetail)...)
 		return []helpGroup{
-			{"Transcript", m.detail.FullHelp()[0]},
-			{"Session", append(session, k.Undo, k.Reload)},
+			{title: "Transcript", bindings: m.detail.FullHelp()[0]},
+			{title: "Session", bindings: append(session, k.Undo, k.Redo, k.Reload)},
 			program,
 		}
 	}
 	session := append([]key.Binding{k.Open, k.Edit}, m.actionBindings(inList|inMarked)...)
 	return []helpGroup{
-		{"Move", []key.Binding{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom}},
-		{"Session", append(session, k.Undo, k.Reload)},
-		{"Triage", append([]key.Binding{k.Filter, k.StatusNext, k.StatusPrev}, append(k.Status[:], k.Sort, k.SortReverse, k.Agent, k.Org, k.JumpTo)...)},
-		{"Marks", []key.Binding{k.Mark, k.MarkAll, k.BulkTags, k.Usage, k.Pause}},
-		{"Filter (after " + k.Filter.Help().Key + ")", []key.Binding{k.FilterKeep, k.FilterClear, k.FilterUp, k.FilterDown}},
-		{"Edit form", []key.Binding{k.Save, k.NextField, k.PrevField, k.TitleDone, k.Back,
+		{title: "Move", bindings: []key.Binding{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom}},
+		{title: "Session", bindings: append(session, k.Undo, k.Redo, k.Reload)},
+		{title: "Triage", bindings: append([]key.Binding{k.Filter, k.StatusNext, k.StatusPrev}, append(k.Status[:], k.Sort, k.SortReverse, k.Agent, k.Org, k.JumpTo)...)},
+		{title: "Marks", bindings: []key.Binding{k.Mark, k.MarkAll, k.BulkTags, k.Usage, k.Pause}},
+		{title: "Filter (after " + k.Filter.Help().Key + ")", bindings: []key.Binding{k.FilterKeep, k.FilterClear,
+			k.FilterUp, k.FilterDown, k.FilterHistoryPrev, k.FilterHistoryNext}},
+		{title: "Edit form", bindings: []key.Binding{k.Save, k.NextField, k.PrevField, k.TitleDone, k.Back,
 			k.Toggle, k.PickerUp, k.PickerDown, k.PickerPageUp, k.PickerPageDown}},
 		program,
+		syntaxGroup(),
 	}
 }

@@ -9,6 +9,7 @@ import "github.com/charmbracelet/bubbles/key"
 type KeyMap struct {
 	Up, Down, PageUp, PageDown, Top, Bottom key.Binding
 	Open, Back, Edit, Resolve, Undo, Reload key.Binding
+	Redo                                    key.Binding
 	Help, Quit, ForceQuit                   key.Binding
 
 	// Triage.
@@ -23,6 +24,7 @@ type KeyMap struct {
 
 	// Typing a filter (the list narrows as you type).
 	FilterKeep, FilterClear, FilterUp, FilterDown key.Binding
+	FilterHistoryPrev, FilterHistoryNext          key.Binding
 
 	// Forms and pickers.
 	Save, NextField, PrevField, Toggle, Confirm, Deny  key.Binding
@@ -53,6 +55,7 @@ func DefaultKeyMap() *KeyMap {
 		Edit:        b([]string{"e"}, "e", "edit"),
 		Resolve:     b([]string{"r"}, "r", "resolve"),
 		Undo:        b([]string{"u"}, "u", "undo"),
+		Redo:        b([]string{"U"}, "U", "redo"),
 		Reload:      b([]string{"ctrl+r"}, "ctrl+r", "reload"),
 		Help:        b([]string{"?"}, "?", "help"),
 		Quit:        b([]string{"q"}, "q", "quit"),
@@ -87,17 +90,19 @@ func DefaultKeyMap() *KeyMap {
 			b([]string{"1"}, "1", "All tab"), b([]string{"2"}, "2", "Active tab"), b([]string{"3"}, "3", "Idle tab"),
 			b([]string{"4"}, "4", "Started tab"), b([]string{"5"}, "5", "Other tab"),
 		},
-		FilterKeep:     b([]string{"enter"}, "enter", "keep filter"),
-		FilterClear:    b([]string{"esc"}, "esc", "clear"),
-		FilterUp:       b([]string{"up"}, "↑", "prev match"),
-		FilterDown:     b([]string{"down"}, "↓", "next match"),
-		TitleDone:      b([]string{"enter"}, "enter", "to tags"),
-		PickerUp:       b([]string{"up", "ctrl+p"}, "↑", "up"),
-		PickerDown:     b([]string{"down", "ctrl+n"}, "↓", "down"),
-		PickerPageUp:   b([]string{"pgup"}, "pgup", "page up"),
-		PickerPageDown: b([]string{"pgdown"}, "pgdn", "page down"),
-		QuitWait:       b([]string{"w"}, "w", "wait for saves"),
-		TypedConfirm:   b([]string{"enter"}, "enter", "confirm"),
-		TypedCancel:    b([]string{"esc"}, "esc", "cancel"),
+		FilterKeep:        b([]string{"enter"}, "enter", "keep filter"),
+		FilterClear:       b([]string{"esc"}, "esc", "clear"),
+		FilterUp:          b([]string{"ctrl+p"}, "ctrl+p", "prev match"),
+		FilterDown:        b([]string{"ctrl+n"}, "ctrl+n", "next match"),
+		FilterHistoryPrev: b([]string{"up"}, "↑", "older query"),
+		FilterHistoryNext: b([]string{"down"}, "↓", "newer query"),
+		TitleDone:         b([]string{"enter"}, "enter", "to tags"),
+		PickerUp:          b([]string{"up", "ctrl+p"}, "↑", "up"),
+		PickerDown:        b([]string{"down", "ctrl+n"}, "↓", "down"),
+		PickerPageUp:      b([]string{"pgup"}, "pgup", "page up"),
+		PickerPageDown:    b([]string{"pgdown"}, "pgdn", "page down"),
+		QuitWait:          b([]string{"w"}, "w", "wait for saves"),
+		TypedConfirm:      b([]string{"enter"}, "enter", "confirm"),
+		TypedCancel:       b([]string{"esc"}, "esc", "cancel"),
 	}
 }

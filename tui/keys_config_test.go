@@ -140,7 +140,7 @@ func TestKeyNamesStable(t *testing.T) {
 			t.Errorf("no [keys] name %q in %v", n, names)
 		}
 	}
-	if len(names) != 58 {
-		t.Errorf("%d names, want 58 (every binding of KeyMap): %v", len(names), names)
+	if len(names) != 61 {
+		t.Errorf("%d names, want 61 (every binding of KeyMap): %v", len(names), names)
 	}
 }

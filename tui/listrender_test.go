@@ -94,7 +94,7 @@ func TestRenderRowMatchesLipgloss(t *testing.T) {
 					d := rowDecor{
 						marked:  func(id string) bool { return len(id)%3 == 0 },
 						changed: func(id string) bool { return len(id)%5 == 0 },
-						q:       parseQuery(q),
+						q:       testQuery(q),
 					}
 					for i, s := range sessions {
 						r := newRow(s)

@@ -20,17 +20,22 @@ type opKind int
 const (
 	opForm   opKind = iota + 1 // the edit form's save
 	opAction                   // a session action of the table
-	opUndo
 )
 
 type opInfo struct {
 	kind   opKind
 	id     string
 	cancel context.CancelFunc
-	label  string     // what the toast says on success
-	name   string     // "resolve": "resolve cancelled"
-	failed string     // "resolve failed": before the reason
-	entry  []undoStep // for an undo: the entry to put back if it fails
+	label  string // what the toast says on success
+	name   string // "resolve": "resolve cancelled"
+	failed string // "resolve failed": before the reason
+}
+
+// undoEntry is one change u reverts (and U makes again): what it was
+// ("resolve", "tag", "save") and how to revert each session's share.
+type undoEntry struct {
+	verb  string
+	steps []undoStep
 }
 
 // opsState tracks saves in flight, the undo history and a bulk run.
@@ -39,7 +44,8 @@ type opsState struct {
 	formOp   int
 	inflight map[int]opInfo
 	busy     map[string]int // session id → saves in flight, for row spinners
-	undo     [][]undoStep   // newest last; a bulk change is one entry
+	undo     []undoEntry    // newest last; a bulk change is one entry
+	redo     []undoEntry    // what u undid, newest last; a new change clears it
 	bulk     *bulkRun
 	locks    *sessionLocks // one save per session at a time (see applyChange)
 }
@@ -50,7 +56,7 @@ func (o *opsState) start(kind opKind, id, label string) (int, context.Context) {
 	}
 	o.seq++
 	ctx, cancel := context.WithCancel(context.Background())
-	names := map[opKind][2]string{opForm: {"save", "save failed"}, opUndo: {"undo", "undo failed"}}[kind]
+	names := map[opKind][2]string{opForm: {"save", "save failed"}}[kind]
 	o.inflight[o.seq] = opInfo{kind: kind, id: id, cancel: cancel, label: label, name: names[0], failed: names[1]}
 	o.busy[id]++
 	return o.seq, ctx
@@ -114,27 +120,52 @@ func changeJob(c change) job {
 	}}
 }
 
-// undoLast reverts the newest change made from this program, as a delta.
+// undoLast reverts the newest change made from this program, as a delta;
+// a bulk change is reverted as one.
 func (m Model) undoLast() (tea.Model, tea.Cmd) {
 	n := len(m.ops.undo)
 	if n == 0 {
 		return m, m.setToast("nothing to undo")
 	}
+	if m.ops.bulk != nil {
+		return m, m.setToast("a bulk change is still running")
+	}
 	entry := m.ops.undo[n-1]
 	m.ops.undo = m.ops.undo[:n-1]
-	if len(entry) > 1 {
-		jobs := make([]job, len(entry))
-		for i, s := range entry {
-			jobs[i] = s.job()
-		}
-		return m.startBulk("undo", jobs, false)
+	return m.replay(entry, runUndo)
+}
+
+// redoLast makes again the change u reverted last.
+func (m Model) redoLast() (tea.Model, tea.Cmd) {
+	n := len(m.ops.redo)
+	if n == 0 {
+		return m, m.setToast("nothing to redo")
 	}
-	s := entry[0]
-	op, ctx := m.ops.start(opUndo, s.id, "Undone")
-	info := m.ops.inflight[op]
-	info.entry = entry
-	m.ops.inflight[op] = info
-	return m, runJob(ctx, m.env(), op, s.job())
+	if m.ops.bulk != nil {
+		return m, m.setToast("a bulk change is still running")
+	}
+	entry := m.ops.redo[n-1]
+	m.ops.redo = m.ops.redo[:n-1]
+	return m.replay(entry, runRedo)
+}
+
+// replay runs an entry's steps as a bulk run; each step's own inverse is
+// kept, so that what u reverted U can make again, and back.
+func (m Model) replay(entry undoEntry, kind runKind) (tea.Model, tea.Cmd) {
+	jobs := make([]job, len(entry.steps))
+	steps := make(map[string]undoStep, len(entry.steps))
+	for i, s := range entry.steps {
+		j := s.job()
+		j.undo = s.undo
+		jobs[i] = j
+		steps[s.id] = s
+	}
+	mm, cmd := m.startBulk(entry.verb, jobs, false)
+	m = mm.(Model)
+	if b := m.ops.bulk; b != nil {
+		b.kind, b.steps = kind, steps
+	}
+	return m, cmd
 }
 
 func (m Model) onSaved(msg sessionSavedMsg) (tea.Model, tea.Cmd) {
@@ -151,8 +182,9 @@ func (m Model) onSaved(msg sessionSavedMsg) (tea.Model, tea.Cmd) {
 			m.load.next.upsert(*s)
 		}
 	}
-	if info.kind != opUndo && msg.undo != nil {
-		m.ops.undo = append(m.ops.undo, []undoStep{*msg.undo})
+	if msg.undo != nil {
+		m.ops.undo = append(m.ops.undo, undoEntry{verb: info.name, steps: []undoStep{*msg.undo}})
+		m.ops.redo = nil
 	}
 	if info.kind == opForm && m.mode == modeEdit && m.ops.formOp == msg.op {
 		m.ops.formOp = 0
@@ -185,10 +217,6 @@ func (m Model) onSaveFailed(msg sessionSaveFailedMsg) (tea.Model, tea.Cmd) {
 		m.ops.formOp = 0
 		m.setForm(m.form.SetSaving(false).SetError("save failed: " + text + " — ctrl+s to retry"))
 		return m, nil
-	}
-	if info.kind == opUndo {
-		// Put it back so that u tries again.
-		m.ops.undo = append(m.ops.undo, info.entry)
 	}
 	if errors.Is(msg.err, context.Canceled) {
 		// Only the user cancels a save (esc while saving): not a failure.

@@ -325,6 +325,8 @@ func progBulkSetup(t *testing.T) (*prog, []apiclient.Session) {
 	}
 	srv.ResetRequests()
 	p.press("r")
+	p.waitView("Resolve 3 sessions?") // several sessions: it asks first
+	p.press("y")
 	return p, three
 }
 
@@ -459,7 +461,7 @@ func TestUndoTitleAndResolve(t *testing.T) {
 
 	p.press("u")
 	p.waitFor("resolve undone", func(s progSnap) bool {
-		return s.settled && !progHasTag(s.tags[target.ID], "resolved") && strings.Contains(s.view, "✓ Undone")
+		return s.settled && !progHasTag(s.tags[target.ID], "resolved") && strings.Contains(s.view, "undid resolve of 1 session")
 	})
 	if got := progServerTags(t, srv, target.ID); !slices.Equal(got, origTags) {
 		t.Errorf("tags after undo %v, want %v", got, origTags)
@@ -643,10 +645,55 @@ func TestBulkUndo(t *testing.T) {
 	p.srv.ClearFaults()
 	p.press("esc") // drop the mark on the failed one
 	p.press("u")
-	progWaitBulk(p, "undo: 2 saved")
+	progWaitBulk(p, "undid resolve of 2 sessions")
 	for _, x := range three {
 		if got := progServerTags(t, p.srv, x.ID); !slices.Equal(got, x.Tags) {
 			t.Errorf("%s tags %v after undo, want %v", x.ID, got, x.Tags)
+		}
+	}
+	// U makes it again, u reverts it again.
+	p.press("U")
+	progWaitBulk(p, "redid resolve of 2 sessions")
+	for i, x := range three {
+		if got := progHasTag(progServerTags(t, p.srv, x.ID), "resolved"); got != (i != 1) {
+			t.Errorf("session %d resolved after redo: %v", i, got)
+		}
+	}
+	p.press("u")
+	progWaitBulk(p, "undid resolve of 2 sessions")
+	p.press("u")
+	p.waitView("nothing to undo")
+}
+
+// A bulk undo that partly fails says so, and u retries just the failed
+// part.
+func TestBulkUndoKeepsFailedParts(t *testing.T) {
+	p, three := progBulkSetup(t)
+	progWaitBulk(p, "resolve: 2 saved, 1 failed: HTTP 503")
+	p.srv.ClearFaults()
+	p.press("esc")
+	failing := three[0].ID
+	p.srv.SetFaults(apitest.Faults{
+		Match: func(r *http.Request) bool {
+			return r.Method == http.MethodPatch && strings.HasSuffix(r.URL.Path, "/sessions/"+failing)
+		},
+		FailCount: 1000, FailStatus: 503,
+	})
+	p.press("u")
+	progWaitBulk(p, "undid resolve of 1 session; 1 failed: HTTP 503 — u retries them")
+	if !progHasTag(progServerTags(t, p.srv, failing), "resolved") {
+		t.Fatal("the failing session was reverted")
+	}
+	p.srv.ClearFaults()
+	p.srv.ResetRequests()
+	p.press("u")
+	progWaitBulk(p, "undid resolve of 1 session")
+	if ps := progPatches(p.srv); len(ps) != 1 || !strings.HasSuffix(ps[0].Path, failing) {
+		t.Fatalf("retry sent %v, want one PATCH of %s", ps, failing)
+	}
+	for _, x := range three {
+		if got := progServerTags(t, p.srv, x.ID); !slices.Equal(got, x.Tags) {
+			t.Errorf("%s tags %v after the retried undo, want %v", x.ID, got, x.Tags)
 		}
 	}
 }

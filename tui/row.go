@@ -3,10 +3,9 @@ package tui
 import (
 	"fmt"
 	"strings"
-	"unicode"
-	"unicode/utf8"
 
 	"github.com/everruns/sessions/apiclient"
+	"github.com/everruns/sessions/tui/querylang"
 	"github.com/everruns/sessions/tui/safetext"
 )
 
@@ -33,11 +32,11 @@ type row struct {
 	output   string   // last assistant answer, single line
 	agent    string
 	total    int64
-	// search is the lower-cased haystack the filter matches against; it
-	// starts with the lower-cased title, which titleKey shares.
-	search    string
-	searchSet byteSet // the bytes of search
-	titleKey  string
+	// subj is the session as the filter (querylang) sees it, built once
+	// here; its Text starts with the lower-cased title, which titleKey
+	// shares.
+	subj     querylang.Subject
+	titleKey string
 	// Cell widths of status, title and tagsText, measured once by newRow.
 	statusW, titleW, tagsW int
 	measured               bool
@@ -67,12 +66,8 @@ func newRow(s apiclient.Session) *row {
 	r.tagsText = strings.Join(r.tags, " ")
 	r.agent = safetext.Tag(s.AgentID, maxTagBytes)
 	r.total = s.Usage.Total()
-	if r.untitled && r.title == r.preview {
-		// The title is the preview: search it once.
-		r.search, r.titleKey, r.searchSet = buildSearch(r.preview, r.output, r.tagsText, r.id)
-	} else {
-		r.search, r.titleKey, r.searchSet = buildSearch(r.title, r.preview, r.output, r.tagsText, r.id)
-	}
+	r.subj = subjectOf(&s, r)
+	r.titleKey = r.subj.Text[:r.subj.TitleLen]
 	r.statusW, r.titleW, r.tagsW = safetext.Width(r.status), safetext.Width(r.title), safetext.Width(r.tagsText)
 	r.measured = true
 	return r
@@ -122,64 +117,43 @@ func tagRefusal(tag string) string {
 	return ""
 }
 
-// buildSearch lower-cases the fields into one haystack with a single
-// allocation; the first field's part is returned too (the title sort key),
-// and the set of bytes in the haystack, gathered on the way.
-func buildSearch(fields ...string) (search, first string, set byteSet) {
-	n := len(fields)
-	for _, f := range fields {
-		n += len(f)
+// subjectOf builds the filter's view of a row. Words search the title,
+// the previews and the agent (never ids or tags: those have qualifiers).
+// Lower-casing returns an already lower-case string itself, so the values
+// apiclient interns (status, activity, source, agent id, tags) stay shared
+// across rows and comparing them reads no cold memory.
+func subjectOf(s *apiclient.Session, r *row) querylang.Subject {
+	var text string
+	var titleLen int
+	var set querylang.ByteSet
+	if r.untitled && r.title == r.preview {
+		// The title is the preview: search it once.
+		text, titleLen, set = querylang.BuildText(r.preview, r.output, r.agent)
+	} else {
+		text, titleLen, set = querylang.BuildText(r.title, r.preview, r.output, r.agent)
 	}
-	var b strings.Builder
-	b.Grow(n + 8)
-	firstEnd := 0
-	for i, f := range fields {
-		if i > 0 {
-			b.WriteByte(' ')
-		}
-		writeLower(&b, f, &set)
-		if i == 0 {
-			firstEnd = b.Len()
-		}
+	sub := querylang.Subject{
+		ID: strings.ToLower(s.ID), Text: text, TitleLen: titleLen, TextSet: set,
+		AgentID: strings.ToLower(s.AgentID), AgentName: strings.ToLower(r.agent),
+		Status: strings.ToLower(string(s.Status)), Activity: strings.ToLower(string(s.Activity)),
+		Source: strings.ToLower(string(s.Source)), Created: s.CreatedAt, Updated: s.UpdatedAt,
+		Tokens: r.total, Pinned: s.Pinned(),
 	}
-	if len(fields) > 1 {
-		set.add(' ')
-	}
-	search = b.String()
-	return search, search[:firstEnd], set
-}
-
-// writeLower writes s lower-cased, as strings.ToLower would, without the
-// intermediate string.
-func writeLower(b *strings.Builder, s string, set *byteSet) {
-	// Bytes go through a stack buffer: one Write per chunk, not per byte.
-	var buf [256]byte
-	n := 0
-	flush := func() { b.Write(buf[:n]); n = 0 }
-	for i := 0; i < len(s); {
-		if n > len(buf)-utf8.UTFMax {
-			flush()
-		}
-		c := s[i]
-		if c < utf8.RuneSelf {
-			if 'A' <= c && c <= 'Z' {
-				c += 'a' - 'A'
+	sub.Tags = s.Tags
+	for i, t := range s.Tags {
+		if lt := strings.ToLower(t); lt != t {
+			sub.Tags = make([]string, len(s.Tags))
+			copy(sub.Tags, s.Tags[:i])
+			for j := i; j < len(s.Tags); j++ {
+				sub.Tags[j] = strings.ToLower(s.Tags[j])
 			}
-			buf[n] = c
-			n++
-			set.add(c)
-			i++
-			continue
+			break
 		}
-		r, size := utf8.DecodeRuneInString(s[i:])
-		w := utf8.EncodeRune(buf[n:], unicode.ToLower(r))
-		for _, c := range buf[n : n+w] {
-			set.add(c)
-		}
-		n += w
-		i += size
 	}
-	flush()
+	if usd, _, ok := s.Cost(); ok {
+		sub.Cost, sub.HasCost = usd, true
+	}
+	return sub
 }
 
 // hasTag reports whether the raw session carries tag.

@@ -4,8 +4,10 @@ import (
 	"fmt"
 	"math"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
+	"unsafe"
 
 	"github.com/everruns/sessions/apiclient"
 	"github.com/everruns/sessions/apiclient/apitest"
@@ -82,18 +84,30 @@ func TestFormat(t *testing.T) {
 	}
 }
 
-func TestBuildSearchMatchesPlainLowering(t *testing.T) {
-	fields := []string{"Café POS — Store 12", "ÜBERSETZUNG der Hilfe", "", "customer:ACME p1", "session_ABC"}
-	search, first, set := buildSearch(fields...)
-	want := strings.ToLower(strings.Join(fields, " "))
-	if search != want {
-		t.Fatalf("search %q, want %q", search, want)
+func ptrTo[T any](v T) *T { return &v }
+
+func TestRowSubjectIsLoweredOnce(t *testing.T) {
+	s := apiclient.Session{ID: "Session_AB", AgentID: "Agent_X", Status: "Waiting_For_Tool_Results",
+		Activity: "Failed", Source: "API", Tags: []string{"Billing", "vip"}, Title: strp("Café POS — Store 12"),
+		Preview: strp("ÜBERSETZUNG der Hilfe"), IsPinned: ptrTo(true)}
+	r := newRow(s)
+	sub := r.subj
+	if sub.ID != "session_ab" || sub.AgentID != "agent_x" || sub.Status != "waiting_for_tool_results" ||
+		sub.Activity != "failed" || sub.Source != "api" || !sub.Pinned {
+		t.Fatalf("subject %+v", sub)
 	}
-	if first != strings.ToLower(fields[0]) {
-		t.Fatalf("first %q", first)
+	if !slices.Equal(sub.Tags, []string{"billing", "vip"}) || !slices.Equal(s.Tags, []string{"Billing", "vip"}) {
+		t.Fatalf("tags %v (session's %v)", sub.Tags, s.Tags)
 	}
-	if set != byteSetOf(search) {
-		t.Fatal("byte set differs from the haystack's")
+	if r.titleKey != "café pos — store 12" || !strings.Contains(sub.Text, "übersetzung der hilfe") {
+		t.Fatalf("text %q, title key %q", sub.Text, r.titleKey)
+	}
+	if strings.Contains(sub.Text, "session_ab") || strings.Contains(sub.Text, "billing") {
+		t.Fatalf("ids and tags are not free text: %q", sub.Text)
+	}
+	// Already lower-case values are the session's own strings, not copies.
+	if unsafe.StringData(sub.Tags[1]) != unsafe.StringData(s.Tags[1]) {
+		t.Fatal("a lower-case tag was copied")
 	}
 }
 

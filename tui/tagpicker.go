@@ -187,8 +187,11 @@ func (p tagPicker) Removed() []string {
 // Dirty reports whether any tag would change.
 func (p tagPicker) Dirty() bool { return len(p.Added())+len(p.Removed()) > 0 }
 
-// entries is the filtered list: the offer to add the typed name when no tag
-// is exactly that name, then every tag whose name contains it.
+// entries is the filtered list: the tags matching the typed text, best
+// first (exact, then prefix, then containing it, then its letters in
+// order), and last the offer to add the typed name when no tag is exactly
+// that name. The cursor starts on the first entry, so enter picks the best
+// existing tag, and the offer only when nothing matches.
 func (p tagPicker) entries() []tagEntry {
 	q := p.filter.Value()
 	if q == "" {
@@ -198,21 +201,41 @@ func (p tagPicker) entries() []tagEntry {
 		}
 		return out
 	}
-	var out []tagEntry
+	var tiers [4][]tagEntry
 	exact := false
 	lq := strings.ToLower(q)
 	for i, it := range p.items {
 		if it.raw == q {
 			exact = true
 		}
-		if strings.Contains(it.lower, lq) {
-			out = append(out, tagEntry{item: i})
+		switch {
+		case it.lower == lq:
+			tiers[0] = append(tiers[0], tagEntry{item: i})
+		case strings.HasPrefix(it.lower, lq):
+			tiers[1] = append(tiers[1], tagEntry{item: i})
+		case strings.Contains(it.lower, lq):
+			tiers[2] = append(tiers[2], tagEntry{item: i})
+		case subsequence(it.lower, lq):
+			tiers[3] = append(tiers[3], tagEntry{item: i})
 		}
 	}
+	out := slices.Concat(tiers[:]...)
 	if !exact {
-		out = append([]tagEntry{{item: -1, add: q}}, out...)
+		out = append(out, tagEntry{item: -1, add: q})
 	}
 	return out
+}
+
+// subsequence reports whether pat's bytes occur in s in order.
+func subsequence(s, pat string) bool {
+	for i := 0; i < len(pat); i++ {
+		k := strings.IndexByte(s, pat[i])
+		if k < 0 {
+			return false
+		}
+		s = s[k+1:]
+	}
+	return true
 }
 
 // Update handles keys while the picker has focus.
@@ -259,7 +282,7 @@ func (p tagPicker) move(d int) tagPicker {
 
 // scroll keeps the cursor inside the visible rows.
 func (p tagPicker) scroll() tagPicker {
-	w := picker.Window{Cursor: p.cursor, Offset: p.offset, Height: p.height}.Clamp(len(p.entries()))
+	w := picker.Window{Cursor: p.cursor, Offset: p.offset, Height: p.listRows()}.Clamp(len(p.entries()))
 	p.cursor, p.offset = w.Cursor, w.Offset
 	return p
 }
@@ -326,17 +349,56 @@ func (p tagPicker) Summary() string {
 	return fmt.Sprintf("%d checked", n)
 }
 
+// refusalLine is why the highlighted entry (or the last toggle) cannot be
+// added, shown right under the input, or "".
+func (p tagPicker) refusalLine() string {
+	if !p.focused {
+		return ""
+	}
+	if p.notice != "" {
+		return p.notice
+	}
+	es := p.entries()
+	cur, _ := p.window(len(es))
+	if cur < len(es) {
+		if e := es[cur]; e.item < 0 {
+			if r := tagRefusal(e.add); r != "" {
+				return r // the tag is right above, in the input
+			}
+		} else if it := p.items[e.item]; it.refusal != "" && (p.bulk || !it.initial) {
+			return it.refusal
+		}
+	}
+	return ""
+}
+
+// listRows is how many list rows show: one less while a refusal takes the
+// line under the input.
+func (p tagPicker) listRows() int {
+	h := max(p.height, 1)
+	if h > 1 && p.refusalLine() != "" {
+		h--
+	}
+	return h
+}
+
 // View is the filter line, the list rows and a hint line: height+2 lines,
 // none wider than the width.
 func (p tagPicker) View() string {
 	t := p.ctx.Theme
 	w := max(p.width, 1)
-	h := max(p.height, 1)
 	es := p.entries()
 	cur, off := p.window(len(es))
+	h := p.listRows()
+	if cur >= off+h {
+		off = cur - h + 1
+	}
 
-	lines := make([]string, 0, h+2)
+	lines := make([]string, 0, p.height+2)
 	lines = append(lines, p.filter.View())
+	if h < max(p.height, 1) {
+		lines = append(lines, t.FormError.Render(safetext.Truncate("✗ "+p.refusalLine(), w)))
+	}
 	for i := off; i < off+h; i++ {
 		if i >= len(es) {
 			if i == 0 {
@@ -355,7 +417,7 @@ func (p tagPicker) View() string {
 // window is the cursor and the first visible row for n entries, kept
 // consistent even if the size changed since the last Update.
 func (p tagPicker) window(n int) (cur, off int) {
-	h := max(p.height, 1)
+	h := max(p.height, 1) // not listRows: that depends on the cursor
 	cur = min(max(p.cursor, 0), max(n-1, 0))
 	off = min(max(p.offset, 0), max(n-h, 0))
 	if cur < off {
@@ -425,20 +487,10 @@ func (p tagPicker) hintView(es []tagEntry, cur int, w int) string {
 	if !p.focused {
 		return ""
 	}
-	if p.notice != "" {
-		return t.FormError.Render(safetext.Truncate(p.notice, w))
-	}
-	if cur < len(es) {
-		e := es[cur]
-		if e.item < 0 {
-			if r := tagRefusal(e.add); r != "" {
-				return t.FormError.Render(safetext.Truncate(r, w))
-			}
-		} else if it := p.items[e.item]; it.refusal != "" {
-			if it.initial && !p.bulk {
-				return t.FormHint.Render(safetext.Truncate("set by the platform; you may remove it", w))
-			}
-			return t.FormError.Render(safetext.Truncate(it.refusal, w))
+	// Refusals show under the input (refusalLine); here only the hint.
+	if cur < len(es) && es[cur].item >= 0 {
+		if it := p.items[es[cur].item]; it.refusal != "" && it.initial && !p.bulk {
+			return t.FormHint.Render(safetext.Truncate("set by the platform; you may remove it", w))
 		}
 	}
 	hint := "space toggle · ↑/↓ move · type to filter or add"

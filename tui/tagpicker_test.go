@@ -2,11 +2,15 @@ package tui
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 
 	"github.com/charmbracelet/lipgloss"
 	"github.com/charmbracelet/x/ansi"
+
+	"github.com/everruns/sessions/apiclient"
+	"github.com/everruns/sessions/apiclient/apitest"
 )
 
 func tagTestPicker(own, known []string, bulk bool, rows int) tagPicker {
@@ -54,11 +58,11 @@ func TestTagPickerOrderAndDedupe(t *testing.T) {
 func TestTagPickerFilterNarrows(t *testing.T) {
 	p := tagTestPicker([]string{"BUG"}, []string{"debug", "feature", "bugfix", "docs"}, false, 10)
 	p = tagPress(p, "b", "u", "g")
-	if got := strings.Join(tagShown(p), ","); got != "+bug,BUG,debug,bugfix" {
+	if got := strings.Join(tagShown(p), ","); got != "BUG,bugfix,debug,+bug" {
 		t.Fatalf("filter bug: %q", got)
 	}
 	p = tagPress(p, "f")
-	if got := strings.Join(tagShown(p), ","); got != "+bugf,bugfix" {
+	if got := strings.Join(tagShown(p), ","); got != "bugfix,+bugf" {
 		t.Fatalf("filter bugf: %q", got)
 	}
 	p = tagPress(p, "i", "x")
@@ -119,5 +123,98 @@ func TestTagPickerBulkCycle(t *testing.T) {
 	}
 	if p.Summary() != "+0 −1" {
 		t.Fatalf("summary %q", p.Summary())
+	}
+}
+
+// Typing moves the cursor to the best existing tag (exact, prefix,
+// containing, letters in order); the add offer is last, chosen only when
+// nothing matches or the user moves onto it.
+func TestTagPickerPrefersExistingTag(t *testing.T) {
+	p := tagTestPicker(nil, []string{"unresolved", "resolved", "needs-review"}, false, 10)
+	p = tagPress(p, "r", "e", "s", "o")
+	if got := strings.Join(tagShown(p), ","); got != "resolved,unresolved,+reso" {
+		t.Fatalf("reso: %q", got)
+	}
+	if p = tagPress(p, "enter"); !slicesEqual(p.Added(), []string{"resolved"}) {
+		t.Fatalf("enter on reso added %v, want the existing resolved", p.Added())
+	}
+	p = p.ClearFilter()
+	p = tagPress(p, "n", "r", "v", "w")
+	if got := strings.Join(tagShown(p), ","); got != "needs-review,+nrvw" {
+		t.Fatalf("fuzzy nrvw: %q", got)
+	}
+	p = p.ClearFilter()
+	p = tagPress(p, "z", "z")
+	if got := strings.Join(tagShown(p), ","); got != "+zz" {
+		t.Fatalf("no match: %q", got)
+	}
+	if p = tagPress(p, "enter"); !slicesEqual(p.Added(), []string{"resolved", "zz"}) {
+		t.Fatalf("enter with nothing matching added %v", p.Added())
+	}
+	// Moving onto the offer chooses it even when a tag matches.
+	p = tagPress(p, "r", "e", "s", "down", "down", "enter")
+	if !slicesEqual(p.Added(), []string{"resolved", "res", "zz"}) {
+		t.Fatalf("moving onto + add res: %v", p.Added())
+	}
+}
+
+// A reserved or invisible-character tag is refused right under the input,
+// with the reason; enter adds nothing.
+func TestTagPickerRefusesUnderInput(t *testing.T) {
+	p := tagTestPicker(nil, []string{"billing"}, false, 6)
+	p = tagPress(p, "a", "p", "p", ":", "f", "o", "o")
+	lines := strings.Split(ansi.Strip(p.View()), "\n")
+	if len(lines) != 6+2 {
+		t.Fatalf("view has %d lines, want 8", len(lines))
+	}
+	if !strings.Contains(lines[1], `✗ "app:" tags are reserved`) {
+		t.Fatalf("line under the input: %q\n%s", lines[1], strings.Join(lines, "\n"))
+	}
+	if p = tagPress(p, "enter"); len(p.Added()) != 0 {
+		t.Fatalf("reserved tag added: %v", p.Added())
+	}
+	if !strings.Contains(strings.Split(ansi.Strip(p.View()), "\n")[1], "reserved") {
+		t.Fatal("the refusal left the line under the input after enter")
+	}
+	p = p.ClearFilter()
+	p = tagPress(p, "x", "\u200b", "y") // the input drops invisible characters itself
+	if strings.Contains(p.FilterText(), "\u200b") {
+		t.Fatalf("invisible character kept: %q", p.FilterText())
+	}
+}
+
+// slicesEqual compares as sets of tags: the order of Added is the form's.
+func slicesEqual(a, b []string) bool {
+	a, b = slices.Clone(a), slices.Clone(b)
+	slices.Sort(a)
+	slices.Sort(b)
+	return slices.Equal(a, b)
+}
+
+// e, tab, "reso", enter checks the existing tag "resolved" (no new tag
+// "reso"), and saving sends it.
+func TestProgramTagPickerPicksExisting(t *testing.T) {
+	srv := progServer(t, apitest.Options{Sessions: progSessions})
+	p := progStartList(t, srv, 80, 24)
+	var target apiclient.Session
+	for _, s := range progSeed(srv) {
+		if !s.HasTag("resolved") && !s.HasTag("platform-chat-starter") {
+			target = s
+			break
+		}
+	}
+	if target.ID == "" {
+		t.Fatal("no session without the resolved tag")
+	}
+	p.openEditTyped(target.ID, "", "reso")
+	s := p.waitView("[x] resolved")
+	if strings.Contains(s.view, `[x] reso `) || strings.Contains(s.view, "[x] reso\n") {
+		t.Fatalf("a new tag reso was checked:\n%s", s.view)
+	}
+	p.press("ctrl+s")
+	p.waitFor("saved", func(s progSnap) bool { return s.mode != modeEdit && s.settled })
+	tags := progServerTags(t, srv, target.ID)
+	if !slices.Contains(tags, "resolved") || slices.Contains(tags, "reso") {
+		t.Fatalf("server tags %v: want resolved, not reso", tags)
 	}
 }
