@@ -70,7 +70,9 @@ func (m Model) onUsageKey(k tea.KeyMsg) (tea.Model, tea.Cmd) {
 // filter, as if typed.
 func (m Model) onUsageNarrow(msg usageview.NarrowMsg) (tea.Model, tea.Cmd) {
 	m.editFilter(func(f *textinput.Model) { f.SetValue(msg.Query); f.Blur() })
-	m.spec.q = parseQuery(msg.Query)
+	m.qin = m.qin.begin(m.st.rows(), m.ctx.Now())
+	m.spec.q = compileQuery(msg.Query, m.qin.env)
+	m.qin = m.qin.remember(msg.Query)
 	m.mode = modeList
 	m.list.cursor, m.list.offset, m.list.selectedID = 0, 0, ""
 	return m, m.request()
