@@ -65,6 +65,7 @@ type Model struct {
 	changed  map[string]int // rows a refresh changed → that refresh's gen
 	usage    usageModel
 	agents   agentPicker
+	facts    facts
 	refresh  refreshState
 	quitting bool
 	quitAsk  quitState
@@ -144,7 +145,8 @@ func (m *Model) startLoad() tea.Cmd {
 		m.load.next = m.st // first load: paint pages as they come
 	}
 	opts := apiclient.ListOptions{Limit: m.opts.PageSize, AgentID: m.load.agentID}
-	return loadSessions(ctx, m.api, opts, m.opts.Concurrency, m.load.gen)
+	return tea.Batch(loadSessions(ctx, m.api, opts, m.opts.Concurrency, m.load.gen),
+		fetchFacts(m.api, m.load.agentID, m.load.gen))
 }
 
 // Update routes messages: data messages first, then keys by mode. While
@@ -192,6 +194,8 @@ func (m Model) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m.onPage(msg)
 	case loadFinishedMsg:
 		return m.onLoadFinished(msg)
+	case factsLoadedMsg:
+		return m.onFacts(msg)
 	case viewDerivedMsg:
 		return m.onDerived(msg)
 	case sessionSavedMsg:

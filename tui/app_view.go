@@ -9,6 +9,7 @@ import (
 	"github.com/charmbracelet/lipgloss"
 	"github.com/charmbracelet/x/ansi"
 
+	"github.com/everruns/sessions/apiclient"
 	"github.com/everruns/sessions/theme"
 	"github.com/everruns/sessions/tui/safetext"
 )
@@ -108,6 +109,8 @@ type tabsKey struct {
 	query        string
 	width, shown int
 	theme        *theme.Theme
+	facets       *apiclient.Facets
+	partial      bool
 }
 
 func (m Model) cachedTabs() string {
@@ -115,7 +118,8 @@ func (m Model) cachedTabs() string {
 		return m.tabsView()
 	}
 	k := tabsKey{view: m.view, tab: m.spec.tab, sort: m.spec.sort, reverse: m.spec.reverse,
-		query: m.spec.q.raw, width: m.ctx.Width, shown: len(m.view.rows), theme: m.ctx.Theme}
+		query: m.spec.q.raw, width: m.ctx.Width, shown: len(m.view.rows), theme: m.ctx.Theme,
+		facets: m.facts.facets, partial: m.partial()}
 	if m.cache.tabsKey != k || m.cache.tabs == "" {
 		m.cache.tabsKey, m.cache.tabs = k, m.tabsView()
 	}
@@ -268,10 +272,11 @@ type previewKey struct {
 	w, h  int
 	age   string // the pane shows "updated … ago"
 	theme *theme.Theme
+	names *agentNames
 }
 
 func (m Model) cachedPreview(r *row, w, h int) string {
-	key := previewKey{r: r, w: w, h: h, theme: m.ctx.Theme}
+	key := previewKey{r: r, w: w, h: h, theme: m.ctx.Theme, names: m.ctx.names}
 	if r != nil {
 		key.age = age(m.ctx.Now(), r.s.UpdatedAt)
 	}
@@ -332,6 +337,14 @@ func previewView(ctx *Context, r *row, width, height int) string {
 		usage = k.value.render(compactTokens(r.total)+" tokens") +
 			k.muted.render(fmt.Sprintf(" (in %s · out %s · cache %s)", compactTokens(u.InputTokens), compactTokens(u.OutputTokens), compactTokens(u.CacheRead())))
 	}
+	cost := k.muted.render("—")
+	if c := costText(&r.s); c != "" {
+		cost = k.value.render(c)
+	}
+	source := ""
+	if src := safetext.Line(string(r.s.Source), maxTagBytes); src != "" {
+		source = k.muted.render(" · via ") + k.value.render(src)
+	}
 	var updated string
 	switch a := age(ctx.Now(), r.s.UpdatedAt); a { // never "updated now ago"
 	case "now":
@@ -341,8 +354,29 @@ func previewView(ctx *Context, r *row, width, height int) string {
 	default:
 		updated = "updated " + a + " ago"
 	}
-	meta := k.status(r.status).render(r.status) + k.muted.render(" · "+updated+" · "+r.id)
+	meta := k.status(r.act).render(r.cell) + k.muted.render(" · "+updated+" · "+r.id)
+	if r.pinned {
+		meta = k.pinned.render(pinnedGlyph+" pinned") + k.muted.render(" · ") + meta
+	}
 	room := height - 2 // border
+	// A failed run leads with why it failed.
+	var failure string
+	if r.act == string(apiclient.ActivityFailed) {
+		why := r.why
+		if why == "" {
+			why = "no reason given"
+		}
+		lines := 1
+		if room >= 12 {
+			lines = 2
+		}
+		var fl []string
+		for _, l := range strings.Split(wrap(failedGlyph+" failed: "+why, lines), "\n") {
+			fl = append(fl, k.failed.render(l))
+		}
+		failure = strings.Join(fl, "\n")
+		room -= lines
+	}
 	var body string
 	if room >= 12 {
 		head := strings.Join([]string{
@@ -350,9 +384,10 @@ func previewView(ctx *Context, r *row, width, height int) string {
 			ansi.Truncate(meta, inner, safetext.Ellipsis), // meta is styled: ANSI-aware
 			k.label.render("tags   ") + tags,
 			k.label.render("usage  ") + usage,
-			k.label.render("agent  ") + k.muted.render(r.agent),
+			k.label.render("cost   ") + cost,
+			k.label.render("agent  ") + k.value.render(ctx.agentLabel(r.s.AgentID)) + source,
 		}, "\n")
-		rest := room - 5 - 3 // head, blank, two labels
+		rest := room - 6 - 3 // head, blank, two labels
 		each := rest / 2
 		body = head + "\n\n" + k.label.render("Preview (first user message)") + "\n" + wrap(r.preview, each) +
 			"\n" + k.label.render("Output (last answer)") + "\n" + wrap(r.output, rest-each)
@@ -360,10 +395,13 @@ func previewView(ctx *Context, r *row, width, height int) string {
 		body = strings.Join([]string{
 			titleStyle.render(safetext.Truncate(title, inner)),
 			ansi.Truncate(meta, inner, safetext.Ellipsis), // meta is styled: ANSI-aware
-			k.label.render("tags    ") + tags + k.muted.render(" · ") + usage,
+			k.label.render("tags    ") + tags + k.muted.render(" · ") + cost + k.muted.render(" · ") + usage,
 			k.label.render("Preview ") + r.preview,
 			k.label.render("Output  ") + r.output,
 		}, "\n")
+	}
+	if failure != "" {
+		body = failure + "\n" + body
 	}
 	return drawPane(t, body, inner, height)
 }
@@ -393,16 +431,9 @@ func (m Model) headerView() string {
 	c := m.headerCounts()
 	parts := []string{t.HeaderTitle.Render("sessions")}
 	parts = append(parts, t.HeaderCount.Render(thousands(int64(m.st.loaded)))+t.HeaderInfo.Render(" total"))
-	for _, s := range []string{"active", "idle", "started"} {
-		parts = append(parts, t.Status(s).Render(s)+" "+t.HeaderInfo.Render(thousands(int64(c[s]))))
+	for _, a := range []string{"running", "failed"} {
+		parts = append(parts, t.Status(a).Render(a)+" "+t.HeaderInfo.Render(thousands(int64(c[a]))))
 	}
-	other := 0
-	for s, n := range c {
-		if tabOf(s) == tabOther {
-			other += n
-		}
-	}
-	parts = append(parts, t.StatusOther.Render("other")+" "+t.HeaderInfo.Render(thousands(int64(other))))
 	if m.load.agentID != "" {
 		parts = append(parts, t.HeaderInfo.Render("agent ")+t.Value.Render(safetext.Truncate(safetext.Line(m.load.agentID, 64), 24)))
 	}
@@ -440,11 +471,33 @@ func progressText(done, total, width int) string {
 	return fmt.Sprintf("%s %s/%s", strings.Repeat("▰", filled)+strings.Repeat("▱", width-filled), thousands(int64(done)), thousands(int64(total)))
 }
 
+// partial reports whether the list holds less than the server has: a load
+// under way or one that never finished.
+func (m Model) partial() bool { return m.load.active || !m.load.complete }
+
+// tabCounts are the tabs' counts: the server's facets while the list is
+// partial and no words filter it, else the loaded rows counted here.
+func (m Model) tabCounts() [statusTabs]int64 {
+	var out [statusTabs]int64
+	if f := m.facts.facets; f != nil && m.partial() && m.spec.q.empty() {
+		out[tabAll] = max(f.Total, 0)
+		for i := tabAll + 1; i < statusTabs; i++ {
+			out[i], _ = m.facts.activityCount(i.activity())
+		}
+		return out
+	}
+	for i, n := range m.view.tabCounts {
+		out[i] = int64(n)
+	}
+	return out
+}
+
 func (m Model) tabsView() string {
 	t := m.ctx.Theme
 	var tabs []string
+	counts := m.tabCounts()
 	for i := range statusTabs {
-		label := fmt.Sprintf("%s %s", statusTab(i), thousands(int64(m.view.tabCounts[i])))
+		label := fmt.Sprintf("%s %s", statusTab(i), thousands(counts[i]))
 		if i == m.spec.tab {
 			// Brackets keep the active tab visible without colour.
 			tabs = append(tabs, t.RowSelected.Render("["+label+"]"))

@@ -17,7 +17,8 @@ type Context struct {
 	Now           func() time.Time
 	Keys          *KeyMap
 
-	kit *styleKit // Theme's styles pre-rendered; built by New
+	kit   *styleKit   // Theme's styles pre-rendered; built by New
+	names *agentNames // the agents' display names, once fetched
 }
 
 // styles returns the pre-rendered styles, building them for a Context made
@@ -29,6 +30,9 @@ func (c *Context) styles() *styleKit {
 	return newStyleKit(c.Theme)
 }
 
+// agentLabel is the agent's display name, or its id when unknown.
+func (c *Context) agentLabel(id string) string { return c.names.label(id) }
+
 // API is what the program needs from the server; *apiclient.Client has it.
 // Commands capture it by value and never read the model.
 type API interface {
@@ -37,4 +41,6 @@ type API interface {
 	GetSession(ctx context.Context, id string) (*apiclient.Session, error)
 	UpdateSession(ctx context.Context, id string, req apiclient.UpdateSessionRequest) (*apiclient.Session, error)
 	ListMessages(ctx context.Context, id string) ([]apiclient.Message, error)
+	ListAgents(ctx context.Context, search string) ([]apiclient.Agent, error)
+	Facets(ctx context.Context, opts apiclient.ListOptions) (*apiclient.Facets, error)
 }

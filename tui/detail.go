@@ -11,6 +11,7 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
 	"github.com/everruns/sessions/apiclient"
+	"github.com/everruns/sessions/theme"
 	"github.com/everruns/sessions/tui/safetext"
 )
 
@@ -56,6 +57,10 @@ type detailFields struct {
 	title    string // "" when untitled
 	id       string
 	status   string
+	act      string // activity, for the colour
+	cell     string // activity in words (see activityOf)
+	cost     string // "—" when none
+	source   string // "—" when none
 	agent    string
 	model    string // "—" when null
 	org      string
@@ -73,6 +78,10 @@ func newDetailFields(r *row) detailFields {
 	f := detailFields{
 		id:       r.id,
 		status:   r.status,
+		act:      r.act,
+		cell:     r.cell,
+		cost:     costText(&r.s),
+		source:   safetext.Line(string(s.Source), maxTagBytes),
 		agent:    r.agent,
 		model:    "—",
 		org:      safetext.Line(s.OrganizationID, maxTagBytes),
@@ -91,6 +100,12 @@ func newDetailFields(r *row) detailFields {
 	}
 	if f.agent == "" {
 		f.agent = "—"
+	}
+	if f.cost == "" {
+		f.cost = "—"
+	}
+	if f.source == "" {
+		f.source = "—"
 	}
 	if f.org == "" {
 		f.org = "—"
@@ -164,7 +179,7 @@ func newDetail(ctx *Context, r *row, gen int) detailModel {
 	}
 	m.vp = viewport.New(0, 0)
 	if r != nil {
-		m.f = newDetailFields(r)
+		m.f = m.fieldsOf(r)
 	}
 	m = m.layout()
 	m.renderTranscript()
@@ -197,8 +212,17 @@ func (m detailModel) SetRow(r *row) detailModel {
 		return m
 	}
 	m.row = r
-	m.f = newDetailFields(r)
+	m.f = m.fieldsOf(r)
 	return m.layout()
+}
+
+// fieldsOf is newDetailFields with the agent's display name when known.
+func (m detailModel) fieldsOf(r *row) detailFields {
+	f := newDetailFields(r)
+	if m.ctx != nil && r.s.AgentID != "" {
+		f.agent = m.ctx.agentLabel(r.s.AgentID)
+	}
+	return f
 }
 
 // Update handles the transcript arriving and scrolling.
@@ -388,12 +412,14 @@ func (m detailModel) header(now time.Time) []string {
 	}
 	identity := []detailCell{
 		{label: "id", segs: []detailSeg{{f.id, t.Value}}},
-		{label: "status", segs: []detailSeg{{f.status, t.Status(f.status)}}},
+		{label: "status", segs: statusSegs(t, f)},
 		{label: "agent", segs: []detailSeg{{f.agent, t.Value}}},
 		{label: "model", segs: []detailSeg{{f.model, t.Value}}},
 		{label: "org", segs: []detailSeg{{f.org, t.Value}}},
 		{label: "tags", segs: []detailSeg{{f.tags, t.RowTag}}},
 		{label: "caps", segs: []detailSeg{{f.caps, t.Value}}},
+		{label: "source", segs: []detailSeg{{f.source, t.Value}}},
+		{label: "cost", segs: []detailSeg{{f.cost, t.Value}}},
 	}
 	if f.tags == "—" {
 		identity[5].segs[0].style = t.Muted
@@ -435,6 +461,15 @@ func (m detailModel) header(now time.Time) []string {
 		cols = 2
 	}
 	return append(out, usageBarBlock(t, f.usage, w, cols)...)
+}
+
+// statusSegs is the activity first, then the status word when it says more.
+func statusSegs(t *theme.Theme, f detailFields) []detailSeg {
+	segs := []detailSeg{{f.cell, t.Status(f.act)}}
+	if f.status != f.act && f.status != "" {
+		segs = append(segs, detailSeg{" (" + f.status + ")", t.Muted})
+	}
+	return segs
 }
 
 // detailAgeWidth is the cell budget of a relative age such as "(364d ago)".

@@ -218,19 +218,23 @@ func renderRowTo(b *strings.Builder, k *styleKit, now time.Time, r *row, c colum
 			mark = safetext.Pad(sp, 1)
 		}
 	}
-	mark = cursor + mark + " "
+	pin := " "
+	if r.pinned {
+		pin = pinnedGlyph // the third cell: one cell wide, shows without colour
+	}
+	mark = cursor + mark
 	sw, tw, gw := -1, -1, -1
 	if r.measured {
 		sw, tw, gw = r.statusW, r.titleW, r.tagsW
 	}
-	status := padKnown(r.status, sw, c.status)
+	status := padKnown(r.cell, sw, c.status)
 	title := padKnown(r.title, tw, c.title)
 	tags := padKnown(r.tagsText, gw, c.tags)
 	tokens := padLeft(tokenCell(r), c.tokens)
 	ago := padLeft(age(now, r.s.UpdatedAt), c.age)
 
 	if selected {
-		line := mark + status + " " + title + " " + tags + " " + tokens + " " + ago
+		line := mark + pin + status + " " + title + " " + tags + " " + tokens + " " + ago
 		b.WriteString(k.selected.render(safetext.Pad(line, width)))
 		return
 	}
@@ -238,11 +242,16 @@ func renderRowTo(b *strings.Builder, k *styleKit, now time.Time, r *row, c colum
 	if r.untitled {
 		titleStyle = &k.untitled
 	}
-	statusStyle := k.status(r.status)
+	statusStyle := k.status(r.act)
 	k.mark.renderTo(b, mark)
+	if r.pinned {
+		k.pinned.renderTo(b, pin)
+	} else {
+		b.WriteString(pin)
+	}
 	if d.changed != nil && d.changed(r.s.ID) {
 		// A row the last refresh changed: its status cell lights up briefly.
-		b.WriteString(k.theme.Status(r.status).Inherit(k.theme.RowChanged).Render(status))
+		b.WriteString(k.theme.Status(r.act).Inherit(k.theme.RowChanged).Render(status))
 	} else {
 		statusStyle.renderTo(b, status)
 	}
@@ -393,6 +402,7 @@ type styleKit struct {
 	mark, title, untitled, tag, tokens, age, match fastStyle
 	selected, header                               fastStyle
 	started, active, idle, other                   fastStyle
+	failed, completed, paused, pinned              fastStyle
 	muted, label, value, paneTitle                 fastStyle // the preview pane
 }
 
@@ -401,10 +411,16 @@ func (k *styleKit) status(s string) *fastStyle {
 	switch s {
 	case "started":
 		return &k.started
-	case "active":
+	case "active", "running":
 		return &k.active
 	case "idle":
 		return &k.idle
+	case "failed":
+		return &k.failed
+	case "completed":
+		return &k.completed
+	case "paused":
+		return &k.paused
 	}
 	return &k.other
 }
@@ -427,6 +443,11 @@ func newStyleKit(t *theme.Theme) *styleKit {
 		active:   newFastStyle(t.Status("active")),
 		idle:     newFastStyle(t.Status("idle")),
 		other:    newFastStyle(t.Status("")),
+
+		failed:    newFastStyle(t.StatusFailed),
+		completed: newFastStyle(t.StatusCompleted),
+		paused:    newFastStyle(t.StatusPaused),
+		pinned:    newFastStyle(t.Pinned),
 
 		muted:     newFastStyle(t.Muted),
 		label:     newFastStyle(t.Label),
