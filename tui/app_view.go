@@ -2,8 +2,10 @@ package tui
 
 import (
 	"fmt"
+	"math"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/charmbracelet/bubbles/key"
 	"github.com/charmbracelet/lipgloss"
@@ -78,12 +80,14 @@ type headerKey struct {
 	refreshFailed, paused bool
 	agent                 string
 	theme                 *theme.Theme
+	facets                *apiclient.Facets
+	names                 *agentNames
 }
 
 func (m Model) cachedHeader() string {
 	k := headerKey{view: m.view, loaded: m.st.loaded, width: m.ctx.Width, loading: m.load.active,
 		marks: strconv.Itoa(len(m.marked)), refreshFailed: m.refresh.failed, paused: m.refresh.paused,
-		agent: m.load.agentID, theme: m.ctx.Theme}
+		agent: m.load.agentID, theme: m.ctx.Theme, facets: m.facts.facets, names: m.ctx.names}
 	if m.load.active {
 		k.spin = m.spin.View()
 		k.progress = strconv.Itoa(m.load.loaded) + "/" + strconv.Itoa(m.load.total)
@@ -354,10 +358,7 @@ func previewView(ctx *Context, r *row, width, height int) string {
 	default:
 		updated = "updated " + a + " ago"
 	}
-	meta := k.status(r.act).render(r.cell) + k.muted.render(" · "+updated+" · "+r.id)
-	if r.pinned {
-		meta = k.pinned.render(pinnedGlyph+" pinned") + k.muted.render(" · ") + meta
-	}
+	meta := metaLine(k, r, "", updated)
 	room := height - 2 // border
 	// A failed run leads with why it failed.
 	var failure string
@@ -392,6 +393,9 @@ func previewView(ctx *Context, r *row, width, height int) string {
 		body = head + "\n\n" + k.label.render("Preview (first user message)") + "\n" + wrap(r.preview, each) +
 			"\n" + k.label.render("Output (last answer)") + "\n" + wrap(r.output, rest-each)
 	} else {
+		if r.s.AgentID != "" { // no room for an agent line: it joins the meta line
+			meta = metaLine(k, r, ctx.agentLabel(r.s.AgentID), updated)
+		}
 		body = strings.Join([]string{
 			titleStyle.render(safetext.Truncate(title, inner)),
 			ansi.Truncate(meta, inner, safetext.Ellipsis), // meta is styled: ANSI-aware
@@ -404,6 +408,19 @@ func previewView(ctx *Context, r *row, width, height int) string {
 		body = failure + "\n" + body
 	}
 	return drawPane(t, body, inner, height)
+}
+
+// metaLine is the preview's line of state: pinned, activity, the agent
+// (when given), age and id.
+func metaLine(k *styleKit, r *row, agent, updated string) string {
+	meta := k.status(r.act).render(r.cell)
+	if r.pinned {
+		meta = k.pinned.render(pinnedGlyph+" pinned") + k.muted.render(" · ") + meta
+	}
+	if agent != "" {
+		meta += k.muted.render(" · ") + k.value.render(agent)
+	}
+	return meta + k.muted.render(" · "+updated+" · "+r.id)
 }
 
 // drawPane draws the rounded pane around body by hand: the same frame as
@@ -431,11 +448,21 @@ func (m Model) headerView() string {
 	c := m.headerCounts()
 	parts := []string{t.HeaderTitle.Render("sessions")}
 	parts = append(parts, t.HeaderCount.Render(thousands(int64(m.st.loaded)))+t.HeaderInfo.Render(" total"))
-	for _, a := range []string{"running", "failed"} {
-		parts = append(parts, t.Status(a).Render(a)+" "+t.HeaderInfo.Render(thousands(int64(c[a]))))
+	if f := m.facts.facets; f != nil {
+		// The organisation's figures, from the facets of the last load or refresh.
+		parts = append(parts, t.StatusActive.Render(compactTokens(max(f.ActiveNow, 0)))+t.HeaderInfo.Render(" active"),
+			t.StatusFailed.Render(compactTokens(max(f.FailedToday, 0)))+t.HeaderInfo.Render(" failed today"),
+			t.HeaderCount.Render(compactTokens(max(f.TokensToday, 0)))+t.HeaderInfo.Render(" tokens today"))
+		if f.P95DurationMS > 0 {
+			parts = append(parts, t.HeaderInfo.Render("p95 ")+t.HeaderCount.Render(p95Text(f.P95DurationMS)))
+		}
+	} else {
+		for _, a := range []string{"running", "failed"} {
+			parts = append(parts, t.Status(a).Render(a)+" "+t.HeaderInfo.Render(thousands(int64(c[a]))))
+		}
 	}
 	if m.load.agentID != "" {
-		parts = append(parts, t.HeaderInfo.Render("agent ")+t.Value.Render(safetext.Truncate(safetext.Line(m.load.agentID, 64), 24)))
+		parts = append(parts, t.HeaderInfo.Render("agent ")+t.Value.Render(safetext.Truncate(m.ctx.agentLabel(m.load.agentID), 24)))
 	}
 	left := strings.Join(parts, t.HeaderInfo.Render(" · "))
 
@@ -456,6 +483,22 @@ func (m Model) headerView() string {
 		right = append(right, t.Muted.Render("⏸ paused"))
 	}
 	return spread(left, strings.Join(right, "  "), m.ctx.Width)
+}
+
+// p95Text is a duration in milliseconds, short: 850ms, 12s, 4m, 2h.
+func p95Text(ms int64) string {
+	d := time.Duration(min(ms, int64(math.MaxInt64/time.Millisecond))) * time.Millisecond
+	switch {
+	case d < time.Second:
+		return fmt.Sprintf("%dms", ms)
+	case d < time.Minute:
+		return fmt.Sprintf("%.1fs", d.Seconds())
+	case d < time.Hour:
+		return fmt.Sprintf("%dm", int(d.Minutes()))
+	case d < 1000*time.Hour:
+		return fmt.Sprintf("%dh", int(d.Hours()))
+	}
+	return "long"
 }
 
 // headerCounts counts the loaded sessions by status; cached per version

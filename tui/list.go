@@ -153,7 +153,7 @@ type columns struct {
 }
 
 func layoutColumns(width int) columns {
-	c := columns{mark: 3, status: 10, tokens: 7, age: 4}
+	c := columns{mark: 4, status: 10, tokens: 7, age: 4}
 	rest := width - c.mark - c.status - c.tokens - c.age - 4 // 4 gaps
 	c.tags = min(max(rest/4, 6), 28)
 	c.title = max(rest-c.tags, 8)
@@ -223,6 +223,7 @@ func renderRowTo(b *strings.Builder, k *styleKit, now time.Time, r *row, c colum
 		pin = pinnedGlyph // the third cell: one cell wide, shows without colour
 	}
 	mark = cursor + mark
+	const gap = " "
 	sw, tw, gw := -1, -1, -1
 	if r.measured {
 		sw, tw, gw = r.statusW, r.titleW, r.tagsW
@@ -234,7 +235,7 @@ func renderRowTo(b *strings.Builder, k *styleKit, now time.Time, r *row, c colum
 	ago := padLeft(age(now, r.s.UpdatedAt), c.age)
 
 	if selected {
-		line := mark + pin + status + " " + title + " " + tags + " " + tokens + " " + ago
+		line := mark + pin + gap + status + " " + title + " " + tags + " " + tokens + " " + ago
 		b.WriteString(k.selected.render(safetext.Pad(line, width)))
 		return
 	}
@@ -249,6 +250,7 @@ func renderRowTo(b *strings.Builder, k *styleKit, now time.Time, r *row, c colum
 	} else {
 		b.WriteString(pin)
 	}
+	b.WriteString(gap)
 	if d.changed != nil && d.changed(r.s.ID) {
 		// A row the last refresh changed: its status cell lights up briefly.
 		b.WriteString(k.theme.Status(r.act).Inherit(k.theme.RowChanged).Render(status))

@@ -37,7 +37,7 @@ func renderRowSlow(ctx *Context, r *row, c columns, width int, selected bool, d 
 	tokens := padLeft(tokenCell(r), c.tokens)
 	ago := padLeft(age(ctx.Now(), r.s.UpdatedAt), c.age)
 	if selected {
-		line := strings.Join([]string{mark + pin + status, title, tags, tokens, ago}, " ")
+		line := strings.Join([]string{mark + pin + " " + status, title, tags, tokens, ago}, " ")
 		return t.RowSelected.Render(safetext.Pad(line, width))
 	}
 	titleStyle := t.RowTitle
@@ -49,7 +49,7 @@ func renderRowSlow(ctx *Context, r *row, c columns, width int, selected bool, d 
 		statusStyle = statusStyle.Inherit(t.RowChanged)
 	}
 	return strings.Join([]string{
-		t.MarkGlyph.Render(mark) + pinCell + statusStyle.Render(status),
+		t.MarkGlyph.Render(mark) + pinCell + " " + statusStyle.Render(status),
 		highlightSlow(title, d.q, titleStyle, t.Match),
 		t.RowTag.Render(tags),
 		t.RowTokens.Render(tokens),

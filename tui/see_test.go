@@ -1,0 +1,118 @@
+package tui
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/everruns/sessions/apiclient"
+	"github.com/everruns/sessions/apiclient/apitest"
+)
+
+// What an operator sees without colour (the program tests' theme is
+// NO_COLOR): a pinned failed session comes first with its marker, its
+// failure glyph and, in the preview, why it failed; the agent shows by its
+// display name in the list's preview and in the detail view.
+func TestProgramSeeFailedPinnedNames(t *testing.T) {
+	for _, size := range [][2]int{{80, 24}, {160, 45}} {
+		t.Run(fmt.Sprintf("%dx%d", size[0], size[1]), func(t *testing.T) {
+			srv := progServer(t, apitest.Options{Sessions: progSessions})
+			seed := progSeed(srv)
+			var failed *apiclient.Session
+			for i := 3; i < len(seed); i++ {
+				if seed[i].Activity == apiclient.ActivityFailed && seed[i].RunSummary != nil && seed[i].AgentID != "" {
+					failed = &seed[i]
+					break
+				}
+			}
+			if failed == nil {
+				t.Fatal("the seed has no failed session with a run summary past the first rows")
+			}
+			api := progClient(srv, "")
+			ctx := context.Background()
+			if err := api.Pin(ctx, failed.ID); err != nil {
+				t.Fatal(err)
+			}
+			agents, err := api.ListAgents(ctx, "")
+			if err != nil {
+				t.Fatal(err)
+			}
+			name := ""
+			for _, a := range agents {
+				if a.ID == failed.AgentID {
+					name = a.Label()
+				}
+			}
+			if name == "" || name == failed.AgentID {
+				t.Fatalf("agent %s has no display name on the server", failed.AgentID)
+			}
+			why := newRow(*failed).why
+			lead := failedGlyph + " failed: " + strings.Fields(why)[0]
+
+			p := progStartList(t, srv, size[0], size[1])
+			s := p.waitFor("pinned failed session first, named agent", func(s progSnap) bool {
+				return s.settled && len(s.rows) > 0 && s.rows[0] == failed.ID &&
+					strings.Contains(s.view, name) && strings.Contains(s.view, lead)
+			})
+			lines := strings.Split(s.view, "\n")
+			if !strings.HasPrefix(lines[3], "▸ "+pinnedGlyph+" "+failedGlyph+" failed") {
+				t.Errorf("first row %q lacks the cursor, pin and failure glyph", lines[3])
+			}
+			if strings.Index(s.view, lead) > strings.Index(s.view, "Preview") && strings.Contains(s.view, "Preview") {
+				t.Errorf("the preview does not lead with why it failed:\n%s", s.view)
+			}
+			p.press("enter")
+			p.waitFor("detail with the agent's name", func(s progSnap) bool {
+				return s.mode == modeDetail && strings.Contains(s.view, "agent  "+name) &&
+					strings.Contains(s.view, failedGlyph+" failed")
+			})
+			p.press("esc")
+			p.waitFor("back to the list", func(s progSnap) bool { return s.mode == modeList && s.settled })
+			p.golden()
+		})
+	}
+}
+
+// An unknown agent shows by its id, and a known one by its name.
+func TestAgentNamesFallBackToID(t *testing.T) {
+	n := newAgentNames([]apiclient.Agent{{ID: "a1", Name: "ops", DisplayName: "Ops Bot"}, {ID: "a2", Name: "plain"}})
+	for id, want := range map[string]string{"a1": "Ops Bot", "a2": "plain", "a3": "a3"} {
+		if got := n.label(id); got != want {
+			t.Errorf("label(%s) = %q, want %q", id, got, want)
+		}
+	}
+	var none *agentNames
+	if got := none.label("a1"); got != "a1" {
+		t.Errorf("before the agents arrive: %q", got)
+	}
+}
+
+// The agent picker lists agents by display name, including agents with no
+// loaded session, and choosing one lists its sessions, named in the header.
+func TestProgramAgentPickerNames(t *testing.T) {
+	srv := progServer(t, apitest.Options{Sessions: progSessions})
+	agents, err := progClient(srv, "").ListAgents(context.Background(), "")
+	if err != nil || len(agents) < 2 {
+		t.Fatalf("agents %v, %v", agents, err)
+	}
+	p := progStartList(t, srv, 120, 40)
+	p.waitView("tokens today") // the agents and facets have arrived
+	p.press("a")
+	s := p.waitFor("picker with names", func(s progSnap) bool {
+		if s.mode != modeAgents {
+			return false
+		}
+		for _, a := range agents {
+			if !strings.Contains(s.view, a.Label()) {
+				return false
+			}
+		}
+		return true
+	})
+	for _, a := range agents {
+		if a.Label() != a.ID && strings.Contains(s.view, a.ID) {
+			t.Errorf("the picker shows the id %s of a named agent", a.ID)
+		}
+	}
+}
