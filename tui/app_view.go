@@ -180,6 +180,8 @@ func (m Model) listView() string {
 		},
 		changed: func(id string) bool { _, ok := m.changed[id]; return ok },
 		q:       m.spec.q,
+		// AGE follows the order: creation for the server's (created) order.
+		ageCreated: m.spec.sort == sortServer,
 	}
 	if m.cache != nil {
 		if m.cache.lines == nil {
@@ -200,7 +202,9 @@ func (m Model) listView() string {
 	} else {
 		list = window.view(&m.ctx, fresh, lw, d)
 	}
-	table := padTo(layoutColumns(lw).header(&m.ctx), lw) + "\n" + list
+	cols := layoutColumns(lw)
+	cols.created = d.ageCreated
+	table := padTo(cols.header(&m.ctx), lw) + "\n" + list
 	sel := m.selected()
 	if sel != nil {
 		sel = m.fresh(sel)

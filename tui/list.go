@@ -29,6 +29,9 @@ type rowDecor struct {
 	pending func(id string) (spinner string, ok bool)
 	changed func(id string) bool
 	q       query
+	// ageCreated: the AGE column counts from creation (the list is in
+	// creation order), not from the last update.
+	ageCreated bool
 	// lines, when set, memoises rendered rows across frames: a cursor move
 	// redraws two rows, not the whole window.
 	lines map[rowLineKey]string
@@ -117,7 +120,7 @@ func (l listModel) renderCached(b *strings.Builder, k *styleKit, now time.Time, 
 		renderRowTo(b, k, now, r, c, width, selected, d)
 		return
 	}
-	key := rowLineKey{r: r, width: width, selected: selected, age: age(now, r.s.UpdatedAt), query: d.q.raw, theme: k.theme}
+	key := rowLineKey{r: r, width: width, selected: selected, age: c.age(now, r), query: d.q.raw, theme: k.theme}
 	if d.marked != nil {
 		key.marked = d.marked(r.s.ID)
 	}
@@ -149,12 +152,22 @@ func (l listModel) selected(rows []*row) *row {
 
 // column widths of the list, derived from the total width.
 type columns struct {
-	mark, status, title, tags, tokens, age int
+	mark, status, title, tags, tokens, ageW int
+	created                                 bool // AGE counts from creation, not the last update
+}
+
+// age is the row's AGE cell: since creation or since the last update,
+// following the order of the list, as the header says.
+func (c columns) age(now time.Time, r *row) string {
+	if c.created {
+		return age(now, r.s.CreatedAt)
+	}
+	return age(now, r.s.UpdatedAt)
 }
 
 func layoutColumns(width int) columns {
-	c := columns{mark: 4, status: 10, tokens: 7, age: 4}
-	rest := width - c.mark - c.status - c.tokens - c.age - 4 // 4 gaps
+	c := columns{mark: 4, status: 10, tokens: 7, ageW: 7}
+	rest := width - c.mark - c.status - c.tokens - c.ageW - 4 // 4 gaps
 	c.tags = min(max(rest/4, 6), 28)
 	c.title = max(rest-c.tags, 8)
 	return c
@@ -166,14 +179,23 @@ func (c columns) header(ctx *Context) string {
 		safetext.Pad("TITLE", c.title),
 		safetext.Pad("TAGS", c.tags),
 		padLeft("TOKENS", c.tokens),
-		padLeft("AGE", c.age),
+		padLeft(c.ageLabel(), c.ageW),
 	}
 	return ctx.styles().header.render(strings.Join(cells, " "))
+}
+
+// ageLabel names the AGE column by what it counts from.
+func (c columns) ageLabel() string {
+	if c.created {
+		return "CREATED"
+	}
+	return "UPDATED"
 }
 
 // view renders the window of rows: O(height), whatever the number of rows.
 func (l listModel) view(ctx *Context, rows []*row, width int, d rowDecor) string {
 	c := layoutColumns(width)
+	c.created = d.ageCreated
 	k := ctx.styles()
 	now := ctx.Now()
 	var b strings.Builder
@@ -232,7 +254,7 @@ func renderRowTo(b *strings.Builder, k *styleKit, now time.Time, r *row, c colum
 	title := padKnown(r.title, tw, c.title)
 	tags := padKnown(r.tagsText, gw, c.tags)
 	tokens := padLeft(tokenCell(r), c.tokens)
-	ago := padLeft(age(now, r.s.UpdatedAt), c.age)
+	ago := padLeft(c.age(now, r), c.ageW)
 
 	if selected {
 		line := mark + pin + gap + status + " " + title + " " + tags + " " + tokens + " " + ago

@@ -35,7 +35,11 @@ func renderRowSlow(ctx *Context, r *row, c columns, width int, selected bool, d 
 	title := safetext.Pad(r.title, c.title)
 	tags := safetext.Pad(r.tagsText, c.tags)
 	tokens := padLeft(tokenCell(r), c.tokens)
-	ago := padLeft(age(ctx.Now(), r.s.UpdatedAt), c.age)
+	at := r.s.UpdatedAt
+	if c.created {
+		at = r.s.CreatedAt
+	}
+	ago := padLeft(age(ctx.Now(), at), c.ageW)
 	if selected {
 		line := strings.Join([]string{mark + pin + " " + status, title, tags, tokens, ago}, " ")
 		return t.RowSelected.Render(safetext.Pad(line, width))
@@ -95,6 +99,7 @@ func TestRenderRowMatchesLipgloss(t *testing.T) {
 			for _, width := range []int{80, 96, 160} {
 				c := layoutColumns(width)
 				for qi, q := range []string{"", "refund", "café", "数据", "e", "#p1 ord", "zz"} {
+					c.created = qi%2 == 0
 					d := rowDecor{
 						marked:  func(id string) bool { return len(id)%3 == 0 },
 						changed: func(id string) bool { return len(id)%5 == 0 },
