@@ -182,6 +182,8 @@ func (m Model) listView() string {
 		q:       m.spec.q,
 		// AGE follows the order: creation for the server's (created) order.
 		ageCreated: m.spec.sort == sortServer,
+		names:      m.ctx.names,
+		order:      m.opts.columns,
 	}
 	if m.cache != nil {
 		if m.cache.lines == nil {
@@ -202,7 +204,7 @@ func (m Model) listView() string {
 	} else {
 		list = window.view(&m.ctx, fresh, lw, d)
 	}
-	cols := layoutColumns(lw)
+	cols := layoutColumnsOf(lw, d.order)
 	cols.created = d.ageCreated
 	table := padTo(cols.header(&m.ctx), lw) + "\n" + list
 	sel := m.selected()
@@ -350,8 +352,8 @@ func previewView(ctx *Context, r *row, width, height int) string {
 		cost = k.value.render(c)
 	}
 	source := ""
-	if src := safetext.Line(string(r.s.Source), maxTagBytes); src != "" {
-		source = k.muted.render(" · via ") + k.value.render(src)
+	if r.source != "" {
+		source = k.muted.render(" · via ") + k.value.render(r.source)
 	}
 	var updated string
 	switch a := age(ctx.Now(), r.s.UpdatedAt); a { // never "updated now ago"

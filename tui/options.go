@@ -24,6 +24,11 @@ type Options struct {
 	// Clipboard receives what y copies (default: OSC 52 on stderr). Only
 	// plain ids ever reach it.
 	Clipboard func(text string) error
+	// Columns are the list's columns by name, in order (see ColumnNames);
+	// nil shows the default set. Unknown names are dropped (CheckColumns reports them).
+	Columns []string
+
+	columns []colKind // Columns, parsed
 
 	actions []Action // the session actions; default defaultActions() (tests add to it)
 }
@@ -46,6 +51,9 @@ func (o Options) withDefaults() Options {
 	}
 	if o.Clipboard == nil {
 		o.Clipboard = osc52Clipboard
+	}
+	if o.Columns != nil && o.columns == nil {
+		o.columns = knownColumns(o.Columns)
 	}
 	if o.actions == nil {
 		o.actions = defaultActions()

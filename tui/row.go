@@ -36,6 +36,7 @@ type row struct {
 	output   string   // last assistant answer, single line
 	why      string   // a failed run's reason: run_summary, else the output's text
 	agent    string
+	source   string // sanitised source (chat, api, …), "" when none
 	total    int64
 	// search is the lower-cased haystack the filter matches against; it
 	// starts with the lower-cased title, which titleKey shares.
@@ -80,6 +81,7 @@ func newRow(s apiclient.Session) *row {
 	r.tags = cleanTags(s.Tags)
 	r.tagsText = strings.Join(r.tags, " ")
 	r.agent = safetext.Tag(s.AgentID, maxTagBytes)
+	r.source = safetext.Line(string(s.Source), maxTagBytes)
 	r.total = s.Usage.Total()
 	if r.untitled && r.title == r.preview {
 		// The title is the preview: search it once.

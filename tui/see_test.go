@@ -3,6 +3,7 @@ package tui
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 
@@ -115,4 +116,43 @@ func TestProgramAgentPickerNames(t *testing.T) {
 			t.Errorf("the picker shows the id %s of a named agent", a.ID)
 		}
 	}
+}
+
+func TestCheckColumns(t *testing.T) {
+	if err := CheckColumns(ColumnNames()); err != nil {
+		t.Errorf("every column: %v", err)
+	}
+	for _, bad := range [][]string{nil, {"status", "nope"}, {"title", "title"}} {
+		if err := CheckColumns(bad); err == nil {
+			t.Errorf("%q accepted", bad)
+		}
+	}
+	if got := knownColumns([]string{"Cost", "nope", "cost", "title"}); !slices.Equal(got, []colKind{colCost, colTitle}) {
+		t.Errorf("knownColumns kept %v", got)
+	}
+}
+
+// Columns from the config: agent by name, source, in/out/cache, cost and
+// both ages, in the order given.
+func TestProgramColumnsConfig(t *testing.T) {
+	srv := progServer(t, apitest.Options{Sessions: progSessions})
+	opts := progOptions(progClient(srv, ""))
+	opts.Columns = []string{"status", "agent", "title", "source", "in", "out", "cache", "cost", "created", "updated"}
+	p := startProg(t, srv, opts, 160, 45)
+	s := p.waitFor("named agents in the AGENT column", func(s progSnap) bool {
+		return s.settled && strings.Contains(s.view, "tokens today")
+	})
+	header := strings.Split(s.view, "\n")[2]
+	last := -1
+	for _, h := range []string{"STATUS", "AGENT", "TITLE", "SOURCE", "IN", "OUT", "CACHE", "COST", "CREATED", "UPDATED"} {
+		i := strings.Index(header, h)
+		if i <= last {
+			t.Fatalf("header %q: %s missing or out of order", header, h)
+		}
+		last = i
+	}
+	if strings.Contains(header, "TAGS") {
+		t.Errorf("TAGS shown though not configured: %q", header)
+	}
+	p.golden()
 }
