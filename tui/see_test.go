@@ -156,3 +156,29 @@ func TestProgramColumnsConfig(t *testing.T) {
 	}
 	p.golden()
 }
+
+// A failed facets or agents call keeps the last figures and says nothing
+// alarming; a stale answer (older load) is dropped.
+func TestFactsFailureKeepsLastFigures(t *testing.T) {
+	m, _ := unitModel(t)
+	good := &apiclient.Facets{Total: 40, ActiveNow: 7, FailedToday: 2, TokensToday: 1500, P95DurationMS: 1200,
+		ByActivity: []apiclient.FacetCount{{Value: "failed", Count: 2}}}
+	nm, _ := m.Update(factsLoadedMsg{gen: m.load.gen, facets: good, agents: []apiclient.Agent{{ID: "a1", DisplayName: "Ops Bot"}}})
+	m = nm.(Model)
+	nm, _ = m.Update(factsLoadedMsg{gen: m.load.gen, facetsErr: errNoFacts, agentsErr: errNoFacts})
+	m = nm.(Model)
+	if m.facts.facets != good || m.ctx.agentLabel("a1") != "Ops Bot" {
+		t.Fatalf("a failed call dropped the last figures: %+v", m.facts)
+	}
+	nm, _ = m.Update(factsLoadedMsg{gen: m.load.gen - 1, facets: &apiclient.Facets{ActiveNow: 99}})
+	if nm.(Model).facts.facets != good {
+		t.Fatal("a stale answer replaced the figures")
+	}
+	head := m.headerView()
+	if !strings.Contains(head, "7 active") || !strings.Contains(head, "2 failed today") || !strings.Contains(head, "p95 1.2s") {
+		t.Errorf("header %q", head)
+	}
+	if strings.Contains(m.View(), "⚠") || m.status.kind == statusError {
+		t.Errorf("a failed facets call alarmed: %q", m.status.text)
+	}
+}
