@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"github.com/charmbracelet/bubbles/key"
+	"github.com/charmbracelet/bubbles/textinput"
 	tea "github.com/charmbracelet/bubbletea"
 
 	"github.com/everruns/sessions/apiclient"
@@ -34,12 +35,20 @@ type Action struct {
 	// Confirm is the question asked first, worded for n sessions; nil or ""
 	// runs the action at once. y runs it, n or esc does not.
 	Confirm func(n int) string
+	// Typed, when set, is the word the user must type (then enter) to
+	// confirm, instead of y/n: for what cannot be undone. Confirm's
+	// question should say so.
+	Typed string
 	// Do runs off the Update path for one session; bulk is true when it is
 	// one of several marked ones. What it returns replaces the row and is
 	// what Undo gets back.
 	Do func(ctx context.Context, env actionEnv, r *row, bulk bool) (actionResult, error)
 	// Undo reverts one Do; nil = cannot be undone.
 	Undo func(ctx context.Context, env actionEnv, id string, revert any) (actionResult, error)
+
+	// HelpOnly keeps the action out of the one-line help (the ? screen
+	// lists it): the line has room for a few keys only.
+	HelpOnly bool
 
 	Done   string // status line on success, unless Do gives its own label
 	Failed string // status line on failure, before the reason
@@ -48,8 +57,10 @@ type Action struct {
 // actionEnv is what an action may use: captured by value when a command is
 // built, never the model.
 type actionEnv struct {
-	API   API
-	Locks *sessionLocks // one save per session at a time
+	API       API
+	Locks     *sessionLocks           // one save per session at a time
+	Clipboard func(text string) error // Options.Clipboard
+	OpenURL   func(url string) error  // Options.OpenURL: the browser
 }
 
 // actionResult is what one session's action did.
@@ -57,6 +68,8 @@ type actionResult struct {
 	session *apiclient.Session // the session as saved; nil = the row did not change
 	label   string             // status line; "" = the action's Done
 	revert  any                // what Undo needs; nil = nothing to undo
+	removed bool               // the session left the list (archived, deleted)
+	sticky  bool               // the label stays until replaced (a URL to read)
 }
 
 // resolvedTag is the tag support staff toggle with one key.
@@ -64,11 +77,12 @@ const resolvedTag = "resolved"
 
 // defaultActions is the table of session actions.
 func defaultActions() []Action {
-	return []Action{
+	return append([]Action{
 		{
-			Name:  "resolve",
-			Key:   func(k *KeyMap) *key.Binding { return &k.Resolve },
-			Modes: inList | inDetail | inMarked,
+			Name:    "resolve",
+			Key:     func(k *KeyMap) *key.Binding { return &k.Resolve },
+			Modes:   inList | inDetail | inMarked,
+			Allowed: allowUpdate,
 			// One session toggles; marked ones are all resolved.
 			Do: func(ctx context.Context, env actionEnv, r *row, bulk bool) (actionResult, error) {
 				c, label := change{id: r.s.ID}, "Resolved"
@@ -85,7 +99,7 @@ func defaultActions() []Action {
 			Done:   "Resolved",
 			Failed: "resolve failed",
 		},
-	}
+	}, sessionActions()...)
 }
 
 // undoChange reverts a tag or title change by applying its inverse delta.
@@ -134,9 +148,12 @@ type pendingAction struct {
 	rows     []*row
 	bulk     bool
 	question string
+	typed    *textinput.Model // the word being typed, for a Typed confirmation
 }
 
-func (m Model) env() actionEnv { return actionEnv{API: m.api, Locks: m.ops.locks} }
+func (m Model) env() actionEnv {
+	return actionEnv{API: m.api, Locks: m.ops.locks, Clipboard: m.opts.Clipboard, OpenURL: m.opts.OpenURL}
+}
 
 // actionWhere is the mode actions are looked up in.
 func (m Model) actionWhere() actionModes {
@@ -166,6 +183,17 @@ func (m Model) actionBindings(where actionModes) []key.Binding {
 	var out []key.Binding
 	for _, a := range m.actions {
 		if a.Modes&where != 0 {
+			out = append(out, *a.Key(m.ctx.Keys))
+		}
+	}
+	return out
+}
+
+// shortActionBindings are the bindings of the actions of the one-line help.
+func (m Model) shortActionBindings(where actionModes) []key.Binding {
+	var out []key.Binding
+	for _, a := range m.actions {
+		if a.Modes&where != 0 && !a.HelpOnly {
 			out = append(out, *a.Key(m.ctx.Keys))
 		}
 	}
@@ -217,6 +245,10 @@ func (m Model) runAction(a *Action) (tea.Model, tea.Cmd) {
 	if a.Confirm != nil {
 		if q := a.Confirm(len(rows)); q != "" {
 			m.pending = &pendingAction{action: a, rows: rows, bulk: bulk, question: q}
+			if a.Typed != "" {
+				m.pending.typed = newTypedInput()
+				return m, nil
+			}
 			return m, nil
 		}
 	}
@@ -240,6 +272,9 @@ func (m Model) execute(a *Action, rows []*row, bulk bool) (tea.Model, tea.Cmd) {
 // onConfirmKey answers the question of a pending action.
 func (m Model) onConfirmKey(k tea.KeyMsg) (tea.Model, tea.Cmd) {
 	p := m.pending
+	if p.typed != nil {
+		return m.onTypedConfirmKey(k)
+	}
 	switch {
 	case keyMatches(k, m.ctx.Keys.Confirm):
 		m.pending = nil
@@ -260,6 +295,7 @@ func runJob(ctx context.Context, env actionEnv, op int, j job) tea.Cmd {
 		if err != nil {
 			return sessionSaveFailedMsg{op: op, id: j.id, err: err}
 		}
-		return sessionSavedMsg{op: op, session: res.session, label: res.label, revert: res.revert, undo: j.step(res)}
+		return sessionSavedMsg{op: op, session: res.session, label: res.label, revert: res.revert, undo: j.step(res),
+			removed: res.removed, sticky: res.sticky}
 	}
 }

@@ -111,10 +111,6 @@ func (m Model) onListKey(k tea.KeyMsg) (tea.Model, tea.Cmd) {
 			return m, m.setToast("auto refresh paused")
 		}
 		return m, tea.Batch(m.setToast("auto refresh on"), m.refresh.schedule())
-	case keyMatches(k, keys.CopyID):
-		if r := m.selected(); r != nil {
-			return m.copyID(r)
-		}
 	}
 	return m, nil
 }
@@ -140,15 +136,6 @@ func plainID(id string) bool {
 		}
 	}
 	return true
-}
-
-// copyID copies the session's id, or says why it will not.
-func (m Model) copyID(r *row) (tea.Model, tea.Cmd) {
-	if !plainID(r.s.ID) {
-		return m, m.setError("id not copied: it holds characters an id should not have (only letters, digits and _ - . : are copied)")
-	}
-	// A plain id is its own sanitised form: what is copied is what is shown.
-	return m, tea.Batch(m.copyText(r.s.ID), m.setToast("copied "+r.id))
 }
 
 // copyText puts text on the clipboard through Options.Clipboard.
@@ -266,6 +253,9 @@ func (m Model) openEdit(from mode) (tea.Model, tea.Cmd) {
 	}
 	if r == nil {
 		return m, nil
+	}
+	if ok, why := allowUpdate(r); !ok { // refused before the form, not at save
+		return m, m.setError("cannot edit: " + why)
 	}
 	m.setForm(newEditForm(&m.ctx, r, m.st.knownTags()).SetSize(m.ctx.Width, m.bodyHeight()))
 	m.back, m.mode = from, modeEdit

@@ -575,6 +575,11 @@ func (m Model) statusView() string {
 	if p := m.quitPrompt(); p != "" {
 		return t.Warning.Render(safetext.Truncate(p, max(m.ctx.Width, 1)))
 	}
+	if p := m.pending; p != nil && p.typed != nil {
+		k := m.ctx.Keys
+		hint := " " + k.TypedConfirm.Help().Key + "/" + k.TypedCancel.Help().Key
+		return t.Warning.Render(safetext.Truncate(p.question, max(m.ctx.Width-24, 1))) + p.typed.View() + t.Muted.Render(hint)
+	}
 	if p := m.pending; p != nil {
 		k := m.ctx.Keys
 		return t.Warning.Render(safetext.Truncate(p.question+" "+k.Confirm.Help().Key+"/"+k.Deny.Help().Key, max(m.ctx.Width, 1)))
@@ -625,7 +630,7 @@ func (m Model) shortHelp() []key.Binding {
 	switch m.mode {
 	case modeDetail:
 		out := append(m.detail.ShortHelp(), k.Edit)
-		out = append(out, m.actionBindings(inDetail)...)
+		out = append(out, m.shortActionBindings(inDetail)...)
 		return append(out, k.Undo, k.Back, k.Help)
 	case modeEdit:
 		return m.form.ShortHelp()
@@ -638,7 +643,7 @@ func (m Model) shortHelp() []key.Binding {
 	case modeUsage:
 		return []key.Binding{k.Up, k.Down, k.Open, k.Back}
 	}
-	out := append([]key.Binding{k.Down, k.Open, k.Edit}, m.actionBindings(inList|inMarked)...)
+	out := append([]key.Binding{k.Down, k.Open, k.Edit}, m.shortActionBindings(inList|inMarked)...)
 	return append(out, k.Undo, k.Filter, k.Mark, k.Help, k.Quit)
 }
 

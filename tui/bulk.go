@@ -31,6 +31,7 @@ type (
 		session *apiclient.Session // nil when the row did not change
 		revert  any                // the inverse of what was done, if known
 		undo    *undoStep          // what u runs to revert it; nil = cannot
+		removed bool               // the session left the list
 		err     error
 		ch      <-chan tea.Msg
 	}
@@ -77,7 +78,7 @@ func runBulk(ctx context.Context, env actionEnv, jobs []job, gen int) tea.Cmd {
 					cctx, cancel := context.WithTimeout(ctx, requestTimeout)
 					defer cancel()
 					res, err := j.run(cctx, env)
-					ch <- bulkProgressMsg{gen: gen, id: j.id, session: res.session, revert: res.revert, undo: j.step(res), err: err, ch: ch}
+					ch <- bulkProgressMsg{gen: gen, id: j.id, session: res.session, revert: res.revert, undo: j.step(res), removed: res.removed, err: err, ch: ch}
 				}(j)
 			}
 			wg.Wait()
@@ -107,6 +108,9 @@ func (m Model) onBulkProgress(msg bulkProgressMsg) (tea.Model, tea.Cmd) {
 	delete(m.marked, msg.id)
 	if msg.undo != nil {
 		b.undo = append(b.undo, *msg.undo)
+	}
+	if msg.removed {
+		m.removeSession(msg.id)
 	}
 	if msg.session == nil {
 		return m, next

@@ -36,6 +36,8 @@ type (
 		label   string             // "" = the op's label
 		revert  any                // the inverse of what was done, if known
 		undo    *undoStep          // what u runs to revert it; nil = cannot
+		removed bool               // the session left the list (archived, deleted)
+		sticky  bool               // the label stays until replaced
 	}
 	// sessionSaveFailedMsg: the save did not happen.
 	sessionSaveFailedMsg struct {

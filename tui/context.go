@@ -43,4 +43,12 @@ type API interface {
 	ListMessages(ctx context.Context, id string) ([]apiclient.Message, error)
 	ListAgents(ctx context.Context, search string) ([]apiclient.Agent, error)
 	Facets(ctx context.Context, opts apiclient.ListOptions) (*apiclient.Facets, error)
+
+	// Session actions (see actions_session.go).
+	Pin(ctx context.Context, id string) error
+	Unpin(ctx context.Context, id string) error
+	Archive(ctx context.Context, id string) error
+	Unarchive(ctx context.Context, id string) error
+	Cancel(ctx context.Context, id string) (apiclient.CancelTurnResponse, error)
+	Delete(ctx context.Context, id string) error
 }

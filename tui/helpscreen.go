@@ -157,7 +157,7 @@ func (m Model) helpGroups(from mode) []helpGroup {
 	session := append([]key.Binding{k.Open, k.Edit}, m.actionBindings(inList|inMarked)...)
 	return []helpGroup{
 		{"Move", []key.Binding{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom}},
-		{"Session", append(session, k.Undo, k.Reload, k.CopyID)},
+		{"Session", append(session, k.Undo, k.Reload)},
 		{"Triage", append([]key.Binding{k.Filter, k.StatusNext, k.StatusPrev}, append(k.Status[:], k.Sort, k.SortReverse, k.Agent)...)},
 		{"Marks", []key.Binding{k.Mark, k.MarkAll, k.BulkTags, k.Usage, k.Pause}},
 		{"Filter (after " + k.Filter.Help().Key + ")", []key.Binding{k.FilterKeep, k.FilterClear, k.FilterUp, k.FilterDown}},

@@ -15,7 +15,10 @@ type KeyMap struct {
 	Filter, StatusNext, StatusPrev, Sort, SortReverse key.Binding
 	Mark, MarkAll, BulkTags, Agent, Usage             key.Binding
 	Pause, CopyID                                     key.Binding
-	Status                                            [6]key.Binding // the tabs: All, Running, Failed, Completed, Idle, Paused
+
+	// Session actions of issue 11 (see sessionActions).
+	Pin, Archive, Cancel, Delete, OpenBrowser, CopyJSON key.Binding
+	Status                                              [6]key.Binding // the tabs: All, Running, Failed, Completed, Idle, Paused
 
 	// Typing a filter (the list narrows as you type).
 	FilterKeep, FilterClear, FilterUp, FilterDown key.Binding
@@ -24,6 +27,9 @@ type KeyMap struct {
 	Save, NextField, PrevField, Toggle, Confirm, Deny  key.Binding
 	TitleDone                                          key.Binding // leaves the title for the tags
 	PickerUp, PickerDown, PickerPageUp, PickerPageDown key.Binding
+
+	// A typed confirmation (delete): enter checks the word, esc gives up.
+	TypedConfirm, TypedCancel key.Binding
 
 	// The quit prompt with saves in flight.
 	QuitWait key.Binding
@@ -62,6 +68,12 @@ func DefaultKeyMap() *KeyMap {
 		Usage:       b([]string{"T"}, "T", "token usage"),
 		Pause:       b([]string{"p"}, "p", "pause refresh"),
 		CopyID:      b([]string{"y"}, "y", "copy id"),
+		CopyJSON:    b([]string{"Y"}, "Y", "copy JSON"),
+		Pin:         b([]string{"P"}, "P", "pin/unpin"),
+		Archive:     b([]string{"A"}, "A", "archive"),
+		Cancel:      b([]string{"C"}, "C", "cancel turn"),
+		Delete:      b([]string{"D"}, "D", "delete"),
+		OpenBrowser: b([]string{"o"}, "o", "open in browser"),
 		Save:        b([]string{"ctrl+s"}, "ctrl+s", "save"),
 		NextField:   b([]string{"tab"}, "tab", "next field"),
 		PrevField:   b([]string{"shift+tab"}, "shift+tab", "prev field"),
@@ -82,5 +94,7 @@ func DefaultKeyMap() *KeyMap {
 		PickerPageUp:   b([]string{"pgup"}, "pgup", "page up"),
 		PickerPageDown: b([]string{"pgdown"}, "pgdn", "page down"),
 		QuitWait:       b([]string{"w"}, "w", "wait for saves"),
+		TypedConfirm:   b([]string{"enter"}, "enter", "confirm"),
+		TypedCancel:    b([]string{"esc"}, "esc", "cancel"),
 	}
 }

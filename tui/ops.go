@@ -142,6 +142,9 @@ func (m Model) onSaved(msg sessionSavedMsg) (tea.Model, tea.Cmd) {
 	if !ok {
 		return m, nil // cancelled: the form was closed meanwhile
 	}
+	if msg.removed {
+		m.removeSession(info.id)
+	}
 	if s := msg.session; s != nil {
 		m.st.upsert(*s)
 		if m.load.next != nil && m.load.next != m.st && m.load.next.get(s.ID) != nil {
@@ -163,6 +166,10 @@ func (m Model) onSaved(msg sessionSavedMsg) (tea.Model, tea.Cmd) {
 	label := info.label
 	if msg.label != "" {
 		label = msg.label
+	}
+	if msg.sticky {
+		m.setInfo(label)
+		return m, nil
 	}
 	return m, m.setToast(label)
 }

@@ -24,6 +24,11 @@ type Options struct {
 	// Clipboard receives what y copies (default: OSC 52 on stderr). Only
 	// plain ids ever reach it.
 	Clipboard func(text string) error
+	// OpenURL opens a session's page in the browser (o); default
+	// $BROWSER, else xdg-open / open. When it fails the URL is shown and
+	// copied instead.
+	OpenURL func(url string) error
+
 	// Columns are the list's columns by name, in order (see ColumnNames);
 	// nil shows the default set. Unknown names are dropped (CheckColumns reports them).
 	Columns []string
@@ -51,6 +56,9 @@ func (o Options) withDefaults() Options {
 	}
 	if o.Clipboard == nil {
 		o.Clipboard = osc52Clipboard
+	}
+	if o.OpenURL == nil {
+		o.OpenURL = openBrowser
 	}
 	if o.Columns != nil && o.columns == nil {
 		o.columns = knownColumns(o.Columns)
