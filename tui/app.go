@@ -9,6 +9,7 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 
 	"github.com/everruns/sessions/apiclient"
+	"github.com/everruns/sessions/tui/safetext"
 )
 
 // mode is what has focus. The root model routes keys by mode alone.
@@ -22,6 +23,8 @@ const (
 	modeHelp
 	modeUsage
 	modeAgents
+	modeOrgs // the organisation picker
+	modeJump // the jump-to-id input and its switch offer
 )
 
 // Model is the root model: it owns the data, routes messages and owns focus
@@ -66,6 +69,9 @@ type Model struct {
 	usage    usageModel
 	agents   agentPicker
 	facts    facts
+	orgs     *orgPicker // the organisation picker (copy on write)
+	org      orgState   // the organisation acted in
+	jump     jumpState
 	refresh  refreshState
 	quitting bool
 	quitAsk  quitState
@@ -73,6 +79,10 @@ type Model struct {
 	initLoad tea.Cmd
 	cache    *viewCache
 }
+
+// orgState is the organisation the program acts in ("" when the server
+// picks the caller's only one).
+type orgState struct{ id, name string }
 
 // loadState is the list load in flight, if any.
 type loadState struct {
@@ -104,6 +114,7 @@ func New(opts Options) Model {
 	m.ops.locks = &sessionLocks{}
 	m.ctx = Context{Width: 80, Height: 24, Theme: opts.Theme, Now: opts.Now, Keys: opts.Keys, kit: newStyleKit(opts.Theme)}
 	m.load.agentID = opts.AgentID
+	m.org = orgState{id: opts.OrgID, name: safetext.Line(opts.OrgName, 200)}
 	filter := textinput.New()
 	filter.Prompt = "/"
 	filter.Placeholder = "filter: words, #tag, -#tag"
@@ -144,7 +155,9 @@ func (m *Model) startLoad() tea.Cmd {
 	if !m.load.complete && m.st.loaded == 0 {
 		m.load.next = m.st // first load: paint pages as they come
 	}
-	opts := apiclient.ListOptions{Limit: m.opts.PageSize, AgentID: m.load.agentID}
+	// The newest MaxRows only: memory follows the bound, not the
+	// organisation (the header says when the server has more).
+	opts := apiclient.ListOptions{Limit: m.opts.PageSize, AgentID: m.load.agentID, MaxRows: m.opts.MaxRows}
 	return tea.Batch(loadSessions(ctx, m.api, opts, m.opts.Concurrency, m.load.gen),
 		fetchFacts(m.api, m.load.agentID, m.load.gen))
 }
@@ -156,6 +169,11 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	next, ok := nm.(Model)
 	if !ok {
 		return nm, cmd
+	}
+	if next.st.loaded > next.opts.MaxRows && !next.load.active {
+		// Refreshes put new sessions on top: the oldest make room.
+		next.st.trimTo(next.opts.MaxRows)
+		nm = next
 	}
 	// The list follows the store: whatever changed it, it is derived again
 	// (a load paces its pages, see pageArrived, and is caught up at its end).
@@ -182,6 +200,10 @@ func (m Model) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.help = &hm
 		m.detail = m.detail.SetSize(m.ctx.Width, m.bodyHeight())
 		m.agents = m.agents.SetSize(m.ctx.Width, m.bodyHeight())
+		if m.orgs != nil {
+			p := m.orgs.SetSize(m.ctx.Width, m.bodyHeight())
+			m.orgs = &p
+		}
 		if m.keys != nil {
 			ks := m.keys.SetSize(m.ctx.Width, m.bodyHeight())
 			m.keys = &ks
@@ -196,6 +218,16 @@ func (m Model) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m.onLoadFinished(msg)
 	case factsLoadedMsg:
 		return m.onFacts(msg)
+	case serverCountsMsg:
+		return m.onServerCounts(msg)
+	case orgsListedMsg:
+		return m.onOrgsListed(msg)
+	case jumpFoundMsg:
+		return m.onJumpFound(msg)
+	case jumpElsewhereMsg:
+		return m.onJumpElsewhere(msg)
+	case jumpFailedMsg:
+		return m.onJumpFailed(msg)
 	case viewDerivedMsg:
 		return m.onDerived(msg)
 	case sessionSavedMsg:
@@ -266,6 +298,11 @@ func (m Model) forward(msg tea.Msg) (tea.Model, tea.Cmd) {
 		var f textinput.Model
 		f, cmd = m.filter.Update(msg)
 		m.filter = &f
+	case modeJump:
+		if m.jump.input != nil {
+			in, c := m.jump.input.Update(msg)
+			m.jump.input, cmd = &in, c
+		}
 	}
 	return m, cmd
 }
@@ -288,6 +325,21 @@ func (m Model) onKey(k tea.KeyMsg) (tea.Model, tea.Cmd) {
 		return m.quit()
 	}
 	switch m.mode {
+	case modeList, modeDetail, modeUsage, modeAgents:
+		// Keys that work wherever nothing is being typed.
+		switch {
+		case keyMatches(k, keys.Org):
+			nm, cmd := m.openOrgs("")
+			return nm, cmd
+		case keyMatches(k, keys.JumpTo):
+			return m.openJump()
+		}
+	}
+	switch m.mode {
+	case modeOrgs:
+		return m.onOrgKey(k)
+	case modeJump:
+		return m.onJumpKey(k)
 	case modeEdit:
 		f, cmd := m.form.Update(k)
 		m.setForm(f)

@@ -5,6 +5,8 @@ import (
 	"strings"
 
 	tea "github.com/charmbracelet/bubbletea"
+
+	"github.com/everruns/sessions/apiclient"
 )
 
 // onPage puts an arriving page on screen. The first load fills the shown
@@ -16,7 +18,8 @@ func (m Model) onPage(msg pageLoadedMsg) (tea.Model, tea.Cmd) {
 		return m, next // stale: keep draining so its goroutine can finish
 	}
 	// Pages may land out of order; progress only moves forward.
-	m.load.loaded, m.load.total = max(m.load.loaded, msg.ev.Loaded), msg.ev.Total
+	// Progress runs to the bound when the organisation is larger.
+	m.load.loaded, m.load.total = max(m.load.loaded, msg.ev.Loaded), min(msg.ev.Total, m.opts.MaxRows)
 	rows := msg.rows
 	if rows == nil {
 		rows = rowsOf(msg.ev.Page.Data)
@@ -26,6 +29,9 @@ func (m Model) onPage(msg pageLoadedMsg) (tea.Model, tea.Cmd) {
 	at := msg.ev.RequestedOffset
 	misplaced := m.load.next.misplaced
 	m.load.next.applyRows(at, msg.ev.Page.Total, rows)
+	if msg.ev.Bounded {
+		m.load.next.bounded = true
+	}
 	notes := msg.ev.Warnings
 	if m.load.next.misplaced != misplaced {
 		notes = append(notes, fmt.Sprintf("the page asked at offset %d lies beyond the rows received: its rows were put last", at))
@@ -75,6 +81,12 @@ func (m Model) onLoadFinished(msg loadFinishedMsg) (tea.Model, tea.Cmd) {
 		if m.load.total > 0 {
 			got = fmt.Sprintf(" (%s of %s loaded)", thousands(int64(m.load.loaded)), thousands(int64(m.load.total)))
 		}
+		if apiclient.IsOrgRequired(msg.err) && m.mode == modeList {
+			// The key belongs to several organisations: let the user pick.
+			m.status = statusLine{}
+			nm, cmd := m.openOrgs("— this key belongs to several organisations; choose one")
+			return nm, cmd
+		}
 		if m.load.aborted {
 			return m, m.setError("load cancelled" + got + " — ctrl+r to load again")
 		}
@@ -86,9 +98,12 @@ func (m Model) onLoadFinished(msg loadFinishedMsg) (tea.Model, tea.Cmd) {
 	}
 	m.load.next = nil
 	m.load.complete = true
-	m.st.total = m.st.loaded
+	counts := m.askServerCounts()
+	if !m.st.bounded {
+		m.st.total = m.st.loaded // all of it is here: that is the count
+	}
 	if m.status.kind == statusError || m.status.kind == statusInfo {
 		m.status = statusLine{} // an old error, or "reloading…": done now
 	}
-	return m, nil
+	return m, counts
 }

@@ -82,12 +82,17 @@ type headerKey struct {
 	theme                 *theme.Theme
 	facets                *apiclient.Facets
 	names                 *agentNames
+	org                   orgState
+	total                 int // the server's, shown when bounded
+	counts                *apiclient.Stats
+	bounded               bool
 }
 
 func (m Model) cachedHeader() string {
 	k := headerKey{view: m.view, loaded: m.st.loaded, width: m.ctx.Width, loading: m.load.active,
 		marks: strconv.Itoa(len(m.marked)), refreshFailed: m.refresh.failed, paused: m.refresh.paused,
-		agent: m.load.agentID, theme: m.ctx.Theme, facets: m.facts.facets, names: m.ctx.names}
+		agent: m.load.agentID, theme: m.ctx.Theme, facets: m.facts.facets, names: m.ctx.names,
+		org: m.org, total: m.st.total, bounded: m.st.bounded, counts: m.st.counts}
 	if m.load.active {
 		k.spin = m.spin.View()
 		k.progress = strconv.Itoa(m.load.loaded) + "/" + strconv.Itoa(m.load.total)
@@ -115,6 +120,7 @@ type tabsKey struct {
 	theme        *theme.Theme
 	facets       *apiclient.Facets
 	partial      bool
+	counts       *apiclient.Stats // the server's, when bounded
 }
 
 func (m Model) cachedTabs() string {
@@ -123,7 +129,7 @@ func (m Model) cachedTabs() string {
 	}
 	k := tabsKey{view: m.view, tab: m.spec.tab, sort: m.spec.sort, reverse: m.spec.reverse,
 		query: m.spec.q.raw, width: m.ctx.Width, shown: len(m.view.rows), theme: m.ctx.Theme,
-		facets: m.facts.facets, partial: m.partial()}
+		facets: m.facts.facets, partial: m.partial(), counts: m.st.counts}
 	if m.cache.tabsKey != k || m.cache.tabs == "" {
 		m.cache.tabsKey, m.cache.tabs = k, m.tabsView()
 	}
@@ -161,6 +167,10 @@ func (m Model) bodyView() string {
 		s = m.usage.View(w, bh)
 	case modeAgents:
 		s = m.agents.View()
+	case modeOrgs:
+		s = m.orgs.View()
+	case modeJump:
+		s = m.jumpView()
 	default:
 		s = m.listView()
 	}
@@ -453,7 +463,16 @@ func (m Model) headerView() string {
 	t := m.ctx.Theme
 	c := m.headerCounts()
 	parts := []string{t.HeaderTitle.Render("sessions")}
-	parts = append(parts, t.HeaderCount.Render(thousands(int64(m.st.loaded)))+t.HeaderInfo.Render(" total"))
+	if org := m.orgHeader(); org != "" {
+		parts[0] += " " + t.Value.Render(org)
+	}
+	if m.st.bounded && m.st.total > m.st.loaded {
+		// Counts come from the server's total, not from what is kept.
+		parts = append(parts, t.HeaderInfo.Render("newest ")+t.HeaderCount.Render(thousands(int64(m.st.loaded)))+
+			t.HeaderInfo.Render(" of ")+t.HeaderCount.Render(thousands(int64(m.st.total)))+t.HeaderInfo.Render(" loaded"))
+	} else {
+		parts = append(parts, t.HeaderCount.Render(thousands(int64(m.st.loaded)))+t.HeaderInfo.Render(" total"))
+	}
 	if f := m.facts.facets; f != nil {
 		// The organisation's figures, from the facets of the last load or refresh.
 		parts = append(parts, t.StatusActive.Render(compactTokens(max(f.ActiveNow, 0)))+t.HeaderInfo.Render(" active"),
@@ -510,7 +529,12 @@ func p95Text(ms int64) string {
 // headerCounts counts the loaded sessions by status; cached per version
 // by the derive step would be nicer, but the header needs all rows, not
 // the filtered ones, and the view result has the filtered counts only.
-func (m Model) headerCounts() map[string]int { return m.view.statusAll }
+func (m Model) headerCounts() map[string]int {
+	if c := m.st.serverCounts(); c != nil {
+		return c
+	}
+	return m.view.statusAll
+}
 
 func progressText(done, total, width int) string {
 	if total <= 0 {
@@ -522,7 +546,9 @@ func progressText(done, total, width int) string {
 
 // partial reports whether the list holds less than the server has: a load
 // under way or one that never finished.
-func (m Model) partial() bool { return m.load.active || !m.load.complete }
+func (m Model) partial() bool {
+	return m.load.active || !m.load.complete || m.st.bounded && m.st.total > m.st.loaded
+}
 
 // tabCounts are the tabs' counts: the server's facets while the list is
 // partial and no words filter it, else the loaded rows counted here.
@@ -537,6 +563,9 @@ func (m Model) tabCounts() [statusTabs]int64 {
 	}
 	for i, n := range m.view.tabCounts {
 		out[i] = int64(n)
+		if c, ok := m.serverTabCount(statusTab(i)); ok {
+			out[i] = int64(c)
+		}
 	}
 	return out
 }
@@ -640,6 +669,13 @@ func (m Model) shortHelp() []key.Binding {
 		return m.keys.ShortHelp()
 	case modeAgents:
 		return m.agents.ShortHelp()
+	case modeOrgs:
+		return m.orgs.ShortHelp()
+	case modeJump:
+		if m.jump.offer != nil {
+			return []key.Binding{k.Confirm, k.Deny}
+		}
+		return []key.Binding{k.Open, k.Back}
 	case modeUsage:
 		return []key.Binding{k.Up, k.Down, k.Open, k.Back}
 	}

@@ -158,7 +158,7 @@ func (m Model) helpGroups(from mode) []helpGroup {
 	return []helpGroup{
 		{"Move", []key.Binding{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom}},
 		{"Session", append(session, k.Undo, k.Reload)},
-		{"Triage", append([]key.Binding{k.Filter, k.StatusNext, k.StatusPrev}, append(k.Status[:], k.Sort, k.SortReverse, k.Agent)...)},
+		{"Triage", append([]key.Binding{k.Filter, k.StatusNext, k.StatusPrev}, append(k.Status[:], k.Sort, k.SortReverse, k.Agent, k.Org, k.JumpTo)...)},
 		{"Marks", []key.Binding{k.Mark, k.MarkAll, k.BulkTags, k.Usage, k.Pause}},
 		{"Filter (after " + k.Filter.Help().Key + ")", []key.Binding{k.FilterKeep, k.FilterClear, k.FilterUp, k.FilterDown}},
 		{"Edit form", []key.Binding{k.Save, k.NextField, k.PrevField, k.TitleDone, k.Back,

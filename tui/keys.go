@@ -15,6 +15,7 @@ type KeyMap struct {
 	Filter, StatusNext, StatusPrev, Sort, SortReverse key.Binding
 	Mark, MarkAll, BulkTags, Agent, Usage             key.Binding
 	Pause, CopyID                                     key.Binding
+	Org, JumpTo                                       key.Binding // organisation picker, jump to a session id
 
 	// Session actions of issue 11 (see sessionActions).
 	Pin, Archive, Cancel, Delete, OpenBrowser, CopyJSON key.Binding
@@ -68,6 +69,8 @@ func DefaultKeyMap() *KeyMap {
 		Usage:       b([]string{"T"}, "T", "token usage"),
 		Pause:       b([]string{"p"}, "p", "pause refresh"),
 		CopyID:      b([]string{"y"}, "y", "copy id"),
+		Org:         b([]string{"O"}, "O", "organisation"),
+		JumpTo:      b([]string{":", "ctrl+g"}, ":", "jump to id"),
 		CopyJSON:    b([]string{"Y"}, "Y", "copy JSON"),
 		Pin:         b([]string{"P"}, "P", "pin/unpin"),
 		Archive:     b([]string{"A"}, "A", "archive"),

@@ -140,7 +140,7 @@ func TestKeyNamesStable(t *testing.T) {
 			t.Errorf("no [keys] name %q in %v", n, names)
 		}
 	}
-	if len(names) != 57 {
-		t.Errorf("%d names, want 57 (every binding of KeyMap): %v", len(names), names)
+	if len(names) != 59 {
+		t.Errorf("%d names, want 59 (every binding of KeyMap): %v", len(names), names)
 	}
 }

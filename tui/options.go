@@ -18,6 +18,15 @@ type Options struct {
 	PageSize    int              // sessions per list request, 1..100 (default 100)
 	Concurrency int              // list requests in flight (default 4)
 	Mouse       bool             // enable mouse wheel and click
+	// OrgID and OrgName are the organisation API acts in, when known (the
+	// header shows the name). SwitchOrg returns an API acting in another
+	// organisation (default, for an *apiclient.Client: its WithOrg); the
+	// organisation picker and jumping to an id need it and OrgAPI.
+	OrgID, OrgName string
+	SwitchOrg      func(id string) API
+	// MaxRows bounds the sessions kept: the newest MaxRows (default
+	// DefaultMaxRows; the header says when the organisation has more).
+	MaxRows int
 	// Retries, from RetryNotifier, tells the program when the client waits
 	// to retry, so the status line can say so.
 	Retries <-chan apiclient.RetryEvent
@@ -38,6 +47,9 @@ type Options struct {
 	actions []Action // the session actions; default defaultActions() (tests add to it)
 }
 
+// DefaultMaxRows is how many sessions the program keeps unless told.
+const DefaultMaxRows = 100_000
+
 func (o Options) withDefaults() Options {
 	if o.Theme == nil {
 		o.Theme = theme.New(theme.Auto, theme.NoColorFromEnv())
@@ -56,6 +68,14 @@ func (o Options) withDefaults() Options {
 	}
 	if o.Clipboard == nil {
 		o.Clipboard = osc52Clipboard
+	}
+	if o.SwitchOrg == nil {
+		if c, ok := o.API.(*apiclient.Client); ok {
+			o.SwitchOrg = func(id string) API { return c.WithOrg(id) }
+		}
+	}
+	if o.MaxRows <= 0 {
+		o.MaxRows = DefaultMaxRows
 	}
 	if o.OpenURL == nil {
 		o.OpenURL = openBrowser

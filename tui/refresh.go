@@ -117,6 +117,9 @@ func refreshPages(api API, offsets []int, limit int, agentID string, gen int) te
 // onRefreshed merges fresh pages without moving the cursor: rows are
 // updated in place by id, new sessions from the newest page go on top.
 func (m Model) onRefreshed(msg refreshedMsg) (tea.Model, tea.Cmd) {
+	if msg.gen != m.refresh.gen {
+		return m, nil // asked before an organisation switch (see switchOrg)
+	}
 	m.refresh.inflight = false
 	next := m.refresh.schedule()
 	if msg.err != nil {

@@ -17,6 +17,10 @@ type store struct {
 	byID   map[string]int
 	total  int // what the server reported: shown, never allocated from
 	loaded int
+	// bounded: the load stopped at Options.MaxRows while the server had
+	// more; total then stays the server's claim (the header says so).
+	bounded bool
+	counts  *apiclient.Stats // the server's counts of a bounded load (servercounts.go)
 	// misplaced counts rows put at the end because their requested offset
 	// lay further ahead than the rows received could justify.
 	misplaced int
@@ -163,4 +167,24 @@ func (s *store) knownTags() []string {
 	}
 	sort.Strings(out)
 	return out
+}
+
+// trimTo drops the oldest rows (the last slots) until at most n are kept:
+// sessions created after a bounded load arrive on top through refreshes,
+// and the bound holds for the whole run, not just the load.
+func (s *store) trimTo(n int) {
+	if n <= 0 || s.loaded <= n {
+		return
+	}
+	s.changed()
+	end := len(s.slots)
+	for end > 0 && s.loaded > n {
+		end--
+		if r := s.slots[end]; r != nil {
+			delete(s.byID, r.s.ID)
+			s.loaded--
+		}
+	}
+	clear(s.slots[end:]) // no reference keeps a dropped row alive
+	s.slots = s.slots[:end]
 }

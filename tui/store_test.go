@@ -142,3 +142,26 @@ func TestListFollowsStore(t *testing.T) {
 		t.Fatalf("the derived list did not follow the store")
 	}
 }
+
+func TestStoreTrimToKeepsTheNewest(t *testing.T) {
+	st := newStore()
+	st.applyPage(0, page(0, 5, 9))
+	st.applyPage(7, page(7, 2, 9)) // a gap at 5, 6: a page still on its way
+	st.upsert(apiclient.Session{ID: "new"})
+	v := st.version
+	st.trimTo(4)
+	var got []string
+	for _, r := range st.rows() {
+		got = append(got, r.s.ID)
+	}
+	if !reflect.DeepEqual(got, []string{"new", "s0", "s1", "s2"}) || st.loaded != 4 || len(st.byID) != 4 || len(st.slots) != 4 {
+		t.Fatalf("kept %v (loaded %d, %d ids, %d slots)", got, st.loaded, len(st.byID), len(st.slots))
+	}
+	if st.version == v || st.get("s8") != nil || st.get("s2") == nil {
+		t.Error("version unchanged, or a dropped id still found")
+	}
+	st.trimTo(10) // under the bound: nothing moves
+	if st.loaded != 4 {
+		t.Errorf("loaded %d", st.loaded)
+	}
+}

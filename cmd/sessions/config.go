@@ -25,6 +25,7 @@ type fileConfig struct {
 	Agent    *string             `toml:"agent"`
 	Refresh  *time.Duration      `toml:"refresh"` // "10s", "1m"; 0 turns it off
 	PageSize *int                `toml:"page_size"`
+	MaxRows  *int                `toml:"max_rows"` // sessions the TUI keeps
 	Theme    *string             `toml:"theme"`
 	Mouse    *bool               `toml:"mouse"`
 	Keys     map[string][]string `toml:"keys"`

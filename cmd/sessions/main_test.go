@@ -118,6 +118,18 @@ func TestCompletion(t *testing.T) {
 	}
 }
 
+// --max-rows out of range is refused before anything else (the terminal
+// check included), naming the setting.
+func TestMaxRowsRange(t *testing.T) {
+	srv := newServer(t, apitest.Options{Sessions: 3})
+	for _, n := range []string{"0", "10000001"} {
+		r := runCLI(t, keyEnv(), "--max-rows", n, "--api-url", srv.URL())
+		if r.code != exitUsage || !strings.Contains(r.stderr, "max rows must be between 1 and 10000000") {
+			t.Errorf("--max-rows %s: exit %d, stderr %s", n, r.code, r.stderr)
+		}
+	}
+}
+
 func TestUsageErrors(t *testing.T) {
 	srv := newServer(t, apitest.Options{Sessions: 3})
 	for _, args := range [][]string{

@@ -27,6 +27,7 @@ const (
 	defaultDemoSessions = 500
 	maxDemoSessions     = 10_000_000 // above apitest.LazyThreshold, generated on demand
 	maxDemoOrgs         = 8
+	maxMaxRows          = 10_000_000
 )
 
 // app holds the flag values and the process environment of one run.
@@ -47,6 +48,7 @@ type app struct {
 	demoHostile  bool
 	demoFaults   float64
 	demoOrgs     int
+	maxRows      int
 
 	last *settings // of the command that ran: explainOrgRequired lists its orgs
 }
@@ -61,6 +63,7 @@ type settings struct {
 	Agent    string
 	Refresh  time.Duration
 	PageSize int
+	MaxRows  int // sessions the TUI keeps, the newest
 	Theme    theme.Mode
 	Mouse    bool
 	Keys     map[string][]string
@@ -107,6 +110,7 @@ func (a *app) rootCommand() *cobra.Command {
 	f.DurationVar(&a.refresh, "refresh", defaultRefresh, "auto refresh interval, 0 turns it off")
 	f.StringVar(&a.themeName, "theme", string(theme.Auto), "colour theme: dark, light or auto")
 	f.BoolVar(&a.noMouse, "no-mouse", false, "do not capture the mouse")
+	f.IntVar(&a.maxRows, "max-rows", tui.DefaultMaxRows, "sessions kept in memory, the newest (config max_rows)")
 	f.BoolVar(&a.demo, "demo", false, "run against a built-in demo server with generated sessions (no account needed)")
 	f.IntVar(&a.demoSessions, "demo-sessions", defaultDemoSessions, "number of generated sessions for --demo")
 	f.BoolVar(&a.demoHostile, "demo-hostile", false, "add sessions with terminal escape sequences to the demo data")
@@ -181,6 +185,17 @@ func (a *app) settings(cmd *cobra.Command) (*settings, error) {
 	}
 	if s.PageSize < 1 || s.PageSize > 100 {
 		return nil, usageErrorf("page size must be between 1 and 100, got %d", s.PageSize)
+	}
+
+	s.MaxRows = tui.DefaultMaxRows
+	if fc.MaxRows != nil {
+		s.MaxRows = *fc.MaxRows
+	}
+	if cmd.Flags().Lookup("max-rows") != nil && changed("max-rows") {
+		s.MaxRows = a.maxRows
+	}
+	if s.MaxRows < 1 || s.MaxRows > maxMaxRows {
+		return nil, usageErrorf("max rows must be between 1 and %d, got %d", maxMaxRows, s.MaxRows)
 	}
 
 	themeName := string(theme.Auto)
@@ -337,6 +352,11 @@ func (a *app) runTUI(cmd *cobra.Command) error {
 		PageSize: s.PageSize,
 		Mouse:    s.Mouse,
 		Columns:  s.Columns,
+		MaxRows:  s.MaxRows,
+		// The organisation resolveOrg settled on; the picker (O) switches
+		// with the client's WithOrg (tui's default for an *apiclient.Client).
+		OrgID:   s.OrgID,
+		OrgName: s.OrgName,
 	}
 	err = tui.Run(ctx, opts)
 	var lost *tui.UnsavedError
