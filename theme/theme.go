@@ -77,6 +77,11 @@ type Theme struct {
 	StatusActive  lipgloss.Style
 	StatusIdle    lipgloss.Style
 	StatusOther   lipgloss.Style
+	// Activities: a failed run must stand out (its glyph carries it without colour).
+	StatusFailed    lipgloss.Style
+	StatusCompleted lipgloss.Style
+	StatusPaused    lipgloss.Style
+	Pinned          lipgloss.Style // the pinned marker
 
 	RowTitle     lipgloss.Style
 	RowUntitled  lipgloss.Style // an untitled session shows its preview, dimmed
@@ -170,6 +175,10 @@ func New(mode Mode, noColor bool) *Theme {
 	t.StatusActive = fg(p.Active).Bold(true)
 	t.StatusIdle = fg(p.Idle)
 	t.StatusOther = fg(p.Other).Italic(true)
+	t.StatusFailed = fg(p.Error).Bold(true)
+	t.StatusCompleted = fg(p.Success)
+	t.StatusPaused = fg(p.Warning)
+	t.Pinned = fg(p.Warning).Bold(true)
 
 	t.RowTitle = fg(p.Fg)
 	t.RowUntitled = fg(p.Muted).Italic(true)
@@ -245,10 +254,16 @@ func (t *Theme) Status(status string) lipgloss.Style {
 	switch status {
 	case "started":
 		return t.StatusStarted
-	case "active":
+	case "active", "running":
 		return t.StatusActive
 	case "idle":
 		return t.StatusIdle
+	case "failed":
+		return t.StatusFailed
+	case "completed":
+		return t.StatusCompleted
+	case "paused":
+		return t.StatusPaused
 	}
 	return t.StatusOther
 }

@@ -43,16 +43,29 @@ func newAgentPicker(ctx *Context, rows []*row, current string) agentPicker {
 	}
 	p := agentPicker{ctx: ctx, current: current}
 	p.agents = append(p.agents, agentCount{label: "all agents", n: len(rows)})
+	// Agents show by display name (the id when unknown); every agent the
+	// server knows is offered, with or without loaded sessions.
 	for id, n := range counts {
-		p.agents = append(p.agents, agentCount{id: id, label: safetext.Line(id, maxTagBytes), n: n})
+		p.agents = append(p.agents, agentCount{id: id, label: ctx.agentLabel(id), n: n})
 	}
 	if current != "" && counts[current] == 0 {
-		p.agents = append(p.agents, agentCount{id: current, label: safetext.Line(current, maxTagBytes), n: len(rows)})
+		p.agents = append(p.agents, agentCount{id: current, label: ctx.agentLabel(current), n: len(rows)})
+		counts[current] = len(rows)
+	}
+	if ctx.names != nil {
+		for id, label := range ctx.names.byID {
+			if _, ok := counts[id]; !ok {
+				p.agents = append(p.agents, agentCount{id: id, label: label})
+			}
+		}
 	}
 	sort.Slice(p.agents[1:], func(i, j int) bool {
 		a, b := p.agents[1+i], p.agents[1+j]
 		if a.n != b.n {
 			return a.n > b.n
+		}
+		if a.label != b.label {
+			return a.label < b.label
 		}
 		return a.id < b.id
 	})

@@ -70,6 +70,7 @@ type Model struct {
 	changed  map[string]int   // rows a refresh changed → that refresh's gen
 	usage    *usageview.Model // the T view (copy on write)
 	agents   agentPicker
+	facts    facts
 	orgs     *orgPicker // the organisation picker (copy on write)
 	org      orgState   // the organisation acted in
 	jump     jumpState
@@ -160,7 +161,8 @@ func (m *Model) startLoad() tea.Cmd {
 	// The newest MaxRows only: memory follows the bound, not the
 	// organisation (the header says when the server has more).
 	opts := apiclient.ListOptions{Limit: m.opts.PageSize, AgentID: m.load.agentID, MaxRows: m.opts.MaxRows}
-	return loadSessions(ctx, m.api, opts, m.opts.Concurrency, m.load.gen)
+	return tea.Batch(loadSessions(ctx, m.api, opts, m.opts.Concurrency, m.load.gen),
+		fetchFacts(m.api, m.load.agentID, m.load.gen))
 }
 
 // Update routes messages: data messages first, then keys by mode. While
@@ -222,6 +224,8 @@ func (m Model) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m.onPage(msg)
 	case loadFinishedMsg:
 		return m.onLoadFinished(msg)
+	case factsLoadedMsg:
+		return m.onFacts(msg)
 	case serverCountsMsg:
 		return m.onServerCounts(msg)
 	case orgsListedMsg:

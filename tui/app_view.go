@@ -3,8 +3,10 @@ package tui
 import (
 	"fmt"
 	"slices"
+	"math"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/charmbracelet/bubbles/key"
 	"github.com/charmbracelet/lipgloss"
@@ -79,6 +81,8 @@ type headerKey struct {
 	refreshFailed, paused bool
 	agent                 string
 	theme                 *theme.Theme
+	facets                *apiclient.Facets
+	names                 *agentNames
 	org                   orgState
 	total                 int // the server's, shown when bounded
 	counts                *apiclient.Stats
@@ -88,7 +92,8 @@ type headerKey struct {
 func (m Model) cachedHeader() string {
 	k := headerKey{view: m.view, loaded: m.st.loaded, width: m.ctx.Width, loading: m.load.active,
 		marks: strconv.Itoa(len(m.marked)), refreshFailed: m.refresh.failed, paused: m.refresh.paused,
-		agent: m.load.agentID, theme: m.ctx.Theme, org: m.org, total: m.st.total, bounded: m.st.bounded, counts: m.st.counts}
+		agent: m.load.agentID, theme: m.ctx.Theme, facets: m.facts.facets, names: m.ctx.names,
+		org: m.org, total: m.st.total, bounded: m.st.bounded, counts: m.st.counts}
 	if m.load.active {
 		k.spin = m.spin.View()
 		k.progress = strconv.Itoa(m.load.loaded) + "/" + strconv.Itoa(m.load.total)
@@ -114,6 +119,8 @@ type tabsKey struct {
 	query        string
 	width, shown int
 	theme        *theme.Theme
+	facets       *apiclient.Facets
+	partial      bool
 	counts       *apiclient.Stats // the server's, when bounded
 }
 
@@ -122,7 +129,8 @@ func (m Model) cachedTabs() string {
 		return m.tabsView()
 	}
 	k := tabsKey{view: m.view, tab: m.spec.tab, sort: m.spec.sort, reverse: m.spec.reverse,
-		query: m.spec.q.raw, width: m.ctx.Width, shown: len(m.view.rows), theme: m.ctx.Theme, counts: m.st.counts}
+		query: m.spec.q.raw, width: m.ctx.Width, shown: len(m.view.rows), theme: m.ctx.Theme,
+		facets: m.facts.facets, partial: m.partial(), counts: m.st.counts}
 	if m.cache.tabsKey != k || m.cache.tabs == "" {
 		m.cache.tabsKey, m.cache.tabs = k, m.tabsView()
 	}
@@ -185,6 +193,10 @@ func (m Model) listView() string {
 		},
 		changed: func(id string) bool { _, ok := m.changed[id]; return ok },
 		q:       m.spec.q,
+		// AGE follows the order: creation for the server's (created) order.
+		ageCreated: m.spec.sort == sortServer,
+		names:      m.ctx.names,
+		order:      m.opts.columns,
 	}
 	if m.cache != nil {
 		if m.cache.lines == nil {
@@ -205,7 +217,9 @@ func (m Model) listView() string {
 	} else {
 		list = window.view(&m.ctx, fresh, lw, d)
 	}
-	head := layoutColumns(lw).header(&m.ctx)
+	cols := layoutColumnsOf(lw, d.order)
+	cols.created = d.ageCreated
+	head := cols.header(&m.ctx)
 	if p := m.queryProblemLine(lw); p != "" {
 		head = p // right under the input, in place of the column names
 	}
@@ -285,10 +299,11 @@ type previewKey struct {
 	w, h  int
 	age   string // the pane shows "updated … ago"
 	theme *theme.Theme
+	names *agentNames
 }
 
 func (m Model) cachedPreview(r *row, w, h int) string {
-	key := previewKey{r: r, w: w, h: h, theme: m.ctx.Theme}
+	key := previewKey{r: r, w: w, h: h, theme: m.ctx.Theme, names: m.ctx.names}
 	if r != nil {
 		key.age = age(m.ctx.Now(), r.s.UpdatedAt)
 	}
@@ -349,6 +364,14 @@ func previewView(ctx *Context, r *row, width, height int) string {
 		usage = k.value.render(compactTokens(r.total)+" tokens") +
 			k.muted.render(fmt.Sprintf(" (in %s · out %s · cache %s)", compactTokens(u.InputTokens), compactTokens(u.OutputTokens), compactTokens(u.CacheRead())))
 	}
+	cost := k.muted.render("—")
+	if c := costText(&r.s); c != "" {
+		cost = k.value.render(c)
+	}
+	source := ""
+	if r.source != "" {
+		source = k.muted.render(" · via ") + k.value.render(r.source)
+	}
 	var updated string
 	switch a := age(ctx.Now(), r.s.UpdatedAt); a { // never "updated now ago"
 	case "now":
@@ -358,8 +381,26 @@ func previewView(ctx *Context, r *row, width, height int) string {
 	default:
 		updated = "updated " + a + " ago"
 	}
-	meta := k.status(r.status).render(r.status) + k.muted.render(" · "+updated+" · "+r.id)
+	meta := metaLine(k, r, "", updated)
 	room := height - 2 // border
+	// A failed run leads with why it failed.
+	var failure string
+	if r.act == string(apiclient.ActivityFailed) {
+		why := r.why
+		if why == "" {
+			why = "no reason given"
+		}
+		lines := 1
+		if room >= 12 {
+			lines = 2
+		}
+		var fl []string
+		for _, l := range strings.Split(wrap(failedGlyph+" failed: "+why, lines), "\n") {
+			fl = append(fl, k.failed.render(l))
+		}
+		failure = strings.Join(fl, "\n")
+		room -= lines
+	}
 	var body string
 	if room >= 12 {
 		head := strings.Join([]string{
@@ -367,22 +408,42 @@ func previewView(ctx *Context, r *row, width, height int) string {
 			ansi.Truncate(meta, inner, safetext.Ellipsis), // meta is styled: ANSI-aware
 			k.label.render("tags   ") + tags,
 			k.label.render("usage  ") + usage,
-			k.label.render("agent  ") + k.muted.render(r.agent),
+			k.label.render("cost   ") + cost,
+			k.label.render("agent  ") + k.value.render(ctx.agentLabel(r.s.AgentID)) + source,
 		}, "\n")
-		rest := room - 5 - 3 // head, blank, two labels
+		rest := room - 6 - 3 // head, blank, two labels
 		each := rest / 2
 		body = head + "\n\n" + k.label.render("Preview (first user message)") + "\n" + wrap(r.preview, each) +
 			"\n" + k.label.render("Output (last answer)") + "\n" + wrap(r.output, rest-each)
 	} else {
+		if r.s.AgentID != "" { // no room for an agent line: it joins the meta line
+			meta = metaLine(k, r, ctx.agentLabel(r.s.AgentID), updated)
+		}
 		body = strings.Join([]string{
 			titleStyle.render(safetext.Truncate(title, inner)),
 			ansi.Truncate(meta, inner, safetext.Ellipsis), // meta is styled: ANSI-aware
-			k.label.render("tags    ") + tags + k.muted.render(" · ") + usage,
+			k.label.render("tags    ") + tags + k.muted.render(" · ") + cost + k.muted.render(" · ") + usage,
 			k.label.render("Preview ") + r.preview,
 			k.label.render("Output  ") + r.output,
 		}, "\n")
 	}
+	if failure != "" {
+		body = failure + "\n" + body
+	}
 	return drawPane(t, body, inner, height)
+}
+
+// metaLine is the preview's line of state: pinned, activity, the agent
+// (when given), age and id.
+func metaLine(k *styleKit, r *row, agent, updated string) string {
+	meta := k.status(r.act).render(r.cell)
+	if r.pinned {
+		meta = k.pinned.render(pinnedGlyph+" pinned") + k.muted.render(" · ") + meta
+	}
+	if agent != "" {
+		meta += k.muted.render(" · ") + k.value.render(agent)
+	}
+	return meta + k.muted.render(" · "+updated+" · "+r.id)
 }
 
 // drawPane draws the rounded pane around body by hand: the same frame as
@@ -419,18 +480,21 @@ func (m Model) headerView() string {
 	} else {
 		parts = append(parts, t.HeaderCount.Render(thousands(int64(m.st.loaded)))+t.HeaderInfo.Render(" total"))
 	}
-	for _, s := range []string{"active", "idle", "started"} {
-		parts = append(parts, t.Status(s).Render(s)+" "+t.HeaderInfo.Render(thousands(int64(c[s]))))
-	}
-	other := 0
-	for s, n := range c {
-		if tabOf(s) == tabOther {
-			other += n
+	if f := m.facts.facets; f != nil {
+		// The organisation's figures, from the facets of the last load or refresh.
+		parts = append(parts, t.StatusActive.Render(compactTokens(max(f.ActiveNow, 0)))+t.HeaderInfo.Render(" active"),
+			t.StatusFailed.Render(compactTokens(max(f.FailedToday, 0)))+t.HeaderInfo.Render(" failed today"),
+			t.HeaderCount.Render(compactTokens(max(f.TokensToday, 0)))+t.HeaderInfo.Render(" tokens today"))
+		if f.P95DurationMS > 0 {
+			parts = append(parts, t.HeaderInfo.Render("p95 ")+t.HeaderCount.Render(p95Text(f.P95DurationMS)))
+		}
+	} else {
+		for _, a := range []string{"running", "failed"} {
+			parts = append(parts, t.Status(a).Render(a)+" "+t.HeaderInfo.Render(thousands(int64(c[a]))))
 		}
 	}
-	parts = append(parts, t.StatusOther.Render("other")+" "+t.HeaderInfo.Render(thousands(int64(other))))
 	if m.load.agentID != "" {
-		parts = append(parts, t.HeaderInfo.Render("agent ")+t.Value.Render(safetext.Truncate(safetext.Line(m.load.agentID, 64), 24)))
+		parts = append(parts, t.HeaderInfo.Render("agent ")+t.Value.Render(safetext.Truncate(m.ctx.agentLabel(m.load.agentID), 24)))
 	}
 	left := strings.Join(parts, t.HeaderInfo.Render(" · "))
 
@@ -453,6 +517,22 @@ func (m Model) headerView() string {
 	return spread(left, strings.Join(right, "  "), m.ctx.Width)
 }
 
+// p95Text is a duration in milliseconds, short: 850ms, 12s, 4m, 2h.
+func p95Text(ms int64) string {
+	d := time.Duration(min(ms, int64(math.MaxInt64/time.Millisecond))) * time.Millisecond
+	switch {
+	case d < time.Second:
+		return fmt.Sprintf("%dms", ms)
+	case d < time.Minute:
+		return fmt.Sprintf("%.1fs", d.Seconds())
+	case d < time.Hour:
+		return fmt.Sprintf("%dm", int(d.Minutes()))
+	case d < 1000*time.Hour:
+		return fmt.Sprintf("%dh", int(d.Hours()))
+	}
+	return "long"
+}
+
 // headerCounts counts the loaded sessions by status; cached per version
 // by the derive step would be nicer, but the header needs all rows, not
 // the filtered ones, and the view result has the filtered counts only.
@@ -471,15 +551,38 @@ func progressText(done, total, width int) string {
 	return fmt.Sprintf("%s %s/%s", strings.Repeat("▰", filled)+strings.Repeat("▱", width-filled), thousands(int64(done)), thousands(int64(total)))
 }
 
+// partial reports whether the list holds less than the server has: a load
+// under way or one that never finished.
+func (m Model) partial() bool {
+	return m.load.active || !m.load.complete || m.st.bounded && m.st.total > m.st.loaded
+}
+
+// tabCounts are the tabs' counts: the server's facets while the list is
+// partial and no words filter it, else the loaded rows counted here.
+func (m Model) tabCounts() [statusTabs]int64 {
+	var out [statusTabs]int64
+	if f := m.facts.facets; f != nil && m.partial() && m.spec.q.empty() {
+		out[tabAll] = max(f.Total, 0)
+		for i := tabAll + 1; i < statusTabs; i++ {
+			out[i], _ = m.facts.activityCount(i.activity())
+		}
+		return out
+	}
+	for i, n := range m.view.tabCounts {
+		out[i] = int64(n)
+		if c, ok := m.serverTabCount(statusTab(i)); ok {
+			out[i] = int64(c)
+		}
+	}
+	return out
+}
+
 func (m Model) tabsView() string {
 	t := m.ctx.Theme
 	var tabs []string
+	counts := m.tabCounts()
 	for i := range statusTabs {
-		n := m.view.tabCounts[i]
-		if c, ok := m.serverTabCount(i); ok {
-			n = c
-		}
-		label := fmt.Sprintf("%s %s", statusTab(i), thousands(int64(n)))
+		label := fmt.Sprintf("%s %s", statusTab(i), thousands(counts[i]))
 		if i == m.spec.tab {
 			// Brackets keep the active tab visible without colour.
 			tabs = append(tabs, t.RowSelected.Render("["+label+"]"))

@@ -87,7 +87,8 @@ func TestFirstPageDrawnBeforeSecond(t *testing.T) {
 }
 
 // When the bound cuts the list, the header and the tabs count what the
-// server has (its stats), not the kept rows; a filter counts its matches.
+// server has (its stats and facets), not the kept rows; a filter counts its
+// matches.
 func TestBoundedCountsAreTheServers(t *testing.T) {
 	srv := progServer(t, apitest.Options{Sessions: 3000})
 	opts := progOptions(progClient(srv, ""))
@@ -100,9 +101,21 @@ func TestBoundedCountsAreTheServers(t *testing.T) {
 	s := p.waitFor("server counts", func(s progSnap) bool {
 		return s.settled && strings.Contains(s.view, "All "+thousands(st.Total))
 	})
-	for _, want := range []string{"newest 200 of 3,000 loaded", "active " + thousands(st.Active), "idle " + thousands(st.Idle),
-		"Active " + thousands(st.Active), "Idle " + thousands(st.Idle), "Started " + thousands(st.Started),
-		"Other " + thousands(st.Total-st.Active-st.Idle-st.Started)} {
+	f, err := progClient(srv, "").Facets(context.Background(), apiclient.ListOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"newest 200 of 3,000 loaded"}
+	for _, c := range f.ByActivity {
+		if tab := tabOf(c.Value); tab != tabAll {
+			want = append(want, tab.String()+" "+thousands(c.Count))
+		}
+	}
+	if len(want) < 4 {
+		t.Fatalf("facets by activity %+v", f.ByActivity)
+	}
+	s = p.waitFor("facet counts", func(s progSnap) bool { return strings.Contains(s.view, want[1]) })
+	for _, want := range want {
 		if !strings.Contains(s.view, want) {
 			t.Errorf("view lacks %q:\n%s", want, s.view)
 		}

@@ -17,7 +17,8 @@ type Context struct {
 	Now           func() time.Time
 	Keys          *KeyMap
 
-	kit *styleKit // Theme's styles pre-rendered; built by New
+	kit   *styleKit   // Theme's styles pre-rendered; built by New
+	names *agentNames // the agents' display names, once fetched
 }
 
 // styles returns the pre-rendered styles, building them for a Context made
@@ -28,6 +29,9 @@ func (c *Context) styles() *styleKit {
 	}
 	return newStyleKit(c.Theme)
 }
+
+// agentLabel is the agent's display name, or its id when unknown.
+func (c *Context) agentLabel(id string) string { return c.names.label(id) }
 
 // API is what the program needs from the server; *apiclient.Client has it.
 // Commands capture it by value and never read the model.
@@ -40,6 +44,8 @@ type API interface {
 	// The live detail view (tui/live): the last stored event, then the stream.
 	ListEvents(ctx context.Context, id string, opts apiclient.EventsOptions) ([]apiclient.Event, error)
 	Stream(ctx context.Context, id string, opts apiclient.StreamOptions) *apiclient.Stream
+	ListAgents(ctx context.Context, search string) ([]apiclient.Agent, error)
+	Facets(ctx context.Context, opts apiclient.ListOptions) (*apiclient.Facets, error)
 
 	// Session actions (see actions_session.go).
 	Pin(ctx context.Context, id string) error

@@ -26,32 +26,44 @@ func (k sortKey) String() string {
 	return [...]string{"created", "updated", "tokens", "title"}[k]
 }
 
-// statusTab is the status filter, cycled with tab / shift+tab or 1..5.
+// statusTab is the activity filter, cycled with tab / shift+tab or 1..6.
 type statusTab int
 
 const (
 	tabAll statusTab = iota
-	tabActive
+	tabRunning
+	tabFailed
+	tabCompleted
 	tabIdle
-	tabStarted
-	tabOther
+	tabPaused
 	statusTabs
 )
 
 func (t statusTab) String() string {
-	return [...]string{"All", "Active", "Idle", "Started", "Other"}[t]
+	return [...]string{"All", "Running", "Failed", "Completed", "Idle", "Paused"}[t]
 }
 
-func tabOf(status string) statusTab {
-	switch status {
-	case "active":
-		return tabActive
+// activity is the wire value of the tab's activity ("" for All).
+func (t statusTab) activity() string {
+	return [...]string{"", "running", "failed", "completed", "idle", "paused"}[t]
+}
+
+// tabOf is the tab of an activity; an activity the contract does not know
+// shows under All only.
+func tabOf(act string) statusTab {
+	switch act {
+	case "running":
+		return tabRunning
+	case "failed":
+		return tabFailed
+	case "completed":
+		return tabCompleted
 	case "idle":
 		return tabIdle
-	case "started":
-		return tabStarted
+	case "paused":
+		return tabPaused
 	}
-	return tabOther
+	return tabAll
 }
 
 // viewSpec is everything that decides which rows show, and in what order.
@@ -89,7 +101,7 @@ type viewResult struct {
 	// when there are words to match: a word is first checked against these
 	// flat arrays, and only rows that have all its bytes are visited.
 	sortedSets, filteredSets []querylang.ByteSet
-	statusAll                map[string]int // every row by status word, for the header
+	statusAll                map[string]int // every row by activity, for the header
 }
 
 // deriveView computes the visible rows. all is in server order. prev, when
@@ -110,7 +122,7 @@ func deriveView(all []*row, version int, spec viewSpec, prev *viewResult) *viewR
 	} else {
 		res.statusAll = make(map[string]int, 6)
 		for _, r := range all {
-			res.statusAll[r.status]++
+			res.statusAll[r.act]++
 		}
 	}
 
@@ -143,7 +155,7 @@ func deriveView(all []*row, version int, spec viewSpec, prev *viewResult) *viewR
 		ranked = rankByScore(res.filtered, scores)
 	}
 	for _, r := range ranked {
-		res.tabCounts[tabOf(r.status)]++
+		res.tabCounts[tabOf(r.act)]++
 	}
 	res.tabCounts[tabAll] = len(ranked)
 	if spec.tab == tabAll {
@@ -151,7 +163,7 @@ func deriveView(all []*row, version int, spec viewSpec, prev *viewResult) *viewR
 	} else {
 		res.rows = make([]*row, 0, res.tabCounts[spec.tab])
 		for _, r := range ranked {
-			if tabOf(r.status) == spec.tab {
+			if tabOf(r.act) == spec.tab {
 				res.rows = append(res.rows, r)
 			}
 		}
@@ -313,6 +325,18 @@ func sortRows(all []*row, key sortKey, reverse bool) []*row {
 	}
 	if reverse {
 		slices.Reverse(out)
+	}
+	if key == sortServer {
+		// The default order puts the user's pinned sessions first.
+		slices.SortStableFunc(out, func(a, b *row) int {
+			switch {
+			case a.pinned == b.pinned:
+				return 0
+			case a.pinned:
+				return -1
+			}
+			return 1
+		})
 	}
 	return out
 }

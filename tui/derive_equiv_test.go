@@ -39,7 +39,7 @@ func deriveSlow(all []*row, spec viewSpec) []*row {
 	if spec.tab != tabAll {
 		var kept []*row
 		for _, r := range rows {
-			if tabOf(r.status) == spec.tab {
+			if tabOf(r.act) == spec.tab {
 				kept = append(kept, r)
 			}
 		}

@@ -8,6 +8,7 @@ import (
 
 	"github.com/everruns/sessions/apiclient"
 	"github.com/everruns/sessions/tui/querylang"
+	"github.com/everruns/sessions/tui/safetext"
 )
 
 func strp(s string) *string { return &s }
@@ -60,8 +61,9 @@ func TestDeriveFilterTabsSort(t *testing.T) {
 		want []int
 	}{
 		{"server order", viewSpec{}, []int{0, 1, 2, 3, 4}},
-		{"active tab", viewSpec{tab: tabActive}, []int{0}},
-		{"other tab keeps unknown status", viewSpec{tab: tabOther}, []int{3}},
+		{"running tab: active and waiting", viewSpec{tab: tabRunning}, []int{0, 3}},
+		{"idle tab: idle and started without activity", viewSpec{tab: tabIdle}, []int{1, 2, 4}},
+		{"failed tab empty without activity", viewSpec{tab: tabFailed}, []int{}},
 		{"tag filter", viewSpec{q: testQuery("#billing")}, []int{0, 4}},
 		{"tag exclusion", viewSpec{q: testQuery("#billing -#resolved")}, []int{4}},
 		{"words match untitled preview", viewSpec{q: testQuery("refund")}, []int{0, 2}},
@@ -83,10 +85,10 @@ func TestDeriveFilterTabsSort(t *testing.T) {
 
 func TestDeriveTabCountsFollowQuery(t *testing.T) {
 	res := deriveView(testRows(), 1, viewSpec{q: testQuery("#billing"), tab: tabIdle}, nil)
-	if res.tabCounts[tabAll] != 2 || res.tabCounts[tabActive] != 1 || res.tabCounts[tabIdle] != 1 {
+	if res.tabCounts[tabAll] != 2 || res.tabCounts[tabRunning] != 1 || res.tabCounts[tabIdle] != 1 {
 		t.Fatalf("tab counts %v", res.tabCounts)
 	}
-	if res.statusAll["idle"] != 2 || res.statusAll["waiting_for_tool_results"] != 1 {
+	if res.statusAll["idle"] != 3 || res.statusAll["running"] != 2 {
 		t.Fatalf("status counts %v", res.statusAll)
 	}
 }
@@ -173,5 +175,55 @@ func TestExplicitSortBeatsRanking(t *testing.T) {
 	}
 	if spec.sortLabel() != "tokens" || (viewSpec{q: testQuery("refund")}).sortLabel() != "relevance" {
 		t.Fatal("sort label")
+	}
+}
+
+// The server's activity wins over the status; failed and waiting read in
+// words (and a glyph) that fit the status column.
+func TestActivityOfRow(t *testing.T) {
+	cases := []struct {
+		status   apiclient.Status
+		activity apiclient.Activity
+		act      string
+		cell     string
+	}{
+		{"idle", "failed", "failed", "✗ failed"},
+		{"idle", "completed", "completed", "completed"},
+		{"waiting_for_tool_results", "", "running", "waiting"},
+		{"waitingfortoolresults", "running", "running", "waiting"},
+		{"active", "", "running", "running"},
+		{"paused", "", "paused", "paused"},
+		{"started", "", "idle", "idle"},
+		{"weird", "", "weird", "weird"},
+		{"idle", "exploded", "exploded", "exploded"},
+	}
+	for _, c := range cases {
+		r := newRow(apiclient.Session{ID: "s", Status: c.status, Activity: c.activity})
+		if r.act != c.act || r.cell != c.cell {
+			t.Errorf("%s/%s: act %q cell %q, want %q %q", c.status, c.activity, r.act, r.cell, c.act, c.cell)
+		}
+		if w := safetext.Width(r.cell); w > layoutColumns(80).status {
+			t.Errorf("%q is %d cells, wider than the column", r.cell, w)
+		}
+	}
+	if tabOf("exploded") != tabAll {
+		t.Error("an unknown activity shows under All only")
+	}
+}
+
+func TestDerivePinnedFirstInDefaultOrder(t *testing.T) {
+	all := testRows()
+	all[3].pinned, all[4].pinned = true, true
+	for _, c := range []struct {
+		spec viewSpec
+		want []int
+	}{
+		{viewSpec{}, []int{3, 4, 0, 1, 2}},
+		{viewSpec{reverse: true}, []int{4, 3, 2, 1, 0}},
+		{viewSpec{sort: sortTokens}, []int{1, 0, 3, 2, 4}}, // an order the user picked is kept
+	} {
+		if got := ids(deriveView(all, 1, c.spec, nil).rows); !reflect.DeepEqual(got, c.want) {
+			t.Errorf("%+v: got %v, want %v", c.spec, got, c.want)
+		}
 	}
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/charmbracelet/lipgloss"
 	"github.com/everruns/sessions/apiclient"
 	"github.com/everruns/sessions/tui/live"
+	"github.com/everruns/sessions/theme"
 	"github.com/everruns/sessions/tui/safetext"
 )
 
@@ -37,8 +38,10 @@ type detailFields struct {
 	title    string // "" when untitled
 	id       string
 	status   string
-	activity string // "—" when none
-	cost     string // "$1.23", "~$0.40" when estimated, "—" when none
+	act      string // activity, for the colour
+	cell     string // activity in words (see activityOf)
+	cost     string // "—" when none
+	source   string // "—" when none
 	agent    string
 	model    string // "—" when null
 	org      string
@@ -56,7 +59,10 @@ func newDetailFields(r *row) detailFields {
 	f := detailFields{
 		id:       r.id,
 		status:   r.status,
-		activity: "—",
+		act:      r.act,
+		cell:     r.cell,
+		cost:     costText(&r.s),
+		source:   safetext.Line(string(s.Source), maxTagBytes),
 		agent:    r.agent,
 		model:    "—",
 		org:      safetext.Line(s.OrganizationID, maxTagBytes),
@@ -75,6 +81,12 @@ func newDetailFields(r *row) detailFields {
 	}
 	if f.agent == "" {
 		f.agent = "—"
+	}
+	if f.cost == "" {
+		f.cost = "—"
+	}
+	if f.source == "" {
+		f.source = "—"
 	}
 	if f.org == "" {
 		f.org = "—"
@@ -107,28 +119,11 @@ func newDetailFields(r *row) detailFields {
 		t := s.UpdatedAt
 		f.updated = &t
 	}
-	if a := safetext.Line(string(s.Activity), maxTagBytes); a != "" {
-		f.activity = a
-	}
 	if s.Usage != nil {
 		u := *s.Usage
 		f.usage = &u
 	}
-	f.cost = detailCost(f.usage)
 	return f
-}
-
-// detailCost is the usage's cost as "$1.23", marked "~" when estimated.
-func detailCost(u *apiclient.TokenUsage) string {
-	usd, kind, ok := u.Cost()
-	if !ok {
-		return "—"
-	}
-	c := "$" + strconv.FormatFloat(usd, 'f', 2, 64)
-	if kind == apiclient.CostEstimated {
-		c = "~" + c
-	}
-	return c
 }
 
 // detailModel shows one session: its fields and token usage on top, its
@@ -171,7 +166,7 @@ func newDetail(ctx *Context, r *row, gen int) detailModel {
 	}
 	m.vp = viewport.New(0, 0)
 	if r != nil {
-		m.f = newDetailFields(r)
+		m.f = m.fieldsOf(r)
 	}
 	m = m.layout()
 	m.renderTranscript()
@@ -204,13 +199,22 @@ func (m detailModel) SetRow(r *row) detailModel {
 		return m
 	}
 	m.row = r
-	m.f = newDetailFields(r)
+	m.f = m.fieldsOf(r)
 	if m.tr != nil {
 		// A fresh copy of the session is authoritative (usage, cost).
 		m.tr.SetSession(r.s)
 	}
 	m.applyLive()
 	return m.layout()
+}
+
+// fieldsOf is newDetailFields with the agent's display name when known.
+func (m detailModel) fieldsOf(r *row) detailFields {
+	f := newDetailFields(r)
+	if m.ctx != nil && r.s.AgentID != "" {
+		f.agent = m.ctx.agentLabel(r.s.AgentID)
+	}
+	return f
 }
 
 // Update handles the transcript arriving and scrolling.
@@ -417,20 +421,17 @@ func (m detailModel) header(now time.Time) []string {
 	}
 	identity := []detailCell{
 		{label: "id", segs: []detailSeg{{f.id, t.Value}}},
-		{label: "status", segs: []detailSeg{{f.status, t.Status(f.status)}}},
+		{label: "status", segs: statusSegs(t, f)},
 		{label: "agent", segs: []detailSeg{{f.agent, t.Value}}},
 		{label: "model", segs: []detailSeg{{f.model, t.Value}}},
 		{label: "org", segs: []detailSeg{{f.org, t.Value}}},
 		{label: "tags", segs: []detailSeg{{f.tags, t.RowTag}}},
 		{label: "caps", segs: []detailSeg{{f.caps, t.Value}}},
+		{label: "source", segs: []detailSeg{{f.source, t.Value}}},
+		{label: "cost", segs: []detailSeg{{f.cost, t.Value}}},
 	}
 	if f.tags == "—" {
 		identity[5].segs[0].style = t.Muted
-	}
-	// What the live stream changes, on a line of its own.
-	state := []detailCell{
-		{label: "activity", segs: []detailSeg{{f.activity, t.Value}}},
-		{label: "cost", segs: []detailSeg{{f.cost, t.Value}}},
 	}
 	times := []detailCell{
 		detailTimeCell(m, "created", f.created, now),
@@ -443,7 +444,6 @@ func (m detailModel) header(now time.Time) []string {
 		leftW := (w - gap) / 2
 		rightW := w - gap - leftW
 		left := append([]string{detailFit(leftW, title)}, detailFlow(t.Label, identity, leftW)...)
-		left = append(left, detailFlow(t.Label, state, leftW)...)
 		right := append(detailFlow(t.Label, times, rightW), usageBarBlock(t, f.usage, rightW, 1)...)
 		out := make([]string, max(len(left), len(right)))
 		for i := range out {
@@ -464,13 +464,21 @@ func (m detailModel) header(now time.Time) []string {
 	}
 	out := []string{detailFit(w, title)}
 	out = append(out, detailFlow(t.Label, identity, w)...)
-	out = append(out, detailFlow(t.Label, state, w)...)
 	out = append(out, detailFlow(t.Label, times, w)...)
 	cols := 1
 	if (w-3)/2 >= usageBarLabelWidth+1+11+1+6 {
 		cols = 2
 	}
 	return append(out, usageBarBlock(t, f.usage, w, cols)...)
+}
+
+// statusSegs is the activity first, then the status word when it says more.
+func statusSegs(t *theme.Theme, f detailFields) []detailSeg {
+	segs := []detailSeg{{f.cell, t.Status(f.act)}}
+	if f.status != f.act && f.status != "" {
+		segs = append(segs, detailSeg{" (" + f.status + ")", t.Muted})
+	}
+	return segs
 }
 
 // detailAgeWidth is the cell budget of a relative age such as "(364d ago)".

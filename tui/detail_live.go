@@ -144,13 +144,15 @@ func (m *detailModel) applyLive() {
 	if st := safetext.Line(string(m.tr.Status()), maxTagBytes); st != "" {
 		m.f.status = st
 	}
-	if a := safetext.Line(string(m.tr.Activity()), maxTagBytes); a != "" {
-		m.f.activity = a
+	if m.tr.Activity() != "" || m.tr.Status() != "" {
+		m.f.act, m.f.cell = activityOf(apiclient.Session{Activity: m.tr.Activity(), Status: m.tr.Status()})
 	}
 	if u := m.tr.Usage(); u != nil {
 		v := *u
 		m.f.usage = &v
-		m.f.cost = detailCost(&v)
+		if usd, kind, ok := v.Cost(); ok {
+			m.f.cost = formatCost(usd, kind == apiclient.CostEstimated)
+		}
 	}
 	*m = m.layout()
 }

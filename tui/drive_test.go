@@ -1,6 +1,8 @@
 package tui
 
 import (
+	"context"
+	"errors"
 	"fmt"
 	"runtime/debug"
 	"strings"
@@ -61,7 +63,7 @@ func faultClient(srv *apitest.Server, maxRetries int, cfg ...func(*apiclient.Con
 // faultOptions are the program options the fault tests share.
 func faultOptions(api API, retries <-chan apiclient.RetryEvent) Options {
 	return Options{
-		API:      api,
+		API:      listOnlyAPI{api},
 		Theme:    theme.New(theme.Dark, true),
 		PageSize: 50,
 		Retries:  retries,
@@ -255,4 +257,20 @@ func faultCheckFits(t testing.TB, view string, w, h int) {
 			t.Fatalf("view line %d is %d cells wide, terminal is %d: %q", i, lw, w, ansi.Strip(l))
 		}
 	}
+}
+
+// listOnlyAPI keeps the fault tests on the list's requests: the agents and
+// facets calls fail at once without reaching the server (their own
+// failure is tested apart), so request counts and fault budgets are the
+// list's.
+type listOnlyAPI struct{ API }
+
+var errNoFacts = errors.New("facts not served in this test")
+
+func (listOnlyAPI) ListAgents(context.Context, string) ([]apiclient.Agent, error) {
+	return nil, errNoFacts
+}
+
+func (listOnlyAPI) Facets(context.Context, apiclient.ListOptions) (*apiclient.Facets, error) {
+	return nil, errNoFacts
 }

@@ -20,7 +20,7 @@ type KeyMap struct {
 
 	// Session actions of issue 11 (see sessionActions).
 	Pin, Archive, Cancel, Delete, OpenBrowser, CopyJSON key.Binding
-	Status                                              [5]key.Binding // the tabs: All, Active, Idle, Started, Other
+	Status                                              [6]key.Binding // the tabs: All, Running, Failed, Completed, Idle, Paused
 
 	// Typing a filter (the list narrows as you type).
 	FilterKeep, FilterClear, FilterUp, FilterDown key.Binding
@@ -86,9 +86,9 @@ func DefaultKeyMap() *KeyMap {
 		Toggle:      b([]string{" ", "enter"}, "space/enter", "toggle tag"),
 		Confirm:     b([]string{"y"}, "y", "yes"),
 		Deny:        b([]string{"n", "esc"}, "n", "no"),
-		Status: [5]key.Binding{
-			b([]string{"1"}, "1", "All tab"), b([]string{"2"}, "2", "Active tab"), b([]string{"3"}, "3", "Idle tab"),
-			b([]string{"4"}, "4", "Started tab"), b([]string{"5"}, "5", "Other tab"),
+		Status: [6]key.Binding{
+			b([]string{"1"}, "1", "All tab"), b([]string{"2"}, "2", "Running tab"), b([]string{"3"}, "3", "Failed tab"),
+			b([]string{"4"}, "4", "Completed tab"), b([]string{"5"}, "5", "Idle tab"), b([]string{"6"}, "6", "Paused tab"),
 		},
 		FilterKeep:        b([]string{"enter"}, "enter", "keep filter"),
 		FilterClear:       b([]string{"esc"}, "esc", "clear"),

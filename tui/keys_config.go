@@ -13,7 +13,7 @@ import (
 
 // keyNames maps the names used in the config file's [keys] table to the
 // bindings of a KeyMap: each field's name in snake_case (CopyID is copy_id),
-// an array's bindings numbered from 1 (status_1 … status_5). A new binding
+// an array's bindings numbered from 1 (status_1 … status_6). A new binding
 // is named by adding its field. ApplyKeyOverrides also accepts kebab-case
 // and any letter case.
 func keyNames(km *KeyMap) map[string]*key.Binding {
@@ -57,7 +57,7 @@ var keyModes = []struct {
 }{
 	{"list", []string{"up", "down", "page_up", "page_down", "top", "bottom", "open", "back", "edit", "undo",
 		"reload", "help", "quit", "force_quit", "filter", "status_next", "status_prev", "status_1", "status_2",
-		"status_3", "status_4", "status_5", "sort", "sort_reverse", "mark", "mark_all", "bulk_tags", "agent",
+		"status_3", "status_4", "status_5", "status_6", "sort", "sort_reverse", "mark", "mark_all", "bulk_tags", "agent",
 		"usage", "pause"}},
 	{"detail", []string{"up", "down", "page_up", "page_down", "top", "bottom", "back", "edit", "undo",
 		"reload", "help", "quit", "force_quit"}},

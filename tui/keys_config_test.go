@@ -135,12 +135,12 @@ func TestREADMEListsEveryBinding(t *testing.T) {
 func TestKeyNamesStable(t *testing.T) {
 	names := KeyBindingNames()
 	for _, n := range []string{"up", "page_down", "force_quit", "sort_reverse", "mark_all", "bulk_tags",
-		"copy_id", "next_field", "status_1", "status_5", "picker_page_up", "quit_wait", "title_done"} {
+		"copy_id", "next_field", "status_1", "status_6", "picker_page_up", "quit_wait", "title_done"} {
 		if !slices.Contains(names, n) {
 			t.Errorf("no [keys] name %q in %v", n, names)
 		}
 	}
-	if len(names) != 61 {
-		t.Errorf("%d names, want 61 (every binding of KeyMap): %v", len(names), names)
+	if len(names) != 62 {
+		t.Errorf("%d names, want 62 (every binding of KeyMap): %v", len(names), names)
 	}
 }

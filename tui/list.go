@@ -29,6 +29,11 @@ type rowDecor struct {
 	pending func(id string) (spinner string, ok bool)
 	changed func(id string) bool
 	q       query
+	// ageCreated: the AGE column counts from creation (the list is in
+	// creation order), not from the last update.
+	ageCreated bool
+	names      *agentNames // for the AGENT column
+	order      []colKind   // the columns shown; nil: the default set
 	// lines, when set, memoises rendered rows across frames: a cursor move
 	// redraws two rows, not the whole window.
 	lines map[rowLineKey]string
@@ -41,6 +46,7 @@ type rowLineKey struct {
 	selected, marked, change bool
 	spin, age, query         string
 	theme                    *theme.Theme
+	names                    *agentNames
 }
 
 // maxCachedLines bounds the row memo; it is simply emptied when full.
@@ -117,7 +123,10 @@ func (l listModel) renderCached(b *strings.Builder, k *styleKit, now time.Time, 
 		renderRowTo(b, k, now, r, c, width, selected, d)
 		return
 	}
-	key := rowLineKey{r: r, width: width, selected: selected, age: age(now, r.s.UpdatedAt), query: d.q.raw, theme: k.theme}
+	key := rowLineKey{r: r, width: width, selected: selected, age: c.age(now, r), query: d.q.raw, theme: k.theme, names: d.names}
+	if slices.Contains(c.order, colCreated) || slices.Contains(c.order, colUpdated) {
+		key.age += "|" + age(now, r.s.CreatedAt) + "|" + age(now, r.s.UpdatedAt)
+	}
 	if d.marked != nil {
 		key.marked = d.marked(r.s.ID)
 	}
@@ -149,31 +158,77 @@ func (l listModel) selected(rows []*row) *row {
 
 // column widths of the list, derived from the total width.
 type columns struct {
-	mark, status, title, tags, tokens, age int
+	mark, status, title, tags, tokens, ageW int
+	created                                 bool // AGE counts from creation, not the last update
+	order                                   []colKind
+	width                                   [colKinds]int
 }
 
-func layoutColumns(width int) columns {
-	c := columns{mark: 3, status: 10, tokens: 7, age: 4}
-	rest := width - c.mark - c.status - c.tokens - c.age - 4 // 4 gaps
-	c.tags = min(max(rest/4, 6), 28)
-	c.title = max(rest-c.tags, 8)
+// age is the row's AGE cell: since creation or since the last update,
+// following the order of the list, as the header says.
+func (c columns) age(now time.Time, r *row) string {
+	if c.created {
+		return age(now, r.s.CreatedAt)
+	}
+	return age(now, r.s.UpdatedAt)
+}
+
+func layoutColumns(width int) columns { return layoutColumnsOf(width, nil) }
+
+// layoutColumnsOf lays out the given columns (nil: the default set): fixed
+// widths first, then title and tags share the rest.
+func layoutColumnsOf(width int, order []colKind) columns {
+	if len(order) == 0 {
+		order = defaultColumns
+	}
+	c := columns{mark: 4, order: order}
+	rest := width - c.mark - (len(order) - 1)
+	for _, k := range order {
+		c.width[k] = fixedWidth[k]
+		rest -= fixedWidth[k]
+	}
+	if slices.Contains(order, colTags) {
+		c.width[colTags] = min(max(rest/4, 6), 28)
+		if !slices.Contains(order, colTitle) {
+			c.width[colTags] = max(rest, 6)
+		}
+		rest -= c.width[colTags]
+	}
+	if slices.Contains(order, colTitle) {
+		c.width[colTitle] = max(rest, 8)
+	}
+	c.status, c.title, c.tags, c.tokens, c.ageW = c.width[colStatus], c.width[colTitle], c.width[colTags], c.width[colTokens], c.width[colAge]
 	return c
 }
 
 func (c columns) header(ctx *Context) string {
-	cells := []string{
-		strings.Repeat(" ", c.mark) + safetext.Pad("STATUS", c.status),
-		safetext.Pad("TITLE", c.title),
-		safetext.Pad("TAGS", c.tags),
-		padLeft("TOKENS", c.tokens),
-		padLeft("AGE", c.age),
+	var b strings.Builder
+	b.WriteString(blank(c.mark))
+	for i, k := range c.order {
+		if i > 0 {
+			b.WriteByte(' ')
+		}
+		if rightAligned(k) {
+			b.WriteString(padLeft(c.headerOf(k), c.width[k]))
+		} else {
+			b.WriteString(safetext.Pad(c.headerOf(k), c.width[k]))
+		}
 	}
-	return ctx.styles().header.render(strings.Join(cells, " "))
+	return ctx.styles().header.render(b.String())
+}
+
+// ageLabel names the AGE column by what it counts from.
+func (c columns) ageLabel() string {
+	if c.created {
+		return "CREATED"
+	}
+	return "UPDATED"
 }
 
 // view renders the window of rows: O(height), whatever the number of rows.
 func (l listModel) view(ctx *Context, rows []*row, width int, d rowDecor) string {
-	c := layoutColumns(width)
+	c := layoutColumnsOf(width, d.order)
+	c.created = d.ageCreated
 	k := ctx.styles()
 	now := ctx.Now()
 	var b strings.Builder
@@ -218,42 +273,80 @@ func renderRowTo(b *strings.Builder, k *styleKit, now time.Time, r *row, c colum
 			mark = safetext.Pad(sp, 1)
 		}
 	}
-	mark = cursor + mark + " "
+	pin := " "
+	if r.pinned {
+		pin = pinnedGlyph // the third cell: one cell wide, shows without colour
+	}
+	mark = cursor + mark
+	const gap = " "
 	sw, tw, gw := -1, -1, -1
 	if r.measured {
 		sw, tw, gw = r.statusW, r.titleW, r.tagsW
 	}
-	status := padKnown(r.status, sw, c.status)
-	title := padKnown(r.title, tw, c.title)
-	tags := padKnown(r.tagsText, gw, c.tags)
-	tokens := padLeft(tokenCell(r), c.tokens)
-	ago := padLeft(age(now, r.s.UpdatedAt), c.age)
+	cell := func(k colKind) string {
+		switch k {
+		case colStatus:
+			return padKnown(r.cell, sw, c.status)
+		case colTitle:
+			return padKnown(r.title, tw, c.title)
+		case colTags:
+			return padKnown(r.tagsText, gw, c.tags)
+		}
+		t := c.cellText(k, now, r, d.names)
+		if rightAligned(k) {
+			return padLeft(t, c.width[k])
+		}
+		return safetext.Pad(t, c.width[k])
+	}
 
 	if selected {
-		line := mark + status + " " + title + " " + tags + " " + tokens + " " + ago
-		b.WriteString(k.selected.render(safetext.Pad(line, width)))
+		var lb strings.Builder
+		lb.WriteString(mark + pin + gap)
+		for i, k := range c.order {
+			if i > 0 {
+				lb.WriteByte(' ')
+			}
+			lb.WriteString(cell(k))
+		}
+		b.WriteString(k.selected.render(safetext.Pad(lb.String(), width)))
 		return
 	}
 	titleStyle := &k.title
 	if r.untitled {
 		titleStyle = &k.untitled
 	}
-	statusStyle := k.status(r.status)
 	k.mark.renderTo(b, mark)
-	if d.changed != nil && d.changed(r.s.ID) {
-		// A row the last refresh changed: its status cell lights up briefly.
-		b.WriteString(k.theme.Status(r.status).Inherit(k.theme.RowChanged).Render(status))
+	if r.pinned {
+		k.pinned.renderTo(b, pin)
 	} else {
-		statusStyle.renderTo(b, status)
+		b.WriteString(pin)
 	}
-	b.WriteByte(' ')
-	highlightTo(b, title, d.q, titleStyle, &k.match)
-	b.WriteByte(' ')
-	k.tag.renderTo(b, tags)
-	b.WriteByte(' ')
-	k.tokens.renderTo(b, tokens)
-	b.WriteByte(' ')
-	k.age.renderTo(b, ago)
+	b.WriteString(gap)
+	for i, kind := range c.order {
+		if i > 0 {
+			b.WriteByte(' ')
+		}
+		text := cell(kind)
+		switch kind {
+		case colStatus:
+			if d.changed != nil && d.changed(r.s.ID) {
+				// A row the last refresh changed: its status cell lights up briefly.
+				b.WriteString(k.theme.Status(r.act).Inherit(k.theme.RowChanged).Render(text))
+			} else {
+				k.status(r.act).renderTo(b, text)
+			}
+		case colTitle:
+			highlightTo(b, text, d.q, titleStyle, &k.match)
+		case colTags:
+			k.tag.renderTo(b, text)
+		case colAge, colCreated, colUpdated:
+			k.age.renderTo(b, text)
+		case colAgent, colSource:
+			k.value.renderTo(b, text)
+		default:
+			k.tokens.renderTo(b, text)
+		}
+	}
 }
 
 // padKnown is safetext.Pad for a string whose width sw is already known.
@@ -393,6 +486,7 @@ type styleKit struct {
 	mark, title, untitled, tag, tokens, age, match fastStyle
 	selected, header                               fastStyle
 	started, active, idle, other                   fastStyle
+	failed, completed, paused, pinned              fastStyle
 	muted, label, value, paneTitle                 fastStyle // the preview pane
 }
 
@@ -401,10 +495,16 @@ func (k *styleKit) status(s string) *fastStyle {
 	switch s {
 	case "started":
 		return &k.started
-	case "active":
+	case "active", "running":
 		return &k.active
 	case "idle":
 		return &k.idle
+	case "failed":
+		return &k.failed
+	case "completed":
+		return &k.completed
+	case "paused":
+		return &k.paused
 	}
 	return &k.other
 }
@@ -427,6 +527,11 @@ func newStyleKit(t *theme.Theme) *styleKit {
 		active:   newFastStyle(t.Status("active")),
 		idle:     newFastStyle(t.Status("idle")),
 		other:    newFastStyle(t.Status("")),
+
+		failed:    newFastStyle(t.StatusFailed),
+		completed: newFastStyle(t.StatusCompleted),
+		paused:    newFastStyle(t.StatusPaused),
+		pinned:    newFastStyle(t.Pinned),
 
 		muted:     newFastStyle(t.Muted),
 		label:     newFastStyle(t.Label),

@@ -26,26 +26,34 @@ func renderRowSlow(ctx *Context, r *row, c columns, width int, selected bool, d 
 	if d.marked != nil && d.marked(r.s.ID) {
 		mark = "●"
 	}
-	mark = cursor + mark + " "
-	status := safetext.Pad(r.status, c.status)
+	mark = cursor + mark
+	pin, pinCell := " ", " "
+	if r.pinned {
+		pin, pinCell = pinnedGlyph, t.Pinned.Render(pinnedGlyph)
+	}
+	status := safetext.Pad(r.cell, c.status)
 	title := safetext.Pad(r.title, c.title)
 	tags := safetext.Pad(r.tagsText, c.tags)
 	tokens := padLeft(tokenCell(r), c.tokens)
-	ago := padLeft(age(ctx.Now(), r.s.UpdatedAt), c.age)
+	at := r.s.UpdatedAt
+	if c.created {
+		at = r.s.CreatedAt
+	}
+	ago := padLeft(age(ctx.Now(), at), c.ageW)
 	if selected {
-		line := strings.Join([]string{mark + status, title, tags, tokens, ago}, " ")
+		line := strings.Join([]string{mark + pin + " " + status, title, tags, tokens, ago}, " ")
 		return t.RowSelected.Render(safetext.Pad(line, width))
 	}
 	titleStyle := t.RowTitle
 	if r.untitled {
 		titleStyle = t.RowUntitled
 	}
-	statusStyle := t.Status(r.status)
+	statusStyle := t.Status(r.act)
 	if d.changed != nil && d.changed(r.s.ID) {
 		statusStyle = statusStyle.Inherit(t.RowChanged)
 	}
 	return strings.Join([]string{
-		t.MarkGlyph.Render(mark) + statusStyle.Render(status),
+		t.MarkGlyph.Render(mark) + pinCell + " " + statusStyle.Render(status),
 		highlightSlow(title, d.q, titleStyle, t.Match),
 		t.RowTag.Render(tags),
 		t.RowTokens.Render(tokens),
@@ -91,6 +99,7 @@ func TestRenderRowMatchesLipgloss(t *testing.T) {
 			for _, width := range []int{80, 96, 160} {
 				c := layoutColumns(width)
 				for qi, q := range []string{"", "refund", "café", "数据", "e", "#p1 ord", "zz"} {
+					c.created = qi%2 == 0
 					d := rowDecor{
 						marked:  func(id string) bool { return len(id)%3 == 0 },
 						changed: func(id string) bool { return len(id)%5 == 0 },

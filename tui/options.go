@@ -38,6 +38,12 @@ type Options struct {
 	// copied instead.
 	OpenURL func(url string) error
 
+	// Columns are the list's columns by name, in order (see ColumnNames);
+	// nil shows the default set. Unknown names are dropped (CheckColumns reports them).
+	Columns []string
+
+	columns []colKind // Columns, parsed
+
 	actions []Action // the session actions; default defaultActions() (tests add to it)
 }
 
@@ -73,6 +79,9 @@ func (o Options) withDefaults() Options {
 	}
 	if o.OpenURL == nil {
 		o.OpenURL = openBrowser
+	}
+	if o.Columns != nil && o.columns == nil {
+		o.columns = knownColumns(o.Columns)
 	}
 	if o.actions == nil {
 		o.actions = defaultActions()

@@ -1,8 +1,10 @@
 package tui
 
 import (
+	"fmt"
 	"net/http"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -264,22 +266,39 @@ func TestProgramFilterColour(t *testing.T) {
 	}
 }
 
+// Each activity tab shows its rows and the tabs line counts every tab.
 func TestProgramStatusTabs(t *testing.T) {
 	srv := progServer(t, apitest.Options{Sessions: progSessions})
 	p := progStartList(t, srv, 120, 40)
-	p.press("tab")
-	active := 0
+	var want [statusTabs]int
+	want[tabAll] = progSessions
 	for _, x := range progSeed(srv) {
-		if x.Status == apiclient.StatusActive {
-			active++
+		if tab := tabOf(newRow(x).act); tab != tabAll {
+			want[tab]++
 		}
 	}
-	s := p.waitFor("active tab", func(s progSnap) bool { return s.settled && len(s.rows) == active })
-	for _, id := range s.rows {
-		if x, _ := srv.Get(id); x.Status != apiclient.StatusActive {
-			t.Errorf("row %s has status %s", id, x.Status)
+	if want[tabFailed] == 0 || want[tabRunning] == 0 || want[tabCompleted] == 0 {
+		t.Fatalf("the seed has no failed, running or completed sessions: %v", want)
+	}
+	for _, tab := range []statusTab{tabRunning, tabFailed, tabCompleted, tabIdle, tabPaused, tabAll} {
+		p.press(strconv.Itoa(int(tab) + 1))
+		label := fmt.Sprintf("[%s %d]", tab, want[tab])
+		s := p.waitFor(tab.String()+" tab", func(s progSnap) bool {
+			return s.settled && len(s.rows) == want[tab] && strings.Contains(s.view, label)
+		})
+		for i := range statusTabs {
+			if l := fmt.Sprintf("%s %d", statusTab(i), want[i]); !strings.Contains(s.view, l) {
+				t.Errorf("on %s: no %q in the tabs line", tab, l)
+			}
+		}
+		for _, id := range s.rows {
+			if x, _ := srv.Get(id); tab != tabAll && tabOf(newRow(x).act) != tab {
+				t.Errorf("%s tab: row %s has activity %s", tab, id, x.Activity)
+			}
 		}
 	}
+	p.press("3")
+	p.waitView(fmt.Sprintf("[Failed %d]", want[tabFailed]))
 	p.golden()
 }
 
@@ -774,7 +793,7 @@ func TestAutoRefreshUpdatesOpenDetail(t *testing.T) {
 	srv.Put(y)
 
 	s = p.waitFor("detail refreshed", func(s progSnap) bool {
-		return s.mode == modeDetail && strings.Contains(s.view, "status waiting_for_tool_results")
+		return s.mode == modeDetail && strings.Contains(s.view, "status waiting (waiting_for_tool_results)")
 	})
 	if s.selID != first {
 		t.Errorf("selection moved to %s", s.selID)

@@ -73,7 +73,9 @@ func (m Model) onRefreshTick(msg refreshTickMsg) (tea.Model, tea.Cmd) {
 		return m, m.refresh.schedule() // try again next time
 	}
 	m.refresh.inflight = true
-	return m, refreshPages(m.api, m.refreshOffsets(), m.opts.PageSize, m.load.agentID, m.refresh.gen)
+	// The names and counts are refreshed with the list.
+	return m, tea.Batch(refreshPages(m.api, m.refreshOffsets(), m.opts.PageSize, m.load.agentID, m.refresh.gen),
+		fetchFacts(m.api, m.load.agentID, m.load.gen))
 }
 
 // refreshOffsets picks the page offsets to fetch: the first page, then the

@@ -24,13 +24,18 @@ type row struct {
 
 	id       string // sanitised (ids are shown too)
 	status   string // sanitised status word, verbatim otherwise
+	act      string // activity (or the status's when the server sent none): tabs and colour
+	cell     string // the status column: the activity in words that fit, with a glyph for failed
+	pinned   bool
 	title    string // sanitised title, or the preview when untitled
 	untitled bool
 	tags     []string // sanitised tags, for display
 	tagsText string   // tags joined for the row column
 	preview  string   // first user message, single line
 	output   string   // last assistant answer, single line
+	why      string   // a failed run's reason: run_summary, else the output's text
 	agent    string
+	source   string // sanitised source (chat, api, …), "" when none
 	total    int64
 	// subj is the session as the filter (querylang) sees it, built once
 	// here; its Text starts with the lower-cased title, which titleKey
@@ -49,8 +54,18 @@ func newRow(s apiclient.Session) *row {
 	if r.status == "" {
 		r.status = "unknown"
 	}
+	r.act, r.cell = activityOf(s)
+	r.pinned = s.Pinned()
 	r.preview = safetext.Line(s.PreviewOrEmpty(), maxPreviewBytes)
 	r.output = safetext.Line(s.OutputPreviewOrEmpty(), maxPreviewBytes)
+	if r.act == string(apiclient.ActivityFailed) {
+		if s.RunSummary != nil {
+			r.why = safetext.Line(*s.RunSummary, maxPreviewBytes)
+		}
+		if r.why == "" {
+			r.why = r.output
+		}
+	}
 	r.title = safetext.Line(s.TitleOrEmpty(), maxTitleBytes)
 	if r.title == "" {
 		r.untitled = true
@@ -65,13 +80,51 @@ func newRow(s apiclient.Session) *row {
 	r.tags = cleanTags(s.Tags)
 	r.tagsText = strings.Join(r.tags, " ")
 	r.agent = safetext.Tag(s.AgentID, maxTagBytes)
+	r.source = safetext.Line(string(s.Source), maxTagBytes)
 	r.total = s.Usage.Total()
 	r.subj = subjectOf(&s, r)
 	r.titleKey = r.subj.Text[:r.subj.TitleLen]
-	r.statusW, r.titleW, r.tagsW = safetext.Width(r.status), safetext.Width(r.title), safetext.Width(r.tagsText)
+	r.statusW, r.titleW, r.tagsW = safetext.Width(r.cell), safetext.Width(r.title), safetext.Width(r.tagsText)
 	r.measured = true
 	return r
 }
+
+// activityOf is the session's activity, falling back to what its status
+// says when the server sent none, and the status column's word for it. A
+// failed run carries a glyph so it shows without colour; waiting for client
+// tool results is said in words that fit the column.
+func activityOf(s apiclient.Session) (act, cell string) {
+	st := s.Status.Normal()
+	switch {
+	case s.Activity != "":
+		act = safetext.Line(string(s.Activity), maxTagBytes)
+	case st.Running():
+		act = string(apiclient.ActivityRunning)
+	case st == apiclient.StatusIdle, st == apiclient.StatusStarted:
+		act = string(apiclient.ActivityIdle)
+	case st == apiclient.StatusPaused:
+		act = string(apiclient.ActivityPaused)
+	default:
+		act = safetext.Line(string(s.Status), maxTagBytes)
+	}
+	if act == "" {
+		act = "unknown"
+	}
+	cell = act
+	switch {
+	case act == string(apiclient.ActivityFailed):
+		cell = failedGlyph + " failed"
+	case st == apiclient.StatusWaitingForToolResults:
+		cell = "waiting"
+	}
+	return act, cell
+}
+
+// Glyphs of one cell each, so they show without colour (NO_COLOR).
+const (
+	failedGlyph = "✗"
+	pinnedGlyph = "★"
+)
 
 // cleanTags makes tags displayable (see tagLabel), dropping ones that clean
 // to nothing. Clean tags (nearly all) are shared, not copied.

@@ -71,15 +71,10 @@ func (m Model) serverTabCount(i statusTab) (int, bool) {
 	if c == nil || m.spec.q.raw != "" {
 		return 0, false
 	}
-	switch i {
-	case tabAll:
+	// The server's stats count statuses, not activities: only the All
+	// tab's total carries over (the others come from the facets).
+	if i == tabAll {
 		return int(m.st.counts.Total), true
-	case tabActive:
-		return c["active"], true
-	case tabIdle:
-		return c["idle"], true
-	case tabStarted:
-		return c["started"], true
 	}
-	return c["waitingfortoolresults"], true
+	return 0, false
 }

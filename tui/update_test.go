@@ -261,7 +261,7 @@ func TestUpdateStatusTabs(t *testing.T) {
 	m, srv := unitModel(t)
 	want := [statusTabs]int{}
 	for _, s := range srv.All() {
-		want[tabOf(string(s.Status))]++
+		want[tabOf(newRow(s).act)]++
 	}
 	want[tabAll] = progSessions
 	if m.view.tabCounts != want {
@@ -276,8 +276,8 @@ func TestUpdateStatusTabs(t *testing.T) {
 			t.Fatalf("after %s: %d rows, want %d", after, len(m.view.rows), want[tab])
 		}
 		for _, r := range m.view.rows {
-			if tab != tabAll && tabOf(r.status) != tab {
-				t.Fatalf("after %s: row %s has status %s", after, r.s.ID, r.status)
+			if tab != tabAll && tabOf(r.act) != tab {
+				t.Fatalf("after %s: row %s has activity %s", after, r.s.ID, r.act)
 			}
 		}
 		if m.view.tabCounts != want {
@@ -289,10 +289,10 @@ func TestUpdateStatusTabs(t *testing.T) {
 		check(m, statusTab(i%int(statusTabs)), "tab ×"+progItoa(i))
 	}
 	m = unitKeys(t, m, "shift+tab")
-	check(m, tabOther, "shift+tab from All")
+	check(m, tabPaused, "shift+tab from All")
 	m = unitKeys(t, m, "shift+tab")
-	check(m, tabStarted, "shift+tab")
-	for k, tab := range map[string]statusTab{"1": tabAll, "2": tabActive, "3": tabIdle, "4": tabStarted, "5": tabOther} {
+	check(m, tabIdle, "shift+tab")
+	for k, tab := range map[string]statusTab{"1": tabAll, "2": tabRunning, "3": tabFailed, "4": tabCompleted, "5": tabIdle, "6": tabPaused} {
 		m = unitKeys(t, m, k)
 		check(m, tab, "key "+k)
 	}

@@ -29,6 +29,7 @@ type fileConfig struct {
 	Theme    *string             `toml:"theme"`
 	Mouse    *bool               `toml:"mouse"`
 	Keys     map[string][]string `toml:"keys"`
+	Columns  []string            `toml:"columns"` // the list's columns, in order (tui.ColumnNames)
 }
 
 // defaultConfigPath is $XDG_CONFIG_HOME/sessions/config.toml, else

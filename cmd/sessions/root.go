@@ -67,6 +67,7 @@ type settings struct {
 	Theme    theme.Mode
 	Mouse    bool
 	Keys     map[string][]string
+	Columns  []string // the list's columns; nil: the default set
 
 	ConfigPath string // the file read, "" when none
 }
@@ -219,6 +220,7 @@ func (a *app) settings(cmd *cobra.Command) (*settings, error) {
 		s.Mouse = !a.noMouse
 	}
 	s.Keys = fc.Keys
+	s.Columns = fc.Columns
 
 	if err := checkAPIURL(s.APIURL, s.APIKey, a.stderr); err != nil {
 		return nil, err
@@ -320,6 +322,11 @@ func (a *app) runTUI(cmd *cobra.Command) error {
 	if err := tui.ApplyKeyOverrides(km, s.Keys); err != nil {
 		return usageErrorf("config file %s: %s", safetext.Line(s.ConfigPath, 300), err.Error())
 	}
+	if s.Columns != nil {
+		if err := tui.CheckColumns(s.Columns); err != nil {
+			return usageErrorf("config file %s: %s", safetext.Line(s.ConfigPath, 300), err.Error())
+		}
+	}
 	if !a.isTerminal() {
 		return usageErrorf("the interactive UI needs a terminal; for scripts use 'sessions list' (see --help)")
 	}
@@ -344,6 +351,7 @@ func (a *app) runTUI(cmd *cobra.Command) error {
 		Refresh:  s.Refresh,
 		PageSize: s.PageSize,
 		Mouse:    s.Mouse,
+		Columns:  s.Columns,
 		MaxRows:  s.MaxRows,
 		// The organisation resolveOrg settled on; the picker (O) switches
 		// with the client's WithOrg (tui's default for an *apiclient.Client).

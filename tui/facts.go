@@ -1,0 +1,106 @@
+package tui
+
+import (
+	"context"
+	"github.com/everruns/sessions/tui/querylang"
+	"time"
+
+	tea "github.com/charmbracelet/bubbletea"
+
+	"github.com/everruns/sessions/apiclient"
+	"github.com/everruns/sessions/tui/safetext"
+)
+
+// factsTimeout bounds the agents and facets calls of one load or refresh.
+const factsTimeout = 30 * time.Second
+
+// facts are what the list shows beside its rows: the agents' names and the
+// organisation's counts (facets). They are fetched with the list and again
+// on each refresh; a failed call keeps the last figures.
+type facts struct {
+	names  *agentNames       // nil until the agents arrive
+	facets *apiclient.Facets // nil until the facets arrive
+}
+
+// agentNames maps agent ids to their display names, sanitised. It is
+// replaced, never changed, so a Context can share it.
+type agentNames struct {
+	byID map[string]string
+}
+
+func newAgentNames(agents []apiclient.Agent) *agentNames {
+	n := &agentNames{byID: make(map[string]string, len(agents))}
+	for i := range agents {
+		if l := safetext.Line(agents[i].Label(), maxTagBytes); l != "" {
+			n.byID[agents[i].ID] = l
+		}
+	}
+	return n
+}
+
+// label is the agent's display name, or its (sanitised) id when unknown.
+func (n *agentNames) label(id string) string {
+	if n != nil {
+		if l, ok := n.byID[id]; ok {
+			return l
+		}
+	}
+	return safetext.Tag(id, maxTagBytes)
+}
+
+// factsLoadedMsg carries both answers; either may have failed alone.
+type factsLoadedMsg struct {
+	gen       int
+	agents    []apiclient.Agent
+	agentsErr error
+	facets    *apiclient.Facets
+	facetsErr error
+}
+
+// fetchFacts asks for the agents and the facets of the list's filter.
+func fetchFacts(api API, agentID string, gen int) tea.Cmd {
+	return func() (msg tea.Msg) {
+		defer catchPanic(func(p goroutinePanicMsg) { msg = p })
+		ctx, cancel := context.WithTimeout(context.Background(), factsTimeout)
+		defer cancel()
+		out := factsLoadedMsg{gen: gen}
+		out.agents, out.agentsErr = api.ListAgents(ctx, "")
+		out.facets, out.facetsErr = api.Facets(ctx, apiclient.ListOptions{AgentID: agentID})
+		return out
+	}
+}
+
+// onFacts keeps what arrived; a failure keeps the last figures silently
+// (they are extras: the list itself says when the server is unwell).
+func (m Model) onFacts(msg factsLoadedMsg) (tea.Model, tea.Cmd) {
+	if msg.gen != m.load.gen {
+		return m, nil
+	}
+	if msg.agentsErr == nil {
+		m.facts.names = newAgentNames(msg.agents)
+		m.ctx.names = m.facts.names
+		// agent:ops in the filter finds agents by name and display name.
+		dir := make([]querylang.Agent, 0, len(msg.agents))
+		for _, a := range msg.agents {
+			dir = append(dir, querylang.Agent{ID: a.ID, Name: safetext.Line(a.Name, maxTagBytes), DisplayName: safetext.Line(a.DisplayName, maxTagBytes)})
+		}
+		m.qin.directory = dir
+	}
+	if msg.facetsErr == nil && msg.facets != nil {
+		m.facts.facets = msg.facets
+	}
+	return m, nil
+}
+
+// facetCount is the facets' count of one activity, and whether there is one.
+func (f *facts) activityCount(act string) (int64, bool) {
+	if f.facets == nil {
+		return 0, false
+	}
+	for _, c := range f.facets.ByActivity {
+		if c.Value == act {
+			return max(c.Count, 0), true
+		}
+	}
+	return 0, true // a facet without the bucket counts none
+}
