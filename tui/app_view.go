@@ -2,8 +2,8 @@ package tui
 
 import (
 	"fmt"
-	"slices"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 	"time"

@@ -11,8 +11,8 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
 	"github.com/everruns/sessions/apiclient"
-	"github.com/everruns/sessions/tui/live"
 	"github.com/everruns/sessions/theme"
+	"github.com/everruns/sessions/tui/live"
 	"github.com/everruns/sessions/tui/safetext"
 )
 
