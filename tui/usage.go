@@ -32,7 +32,12 @@ func (m Model) openUsage() (tea.Model, tea.Cmd) {
 
 // agentNames maps agent ids to display names for the usage view; nil while
 // the root knows none (the view then shows ids).
-func (m Model) agentNames() map[string]string { return nil }
+func (m Model) agentNames() map[string]string {
+	if m.facts.names == nil {
+		return nil
+	}
+	return m.facts.names.byID // replaced, never changed, when agents reload
+}
 
 // usageKeys takes the root's bindings where the view has the same verb, so
 // a [keys] override applies there too.
