@@ -192,6 +192,9 @@ func subjectOf(s *apiclient.Session, r *row) querylang.Subject {
 		Source: strings.ToLower(string(s.Source)), Created: s.CreatedAt, Updated: s.UpdatedAt,
 		Tokens: r.total, Pinned: s.Pinned(),
 	}
+	if s.ModelID != nil {
+		sub.Model = strings.ToLower(*s.ModelID)
+	}
 	sub.Tags = s.Tags
 	for i, t := range s.Tags {
 		if lt := strings.ToLower(t); lt != t {

@@ -29,7 +29,7 @@ const SyntaxHelp = `Filter syntax (/)
   tokens:>100k   total tokens (k, m);  cost:>0.50  cost in USD
                  < > <= >= compare
   is:pinned      also is:resolved (tagged resolved), is:archived
-  id:01ab        id prefix
+  id:01ab        id prefix;  model:x  the model id
 Spaces join with AND, commas mean OR, a leading - means NOT:
   status:failed,waiting -#resolved updated:>1d
 Mistakes are shown under the input; the rest of the query applies.

@@ -47,6 +47,7 @@ type Subject struct {
 	// Activity the outcome (running, failed, completed, idle, paused).
 	Status, Activity string
 	Source           string
+	Model            string // the model id
 	Created, Updated time.Time
 	Tokens           int64 // total tokens
 	Cost             float64
@@ -181,7 +182,7 @@ func Compile(q Query, env Env) *Matcher {
 					}
 				}
 			}
-		case KindSource, KindID:
+		case KindSource, KindID, KindModel:
 			for _, v := range t.Values {
 				c.vals = append(c.vals, strings.ToLower(v.Text))
 			}
@@ -223,7 +224,7 @@ func costOf(k Kind) int {
 	switch k {
 	case KindIs, KindTokens, KindCost, KindCreated, KindUpdated:
 		return 0
-	case KindStatus, KindSource:
+	case KindStatus, KindSource, KindModel:
 		return 1
 	}
 	return 2
@@ -424,6 +425,8 @@ func (c *cterm) test(s *Subject) bool {
 		return false
 	case KindSource:
 		return slices.Contains(c.vals, s.Source)
+	case KindModel:
+		return slices.Contains(c.vals, s.Model)
 	case KindID:
 		for _, v := range c.vals {
 			if strings.HasPrefix(s.ID, v) {

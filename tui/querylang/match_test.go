@@ -250,3 +250,23 @@ func TestMatchConcurrent(t *testing.T) {
 		}
 	}
 }
+
+// model: matches the model id exactly, in any case; it stays local.
+func TestMatchModel(t *testing.T) {
+	q := Parse(`model:Claude-X,gpt-5 -model:gpt-5`)
+	if len(q.Problems) != 0 {
+		t.Fatalf("problems: %v", q.Problems)
+	}
+	m := Compile(q, Env{Now: time.Unix(0, 0)})
+	for _, c := range []struct {
+		model string
+		want  bool
+	}{{"claude-x", true}, {"gpt-5", false}, {"claude-x-2", false}, {"", false}} {
+		if ok, _ := m.Match(&Subject{Model: c.model}); ok != c.want {
+			t.Errorf("model %q: match %v, want %v", c.model, ok, c.want)
+		}
+	}
+	if p := m.Server(); !slices.Contains(p.LocalOnly, "model") {
+		t.Errorf("model: should stay local, LocalOnly = %v", p.LocalOnly)
+	}
+}

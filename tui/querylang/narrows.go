@@ -78,7 +78,7 @@ func (q *cterm) implies(p *cterm) bool {
 			(!p.archived || q.archived) && len(p.times) == 0 && len(p.ranges) == 0 && p.kind != KindAgent && p.kind != KindID
 	}
 	switch q.kind {
-	case KindTag, KindSource:
+	case KindTag, KindSource, KindModel:
 		return subset(q.vals, p.vals) && (!q.none || p.none)
 	case KindStatus:
 		return subset(q.activity, p.activity) && subset(q.status, p.status)

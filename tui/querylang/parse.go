@@ -24,6 +24,7 @@ const (
 	KindCost                // cost:>0.50
 	KindIs                  // is:pinned, is:resolved, is:archived
 	KindID                  // id:01ab (prefix)
+	KindModel               // model:claude-x (the model id, any case)
 )
 
 // qualifiers maps a qualifier name to its kind, in the order the help and
@@ -35,6 +36,7 @@ var qualifiers = []struct {
 	{"tag", KindTag}, {"status", KindStatus}, {"agent", KindAgent},
 	{"source", KindSource}, {"created", KindCreated}, {"updated", KindUpdated},
 	{"tokens", KindTokens}, {"cost", KindCost}, {"is", KindIs}, {"id", KindID},
+	{"model", KindModel},
 }
 
 // Name is the qualifier's name ("status"), or "word"/"phrase" for text.

@@ -53,6 +53,8 @@ func valueHelp(k Kind) string {
 		return "name, display name or id prefix"
 	case KindSource:
 		return strings.Join(Sources, " ")
+	case KindModel:
+		return "a model id"
 	case KindCreated, KindUpdated:
 		return "<2h, >1d, a date or >2026-08-01"
 	case KindTokens:
