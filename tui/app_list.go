@@ -140,15 +140,6 @@ func plainID(id string) bool {
 	return true
 }
 
-// copyText puts text on the clipboard through Options.Clipboard.
-func (m Model) copyText(text string) tea.Cmd {
-	clip := m.opts.Clipboard
-	return func() tea.Msg {
-		_ = clip(text)
-		return nil
-	}
-}
-
 // osc52Clipboard writes an OSC 52 sequence, which works over SSH too. It
 // goes to stderr, which is the terminal, to stay out of the renderer's way.
 func osc52Clipboard(text string) error {
