@@ -292,14 +292,7 @@ idle means the status idle. --search matches titles (the server's search).
 		},
 	}
 	fl := cmd.Flags()
-	fl.StringSliceVar(&lf.statuses, "status", nil, "only these activities or statuses (repeat or comma-separate: failed,running)")
-	fl.StringSliceVar(&lf.sources, "source", nil, "only these sources (chat, api, slack, schedule, ...)")
-	fl.StringArrayVar(&lf.tags, "tag", nil, "only sessions with this tag (repeat: all must match)")
-	fl.StringVar(&lf.search, "search", "", "case-insensitive text in the title")
-	fl.StringVar(&lf.since, "since", "", "created at or after: RFC 3339 time or age (7d, 12h)")
-	fl.StringVar(&lf.until, "until", "", "created before: RFC 3339 time or age (7d, 12h)")
-	fl.BoolVar(&lf.mine, "mine", false, "only sessions you own")
-	fl.BoolVar(&lf.archived, "archived", false, "only archived sessions")
+	addFilterFlags(cmd, &lf)
 	fl.BoolVar(&lf.asJSON, "json", false, "print a JSON array of sessions")
 	fl.BoolVar(&lf.asJSONL, "jsonl", false, "print one JSON session per line")
 	fl.BoolVar(&lf.asCSV, "csv", false, "print CSV with a header row")
@@ -321,20 +314,7 @@ func (a *app) runList(cmd *cobra.Command, lf *listFlags) error {
 	if lf.limit < 0 {
 		return usageErrorf("--limit must be 0 or more")
 	}
-	sc, err := parseStatuses(lf.statuses)
-	if err != nil {
-		return err
-	}
-	sources, err := parseSources(lf.sources)
-	if err != nil {
-		return err
-	}
-	now := time.Now()
-	after, err := parseWhen("--since", lf.since, now)
-	if err != nil {
-		return err
-	}
-	before, err := parseWhen("--until", lf.until, now)
+	f, err := parseListFilter(lf, time.Now())
 	if err != nil {
 		return err
 	}
@@ -352,31 +332,15 @@ func (a *app) runList(cmd *cobra.Command, lf *listFlags) error {
 	if err != nil {
 		return err
 	}
-	opts := apiclient.ListOptions{Limit: s.PageSize, AgentID: agent, Search: lf.search, Status: sc.activities,
-		Source: sources, Mine: lf.mine, CreatedAfter: after, CreatedBefore: before, ArchivedOnly: lf.archived}
-	var tags []string
-	for _, t := range lf.tags {
-		if t = strings.TrimSpace(t); t != "" {
-			tags = append(tags, t)
-		}
-	}
-	keep := func(x *apiclient.Session) bool {
-		if !sc.keep(x) {
-			return false
-		}
-		for _, want := range tags {
-			if !slices.ContainsFunc(x.Tags, func(t string) bool { return strings.EqualFold(t, want) }) {
-				return false
-			}
-		}
-		return true
-	}
+	opts := f.opts
+	opts.Limit, opts.AgentID = s.PageSize, agent
+	keep := f.keep
 	if lf.asJSONL || lf.asCSV {
-		return a.streamList(ctx, c, opts, lf, fields, keep, len(tags) == 0 && len(sc.wantStatus) == 0)
+		return a.streamList(ctx, c, opts, lf, fields, keep, !f.local)
 	}
 	var notes listNotes
 	var all []apiclient.Session
-	if lf.limit > 0 && len(tags) == 0 && len(sc.wantStatus) == 0 {
+	if lf.limit > 0 && !f.local {
 		all, err = listFirst(ctx, c, opts, lf.limit, notes.add) // every row counts: fetch only enough pages
 	} else {
 		all, err = c.ListAll(ctx, opts, apiclient.DefaultConcurrency, notes.add)
@@ -521,4 +485,68 @@ func writeColumns(w io.Writer, header []string, body [][]string) error {
 	}
 	_, err := fmt.Fprint(w, b.String())
 	return err
+}
+
+// addFilterFlags registers the filters list and usage share.
+func addFilterFlags(cmd *cobra.Command, lf *listFlags) {
+	fl := cmd.Flags()
+	fl.StringSliceVar(&lf.statuses, "status", nil, "only these activities or statuses (repeat or comma-separate: failed,running)")
+	fl.StringSliceVar(&lf.sources, "source", nil, "only these sources (chat, api, slack, schedule, ...)")
+	fl.StringArrayVar(&lf.tags, "tag", nil, "only sessions with this tag (repeat: all must match)")
+	fl.StringVar(&lf.search, "search", "", "case-insensitive text in the title")
+	fl.StringVar(&lf.since, "since", "", "created at or after: RFC 3339 time or age (7d, 12h)")
+	fl.StringVar(&lf.until, "until", "", "created before: RFC 3339 time or age (7d, 12h)")
+	fl.BoolVar(&lf.mine, "mine", false, "only sessions you own")
+	fl.BoolVar(&lf.archived, "archived", false, "only archived sessions")
+}
+
+// listFilter is the filter flags parsed: what goes to the server (opts),
+// what is checked here (keep: fine statuses, tags), and whether keep drops
+// anything the server did not (local).
+type listFilter struct {
+	opts  apiclient.ListOptions
+	keep  func(*apiclient.Session) bool
+	local bool
+}
+
+// parseListFilter validates the filter flags (before any request).
+func parseListFilter(lf *listFlags, now time.Time) (listFilter, error) {
+	sc, err := parseStatuses(lf.statuses)
+	if err != nil {
+		return listFilter{}, err
+	}
+	sources, err := parseSources(lf.sources)
+	if err != nil {
+		return listFilter{}, err
+	}
+	after, err := parseWhen("--since", lf.since, now)
+	if err != nil {
+		return listFilter{}, err
+	}
+	before, err := parseWhen("--until", lf.until, now)
+	if err != nil {
+		return listFilter{}, err
+	}
+	var tags []string
+	for _, t := range lf.tags {
+		if t = strings.TrimSpace(t); t != "" {
+			tags = append(tags, t)
+		}
+	}
+	return listFilter{
+		opts: apiclient.ListOptions{Search: lf.search, Status: sc.activities, Source: sources, Mine: lf.mine,
+			CreatedAfter: after, CreatedBefore: before, ArchivedOnly: lf.archived},
+		keep: func(x *apiclient.Session) bool {
+			if !sc.keep(x) {
+				return false
+			}
+			for _, want := range tags {
+				if !slices.ContainsFunc(x.Tags, func(t string) bool { return strings.EqualFold(t, want) }) {
+					return false
+				}
+			}
+			return true
+		},
+		local: len(tags) > 0 || len(sc.wantStatus) > 0,
+	}, nil
 }

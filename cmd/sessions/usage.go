@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -56,64 +55,8 @@ the table adds a total row.`,
 	fl := cmd.Flags()
 	fl.StringVar(&uf.by, "by", "day", "group by day, hour, agent, model, source or session")
 	fl.StringVar(&uf.format, "format", "table", "output: table, csv or json")
-	lf := &uf.listFlags
-	fl.StringSliceVar(&lf.statuses, "status", nil, "only these activities or statuses (repeat or comma-separate: failed,running)")
-	fl.StringSliceVar(&lf.sources, "source", nil, "only these sources (chat, api, slack, schedule, ...)")
-	fl.StringArrayVar(&lf.tags, "tag", nil, "only sessions with this tag (repeat: all must match)")
-	fl.StringVar(&lf.search, "search", "", "case-insensitive text in the title")
-	fl.StringVar(&lf.since, "since", "", "created at or after: RFC 3339 time or age (7d, 12h)")
-	fl.StringVar(&lf.until, "until", "", "created before: RFC 3339 time or age (7d, 12h)")
-	fl.BoolVar(&lf.mine, "mine", false, "only sessions you own")
-	fl.BoolVar(&lf.archived, "archived", false, "only archived sessions")
+	addFilterFlags(cmd, &uf.listFlags)
 	return cmd
-}
-
-// usageFilter is list's filters parsed: what goes to the server and what
-// is checked here (fine statuses, tags).
-type usageFilter struct {
-	opts apiclient.ListOptions
-	keep func(*apiclient.Session) bool
-}
-
-// parseUsageFilter validates the filter flags (before any request).
-func parseUsageFilter(lf *listFlags, now time.Time) (usageFilter, error) {
-	sc, err := parseStatuses(lf.statuses)
-	if err != nil {
-		return usageFilter{}, err
-	}
-	sources, err := parseSources(lf.sources)
-	if err != nil {
-		return usageFilter{}, err
-	}
-	after, err := parseWhen("--since", lf.since, now)
-	if err != nil {
-		return usageFilter{}, err
-	}
-	before, err := parseWhen("--until", lf.until, now)
-	if err != nil {
-		return usageFilter{}, err
-	}
-	var tags []string
-	for _, t := range lf.tags {
-		if t = strings.TrimSpace(t); t != "" {
-			tags = append(tags, t)
-		}
-	}
-	return usageFilter{
-		opts: apiclient.ListOptions{Search: lf.search, Status: sc.activities, Source: sources, Mine: lf.mine,
-			CreatedAfter: after, CreatedBefore: before, ArchivedOnly: lf.archived},
-		keep: func(x *apiclient.Session) bool {
-			if !sc.keep(x) {
-				return false
-			}
-			for _, want := range tags {
-				if !slices.ContainsFunc(x.Tags, func(t string) bool { return strings.EqualFold(t, want) }) {
-					return false
-				}
-			}
-			return true
-		},
-	}, nil
 }
 
 func (a *app) runUsage(cmd *cobra.Command, uf *usageFlags) error {
@@ -125,7 +68,7 @@ func (a *app) runUsage(cmd *cobra.Command, uf *usageFlags) error {
 	if format != "table" && format != "csv" && format != "json" {
 		return usageErrorf("unknown --format %q; valid: table, csv, json", line(uf.format))
 	}
-	f, err := parseUsageFilter(&uf.listFlags, time.Now())
+	f, err := parseListFilter(&uf.listFlags, time.Now())
 	if err != nil {
 		return err
 	}
