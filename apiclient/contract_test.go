@@ -49,7 +49,9 @@ type validator struct {
 	checked  int
 }
 
-func newValidator(t testing.TB) *validator {
+// loadSpec loads and validates a fresh copy of the contract (callers may
+// change their copy).
+func loadSpec(t testing.TB) *openapi3.T {
 	t.Helper()
 	loader := openapi3.NewLoader()
 	doc, err := loader.LoadFromFile(specPath)
@@ -73,6 +75,12 @@ func newValidator(t testing.TB) *validator {
 	if len(doc.Servers) == 0 || doc.Servers[0].URL != specServer+"/api" {
 		t.Fatalf("unexpected servers %v", doc.Servers)
 	}
+	return doc
+}
+
+func newValidator(t testing.TB) *validator {
+	t.Helper()
+	doc := loadSpec(t)
 	router, err := legacy.NewRouter(doc, openapi3.DisableExamplesValidation())
 	if err != nil {
 		t.Fatalf("router: %v", err)

@@ -21,7 +21,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
-	"os"
 	"strings"
 	"sync"
 	"testing"
@@ -65,43 +64,9 @@ type evContract struct {
 	seen     map[string]bool // event ids checked
 }
 
-// evSpecPath is the August 2026 document: apiclient/testdata once it holds
-// the events paths, else the shared copy beside the repository.
-func evSpecPath(t *testing.T) string {
-	t.Helper()
-	for _, p := range []string{specPath, "../../shared/api/everruns-sessions-openapi.json"} {
-		b, err := os.ReadFile(p)
-		if err == nil && bytes.Contains(b, []byte(`"/v1/sessions/{session_id}/sse"`)) {
-			return p
-		}
-	}
-	t.Fatal("no OpenAPI document with the events endpoints (apiclient/testdata or ../shared/api)")
-	return ""
-}
-
 func newEvContract(t *testing.T) *evContract {
 	t.Helper()
-	loader := openapi3.NewLoader()
-	doc, err := loader.LoadFromFile(evSpecPath(t))
-	if err != nil {
-		t.Fatalf("load spec: %v", err)
-	}
-	// GET /v1/orgs names security schemes (bearerAuth, cookieAuth) that the
-	// document does not define; define them as the server has them.
-	if doc.Components.SecuritySchemes == nil {
-		doc.Components.SecuritySchemes = openapi3.SecuritySchemes{}
-	}
-	for name, scheme := range map[string]*openapi3.SecurityScheme{
-		"bearerAuth": openapi3.NewJWTSecurityScheme(),
-		"cookieAuth": openapi3.NewSecurityScheme().WithType("apiKey").WithIn("cookie").WithName("session"),
-	} {
-		if _, ok := doc.Components.SecuritySchemes[name]; !ok {
-			doc.Components.SecuritySchemes[name] = &openapi3.SecuritySchemeRef{Value: scheme}
-		}
-	}
-	if err := doc.Validate(loader.Context, openapi3.DisableExamplesValidation()); err != nil {
-		t.Fatalf("spec does not validate: %v", err)
-	}
+	doc := loadSpec(t)
 	ed := doc.Components.Schemas["EventData"].Value
 	orig := *ed
 	ed.OneOf = nil // see the file comment; every $ref to EventData shares this value
