@@ -292,7 +292,14 @@ func TestSoak(t *testing.T) {
 		t.Errorf("after a reload through the liar the store holds %d rows, the server %d (or in another order)", len(got), len(want))
 	}
 
-	// And it still quits cleanly.
+	// And it still quits cleanly. The soak may end on a question (a bulk
+	// action's y/n): ctrl+c first cancels that, as esc would.
+	if d.m.pending != nil {
+		d.press("ctrl+c")
+		if d.m.pending != nil {
+			t.Fatalf("ctrl+c did not cancel the pending %s question", d.m.pending.action.Name)
+		}
+	}
 	d.press("ctrl+c")
 	if d.m.mode == modeEdit && d.m.form.confirm == editConfirmQuit {
 		d.press("y")
