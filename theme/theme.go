@@ -93,6 +93,7 @@ type Theme struct {
 	RowChanged   lipgloss.Style
 	MarkGlyph    lipgloss.Style
 	Match        lipgloss.Style
+	MatchCurrent lipgloss.Style // the match a search is on (the detail view's n/N)
 	ColumnHeader lipgloss.Style
 
 	Pane       lipgloss.Style
@@ -193,6 +194,7 @@ func New(mode Mode, noColor bool) *Theme {
 	t.RowChanged = bg(lipgloss.NewStyle(), p.ChangedBg)
 	t.MarkGlyph = fg(p.Highlight).Bold(true)
 	t.Match = fg(p.Highlight).Bold(true).Underline(true)
+	t.MatchCurrent = t.Match.Reverse(true)
 	t.ColumnHeader = fg(p.Muted).Bold(true)
 
 	t.Pane = border(lipgloss.NewStyle().Border(lipgloss.RoundedBorder()).Padding(0, 1))

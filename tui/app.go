@@ -9,6 +9,7 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 
 	"github.com/everruns/sessions/apiclient"
+	"github.com/everruns/sessions/tui/detail"
 	"github.com/everruns/sessions/tui/live"
 	"github.com/everruns/sessions/tui/safetext"
 	"github.com/everruns/sessions/tui/usageview"
@@ -55,7 +56,7 @@ type Model struct {
 	// these would make each copy tens of kilobytes.
 	list   listModel
 	filter *textinput.Model
-	detail detailModel
+	detail detail.Model
 	form   *editForm
 	help   *help.Model
 	keys   *helpScreen // the ? screen (copy on write)
@@ -268,7 +269,7 @@ func (m Model) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			cmd = tea.Batch(cmd, fcmd)
 		}
 		return m, cmd
-	case live.SubscribedMsg, live.ItemsReceivedMsg, live.StreamEndedMsg, liveSessionMsg:
+	case live.SubscribedMsg, live.ItemsReceivedMsg, live.StreamEndedMsg, detail.SessionFetchedMsg:
 		// Always to the detail: its generation drops (and closes) what is
 		// stale, and a detail under help or the edit form stays live.
 		var cmd tea.Cmd
@@ -339,6 +340,11 @@ func (m Model) onKey(k tea.KeyMsg) (tea.Model, tea.Cmd) {
 			return m, nil
 		}
 		return m.quit()
+	}
+	if m.mode == modeDetail {
+		if nm, cmd, ok := m.onDetailOwnKey(k); ok {
+			return nm, cmd
+		}
 	}
 	switch m.mode {
 	case modeList, modeDetail, modeUsage, modeAgents:

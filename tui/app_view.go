@@ -138,13 +138,14 @@ func (m Model) cachedTabs() string {
 }
 
 type helpKey struct {
-	mode  mode
-	width int
-	theme *theme.Theme
+	mode   mode
+	width  int
+	theme  *theme.Theme
+	typing bool // the detail's search input has the keys
 }
 
 func (m Model) cachedHelp() string {
-	k := helpKey{mode: m.mode, width: m.ctx.Width, theme: m.ctx.Theme}
+	k := helpKey{mode: m.mode, width: m.ctx.Width, theme: m.ctx.Theme, typing: m.detail.Searching()}
 	if m.cache == nil {
 		return m.helpView()
 	}
@@ -701,6 +702,9 @@ func (m Model) shortHelp() []key.Binding {
 	k := m.ctx.Keys
 	switch m.mode {
 	case modeDetail:
+		if m.detail.Searching() {
+			return append(m.detail.ShortHelp(), k.ForceQuit)
+		}
 		out := append(m.detail.ShortHelp(), k.Edit)
 		out = append(out, m.shortActionBindings(inDetail)...)
 		return append(out, k.Undo, k.Back, k.Help)

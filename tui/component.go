@@ -4,6 +4,8 @@ import (
 	"github.com/charmbracelet/bubbles/help"
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
+
+	"github.com/everruns/sessions/tui/detail"
 )
 
 // Component is the one shape of the root's components. They are values
@@ -21,22 +23,10 @@ type Component[T any] interface {
 }
 
 var (
-	_ Component[detailModel] = detailModel{}
-	_ Component[editForm]    = editForm{}
-	_ Component[agentPicker] = agentPicker{}
+	_ Component[detail.Model] = detail.Model{}
+	_ Component[editForm]     = editForm{}
+	_ Component[agentPicker]  = agentPicker{}
 )
-
-// ShortHelp: the detail view scrolls its transcript.
-func (m detailModel) ShortHelp() []key.Binding {
-	k := m.ctx.Keys
-	return []key.Binding{k.Up, k.Down}
-}
-
-// FullHelp: every scrolling key.
-func (m detailModel) FullHelp() [][]key.Binding {
-	k := m.ctx.Keys
-	return [][]key.Binding{{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom}}
-}
 
 // ShortHelp of the edit form.
 func (f editForm) ShortHelp() []key.Binding {

@@ -79,6 +79,7 @@ func (m Model) onFacts(msg factsLoadedMsg) (tea.Model, tea.Cmd) {
 	if msg.agentsErr == nil {
 		m.facts.names = newAgentNames(msg.agents)
 		m.ctx.names = m.facts.names
+		m.refreshDetail() // an open detail names its agent now
 		// agent:ops in the filter finds agents by name and display name.
 		dir := make([]querylang.Agent, 0, len(msg.agents))
 		for _, a := range msg.agents {

@@ -1,9 +1,10 @@
 package tui
 
 import (
-	"fmt"
 	"strconv"
 	"time"
+
+	"github.com/everruns/sessions/tui/common"
 )
 
 // compactTokens formats a token count for a narrow column: 999, 12.3k,
@@ -36,54 +37,10 @@ func trimZero(s string) string {
 }
 
 // thousands formats n with thousands separators: 1,234,567.
-func thousands(n int64) string {
-	s := strconv.FormatInt(n, 10)
-	neg := n < 0
-	if neg {
-		s = s[1:]
-	}
-	out := make([]byte, 0, len(s)+len(s)/3)
-	for i := range len(s) {
-		if i > 0 && (len(s)-i)%3 == 0 {
-			out = append(out, ',')
-		}
-		out = append(out, s[i])
-	}
-	if neg {
-		return "-" + string(out)
-	}
-	return string(out)
-}
+func thousands(n int64) string { return common.Thousands(n) }
 
 // age is a short relative age: now, 42s, 5m, 3h, 2d, 7w, 4mo, 2y.
-func age(now, t time.Time) string {
-	if t.IsZero() {
-		return "—"
-	}
-	d := now.Sub(t)
-	switch {
-	case d < 5*time.Second:
-		return "now"
-	case d < time.Minute:
-		return fmt.Sprintf("%ds", int(d.Seconds()))
-	case d < time.Hour:
-		return fmt.Sprintf("%dm", int(d.Minutes()))
-	case d < 24*time.Hour:
-		return fmt.Sprintf("%dh", int(d.Hours()))
-	case d < 14*24*time.Hour:
-		return fmt.Sprintf("%dd", int(d.Hours()/24))
-	case d < 60*24*time.Hour:
-		return fmt.Sprintf("%dw", int(d.Hours()/24/7))
-	case d < 365*24*time.Hour:
-		return fmt.Sprintf("%dmo", int(d.Hours()/24/30))
-	}
-	return fmt.Sprintf("%dy", int(d.Hours()/24/365))
-}
+func age(now, t time.Time) string { return common.Age(now, t) }
 
 // plural is "1 session", "2 sessions", "1,000 sessions".
-func plural(n int, noun string) string {
-	if n == 1 {
-		return "1 " + noun
-	}
-	return thousands(int64(n)) + " " + noun + "s"
-}
+func plural(n int, noun string) string { return common.Plural(n, noun) }

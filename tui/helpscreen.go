@@ -168,9 +168,11 @@ func (m Model) helpGroups(from mode) []helpGroup {
 	switch from {
 	case modeDetail:
 		session := append([]key.Binding{k.Edit}, m.actionBindings(inDetail)...)
+		full := m.detail.FullHelp()
 		return []helpGroup{
-			{title: "Transcript", bindings: m.detail.FullHelp()[0]},
-			{title: "Session", bindings: append(session, k.Undo, k.Redo, k.Reload)},
+			{title: "Transcript", bindings: full[0]},
+			{title: "Search", bindings: full[1]},
+			{title: "Session", bindings: append(session, k.Undo, k.Redo, k.Reload, k.NextSession, k.PrevSession)},
 			program,
 		}
 	}

@@ -22,6 +22,11 @@ type KeyMap struct {
 	Pin, Archive, Cancel, Delete, OpenBrowser, CopyJSON key.Binding
 	Status                                              [6]key.Binding // the tabs: All, Running, Failed, Completed, Idle, Paused
 
+	// The detail view: search the transcript, go to the list's next or
+	// previous session.
+	Search, SearchNext, SearchPrev, NextSession, PrevSession key.Binding
+	SearchRun, SearchCancel                                  key.Binding // in the search input
+
 	// Typing a filter (the list narrows as you type).
 	FilterKeep, FilterClear, FilterUp, FilterDown key.Binding
 	FilterHistoryPrev, FilterHistoryNext          key.Binding
@@ -80,6 +85,11 @@ func DefaultKeyMap() *KeyMap {
 		Cancel:      b([]string{"C"}, "C", "cancel turn"),
 		Delete:      b([]string{"D"}, "D", "delete"),
 		OpenBrowser: b([]string{"o"}, "o", "open in browser"),
+		Search:      b([]string{"/"}, "/", "search transcript"),
+		SearchNext:  b([]string{"n"}, "n", "next match"),
+		SearchPrev:  b([]string{"N"}, "N", "prev match"),
+		NextSession: b([]string{"]"}, "]", "next session"),
+		PrevSession: b([]string{"["}, "[", "prev session"),
 		Save:        b([]string{"ctrl+s"}, "ctrl+s", "save"),
 		NextField:   b([]string{"tab"}, "tab", "next field"),
 		PrevField:   b([]string{"shift+tab"}, "shift+tab", "prev field"),
@@ -96,6 +106,8 @@ func DefaultKeyMap() *KeyMap {
 		FilterDown:        b([]string{"ctrl+n"}, "ctrl+n", "next match"),
 		FilterHistoryPrev: b([]string{"up"}, "↑", "older query"),
 		FilterHistoryNext: b([]string{"down"}, "↓", "newer query"),
+		SearchRun:         b([]string{"enter"}, "enter", "search"),
+		SearchCancel:      b([]string{"esc"}, "esc", "cancel search"),
 		TitleDone:         b([]string{"enter"}, "enter", "to tags"),
 		PickerUp:          b([]string{"up", "ctrl+p"}, "↑", "up"),
 		PickerDown:        b([]string{"down", "ctrl+n"}, "↓", "down"),

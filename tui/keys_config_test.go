@@ -102,9 +102,13 @@ func TestKeyOverrideConflictNamesBoth(t *testing.T) {
 		t.Fatalf("err = %v, want a conflict with toggle in the tag picker", err)
 	}
 	// Keys of different modes may be shared: y copies in the list and
-	// answers yes in a prompt.
-	if err := ApplyKeyOverrides(km, map[string][]string{"copy_id": {"n"}}); err != nil {
-		t.Fatalf("copy_id on n: %v", err)
+	// answers yes in a prompt; w may copy and wait in the quit prompt.
+	if err := ApplyKeyOverrides(km, map[string][]string{"copy_id": {"w"}}); err != nil {
+		t.Fatalf("copy_id on w: %v", err)
+	}
+	// n is the next search match in the detail view, where copy_id is too.
+	if err := ApplyKeyOverrides(km, map[string][]string{"copy_id": {"n"}}); err == nil || !strings.Contains(err.Error(), "search_next and copy_id") {
+		t.Fatalf("copy_id on n: err = %v, want a conflict with search_next in detail mode", err)
 	}
 }
 
@@ -140,7 +144,7 @@ func TestKeyNamesStable(t *testing.T) {
 			t.Errorf("no [keys] name %q in %v", n, names)
 		}
 	}
-	if len(names) != 62 {
-		t.Errorf("%d names, want 62 (every binding of KeyMap): %v", len(names), names)
+	if len(names) != 69 {
+		t.Errorf("%d names, want 69 (every binding of KeyMap): %v", len(names), names)
 	}
 }

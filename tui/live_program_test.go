@@ -48,7 +48,7 @@ type liveRecModel struct {
 func (r liveRecModel) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	nm, cmd := r.progRecModel.Update(msg)
 	r.progRecModel = nm.(progRecModel)
-	if tr := r.m.detail.tr; tr != nil && r.m.mode == modeDetail {
+	if tr := r.m.detail.Transcript(); tr != nil && r.m.mode == modeDetail {
 		r.log.add(tr.Conn().Label())
 	}
 	return r, cmd

@@ -135,8 +135,8 @@ func TestJumpToIDInOtherOrg(t *testing.T) {
 		return s.mode == modeDetail && strings.Contains(s.view, target) && strings.Contains(s.view, "sessions Staging") && s.settled
 	})
 	m := p.finish()
-	if m.org.id != staging.ID || m.detail.row == nil || m.detail.row.s.ID != target {
-		t.Errorf("org %q, detail of %v", m.org.id, m.detail.row)
+	if m.org.id != staging.ID || m.detail.ID() != target {
+		t.Errorf("org %q, detail of %q", m.org.id, m.detail.ID())
 	}
 }
 

@@ -154,13 +154,7 @@ func (m Model) onRefreshed(msg refreshedMsg) (tea.Model, tea.Cmd) {
 	if !dirty {
 		return m, next
 	}
-	if id := m.detail.ID(); id != "" && (m.mode == modeDetail || m.back == modeDetail) {
-		// An open detail view shows the fresh fields too (its transcript
-		// and scroll position stay).
-		if r := m.st.get(id); r != nil {
-			m.detail = m.detail.SetRow(r)
-		}
-	}
+	m.refreshDetail() // an open detail view shows the fresh fields too
 	gen := msg.gen
 	expire := tea.Tick(changedFor, func(time.Time) tea.Msg { return changedExpiredMsg{gen: gen} })
 	return m, tea.Batch(next, expire)

@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/everruns/sessions/apiclient"
+	"github.com/everruns/sessions/tui/common"
 	"github.com/everruns/sessions/tui/querylang"
 	"github.com/everruns/sessions/tui/safetext"
 )
@@ -13,7 +14,7 @@ import (
 // meant to be short; a hostile one may be megabytes.
 const (
 	maxTitleBytes   = 512
-	maxTagBytes     = 128
+	maxTagBytes     = common.MaxTagBytes
 	maxPreviewBytes = 2048
 )
 
@@ -89,40 +90,13 @@ func newRow(s apiclient.Session) *row {
 	return r
 }
 
-// activityOf is the session's activity, falling back to what its status
-// says when the server sent none, and the status column's word for it. A
-// failed run carries a glyph so it shows without colour; waiting for client
-// tool results is said in words that fit the column.
-func activityOf(s apiclient.Session) (act, cell string) {
-	st := s.Status.Normal()
-	switch {
-	case s.Activity != "":
-		act = safetext.Line(string(s.Activity), maxTagBytes)
-	case st.Running():
-		act = string(apiclient.ActivityRunning)
-	case st == apiclient.StatusIdle, st == apiclient.StatusStarted:
-		act = string(apiclient.ActivityIdle)
-	case st == apiclient.StatusPaused:
-		act = string(apiclient.ActivityPaused)
-	default:
-		act = safetext.Line(string(s.Status), maxTagBytes)
-	}
-	if act == "" {
-		act = "unknown"
-	}
-	cell = act
-	switch {
-	case act == string(apiclient.ActivityFailed):
-		cell = failedGlyph + " failed"
-	case st == apiclient.StatusWaitingForToolResults:
-		cell = "waiting"
-	}
-	return act, cell
-}
+// activityOf is the session's activity and its status column's word (see
+// common.ActivityOf).
+func activityOf(s apiclient.Session) (act, cell string) { return common.ActivityOf(s) }
 
 // Glyphs of one cell each, so they show without colour (NO_COLOR).
 const (
-	failedGlyph = "✗"
+	failedGlyph = common.FailedGlyph
 	pinnedGlyph = "★"
 )
 

@@ -57,8 +57,8 @@ func TestUpdateModeTransitions(t *testing.T) {
 	if m.mode != modeDetail || m.detail.ID() != id {
 		t.Fatalf("enter → mode %v on %s", m.mode, m.detail.ID())
 	}
-	if m.detail.loading || m.detail.tr == nil || len(m.detail.tr.Items()) == 0 {
-		t.Fatalf("transcript not loaded: loading %v", m.detail.loading)
+	if m.detail.Loading() || m.detail.Transcript() == nil || len(m.detail.Transcript().Items()) == 0 {
+		t.Fatalf("transcript not loaded: loading %v", m.detail.Loading())
 	}
 	m = unitKeys(t, m, "e")
 	if m.mode != modeEdit || m.back != modeDetail || m.form.SessionID() != id {
@@ -142,10 +142,10 @@ func TestUpdateStaleMessagesDropped(t *testing.T) {
 	id := m.detail.ID()
 	want := len(apitest.Transcript(progPick(t, srv, 0)))
 	count := func(m Model) int {
-		if m.detail.tr == nil {
+		if m.detail.Transcript() == nil {
 			return -1
 		}
-		return len(m.detail.tr.Items())
+		return len(m.detail.Transcript().Items())
 	}
 	if count(m) != want {
 		t.Fatalf("transcript has %d items, want %d", count(m), want)
@@ -153,8 +153,8 @@ func TestUpdateStaleMessagesDropped(t *testing.T) {
 	other := progPick(t, srv, 5)
 	foreign := []apiclient.Message{{ID: "message_x", SessionID: other.ID, Role: apiclient.RoleUser}}
 	for _, msg := range []live.SubscribedMsg{
-		{ID: other.ID, Gen: m.detail.gen, Messages: foreign}, // another session
-		{ID: id, Gen: m.detail.gen - 1, Messages: foreign},   // an older request
+		{ID: other.ID, Gen: m.detail.Gen(), Messages: foreign}, // another session
+		{ID: id, Gen: m.detail.Gen() - 1, Messages: foreign},   // an older request
 	} {
 		nm, _ := m.Update(msg)
 		got := nm.(Model)
@@ -163,7 +163,7 @@ func TestUpdateStaleMessagesDropped(t *testing.T) {
 		}
 	}
 	// Back in the list, a late transcript is ignored.
-	gen := m.detail.gen
+	gen := m.detail.Gen()
 	m = unitKeys(t, m, "esc")
 	nm, _ := m.Update(live.SubscribedMsg{ID: id, Gen: gen, Messages: foreign})
 	if nm.(Model).mode != modeList || count(nm.(Model)) == 1 {

@@ -1,4 +1,4 @@
-package tui
+package detail
 
 import (
 	"context"
@@ -33,10 +33,10 @@ func (noStreamAPI) Stream(context.Context, string, apiclient.StreamOptions) *api
 }
 
 // openNoStream opens a detail on api and feeds it what live.Open answers.
-func openNoStream(t *testing.T, api API) detailModel {
+func openNoStream(t *testing.T, api API) Model {
 	t.Helper()
 	s := detailTestSession()
-	m := newDetail(detailTestCtx(80, 24), newRow(s), 5)
+	m := detailTestCtx(80, 24).open(s, 5)
 	m, cmd := m.OpenLive(api)
 	if cmd == nil {
 		t.Fatal("OpenLive returned no command")
@@ -56,7 +56,7 @@ func TestDetailLiveWithoutStreamFallsBack(t *testing.T) {
 	if !strings.Contains(view, "■ stopped: streaming not available") {
 		t.Errorf("no stopped label:\n%s", view)
 	}
-	if m.loading || m.tr == nil || len(m.tr.Items()) != len(detailTestMessages("x")) {
+	if m.Loading() || m.Transcript() == nil || len(m.Transcript().Items()) != len(detailTestMessages("x")) {
 		t.Errorf("stored transcript not shown:\n%s", view)
 	}
 	if m.Live() {
@@ -75,22 +75,22 @@ func TestDetailLiveMessagesFailed(t *testing.T) {
 // Messages of another generation are dropped; a stale stream is closed.
 func TestDetailLiveStaleDropped(t *testing.T) {
 	s := detailTestSession()
-	m := newDetail(detailTestCtx(80, 24), newRow(s), 5)
+	m := detailTestCtx(80, 24).open(s, 5)
 	m2, cmd := m.Update(live.SubscribedMsg{ID: s.ID, Gen: 4, Messages: detailTestMessages(s.ID)})
-	if m2.tr != nil || !m2.loading {
+	if m2.Transcript() != nil || !m2.Loading() {
 		t.Errorf("a stale SubscribedMsg was applied")
 	}
 	if cmd != nil {
 		t.Errorf("stale message without a stream gave a command")
 	}
 	m2, cmd = m.Update(live.ItemsReceivedMsg{Gen: 4, Items: []apiclient.StreamItem{apiclient.StreamConnected{Attempt: 1}}})
-	if cmd != nil || m2.tr != nil {
+	if cmd != nil || m2.Transcript() != nil {
 		t.Errorf("stale items applied or read on")
 	}
 	// After Close, its own generation is stale too.
 	m, _ = m.Close()
 	m2, _ = m.Update(live.SubscribedMsg{ID: s.ID, Gen: 5, Messages: detailTestMessages(s.ID)})
-	if m2.tr != nil {
+	if m2.Transcript() != nil {
 		t.Errorf("a closed detail took a stream")
 	}
 }

@@ -1,52 +1,75 @@
-package tui
+package detail
 
 import (
 	"context"
 	"errors"
+	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/everruns/sessions/apiclient"
+	"github.com/everruns/sessions/tui/common"
 	"github.com/everruns/sessions/tui/live"
 	"github.com/everruns/sessions/tui/safetext"
 )
+
+// API is what the view needs from the server; the root's API has it.
+type API interface {
+	live.OpenAPI
+	GetSession(ctx context.Context, id string) (*apiclient.Session, error)
+}
+
+// fetchTimeout bounds the refetch of the session after a turn.
+const fetchTimeout = 30 * time.Second
 
 // errNoStream is why a detail view is not live when the API gave no stream
 // (a test fake, or a client without streaming).
 var errNoStream = errors.New("streaming not available")
 
-// liveSessionMsg is a refetched session for the live detail of generation
-// Gen (after a RefreshWorthy event).
-type liveSessionMsg struct {
+// SessionFetchedMsg is a refetched session for the view of generation Gen
+// (after a RefreshWorthy event). The root routes it to the view whatever
+// has focus, like the live package's messages.
+type SessionFetchedMsg struct {
 	ID      string
 	Gen     int
 	Session *apiclient.Session
 	Err     error
 }
 
-// fetchLiveSession refetches session id; the command captures its values.
-func fetchLiveSession(api API, id string, gen int) tea.Cmd {
+// IsLiveMsg reports whether msg belongs to the view's live transcript: the
+// root hands those to the view even when help or a form covers it, so the
+// stream keeps flowing (or, when stale, is closed).
+func IsLiveMsg(msg tea.Msg) bool {
+	switch msg.(type) {
+	case live.SubscribedMsg, live.ItemsReceivedMsg, live.StreamEndedMsg, SessionFetchedMsg:
+		return true
+	}
+	return false
+}
+
+// fetchSession refetches session id; the command captures its values.
+func fetchSession(api API, id string, gen int) tea.Cmd {
 	return func() tea.Msg {
-		ctx, cancel := context.WithTimeout(context.Background(), detailFetchTimeout)
+		ctx, cancel := context.WithTimeout(context.Background(), fetchTimeout)
 		defer cancel()
 		s, err := api.GetSession(ctx, id)
-		return liveSessionMsg{ID: id, Gen: gen, Session: s, Err: err}
+		return SessionFetchedMsg{ID: id, Gen: gen, Session: s, Err: err}
 	}
 }
 
 // OpenLive starts following the session: the stored transcript, then the
 // stream after it (see live.Open). The view cancels it in Close.
-func (m detailModel) OpenLive(api API) (detailModel, tea.Cmd) {
-	if m.row == nil || api == nil {
+func (m Model) OpenLive(api API) (Model, tea.Cmd) {
+	if api == nil {
 		return m, nil
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	m.api, m.cancel = api, cancel
-	return m, live.Open(ctx, api, m.row.s.ID, m.gen, apiclient.StreamOptions{})
+	return m, live.Open(ctx, api, m.row.Session.ID, m.gen, apiclient.StreamOptions{})
 }
 
 // Close stops the stream: the generation moves on, so whatever the old one
 // still delivers is dropped, and a Next still waiting ends.
-func (m detailModel) Close() (detailModel, tea.Cmd) {
+func (m Model) Close() (Model, tea.Cmd) {
 	if m.cancel != nil {
 		m.cancel()
 	}
@@ -56,17 +79,17 @@ func (m detailModel) Close() (detailModel, tea.Cmd) {
 }
 
 // Live reports whether the view follows a stream now.
-func (m detailModel) Live() bool { return m.stream != nil }
+func (m Model) Live() bool { return m.stream != nil }
 
 // updateLive handles the live messages; handled is false for any other.
-func (m detailModel) updateLive(msg tea.Msg) (detailModel, tea.Cmd, bool) {
+func (m Model) updateLive(msg tea.Msg) (Model, tea.Cmd, bool) {
 	switch msg := msg.(type) {
 	case live.SubscribedMsg:
 		if msg.ID != m.ID() || msg.Gen != m.gen || m.gen < 0 {
 			return m, live.Close(msg.Stream), true // stale: nobody reads it
 		}
 		m.loading = false
-		m.tr = live.New(m.row.s, msg.Messages)
+		m.tr = live.New(m.row.Session, msg.Messages)
 		switch {
 		case msg.Err != nil:
 			m.errText = safetext.Line(apiclient.Describe(msg.Err), 512)
@@ -99,7 +122,7 @@ func (m detailModel) updateLive(msg tea.Msg) (detailModel, tea.Cmd, bool) {
 		}
 		for _, it := range msg.Items {
 			if ev, ok := it.(apiclient.Event); ok && live.RefreshWorthy(ev) && m.api != nil {
-				cmds = append(cmds, fetchLiveSession(m.api, m.ID(), m.gen))
+				cmds = append(cmds, fetchSession(m.api, m.ID(), m.gen))
 				break
 			}
 		}
@@ -121,7 +144,7 @@ func (m detailModel) updateLive(msg tea.Msg) (detailModel, tea.Cmd, bool) {
 		m.renderTranscript()
 		return m, nil, true
 
-	case liveSessionMsg:
+	case SessionFetchedMsg:
 		if msg.ID != m.ID() || msg.Gen != m.gen || m.tr == nil {
 			return m, nil, true
 		}
@@ -136,22 +159,22 @@ func (m detailModel) updateLive(msg tea.Msg) (detailModel, tea.Cmd, bool) {
 
 // applyLive lets the fields follow the transcript: title, status, usage
 // change with the events before the list's next refresh sees them.
-func (m *detailModel) applyLive() {
+func (m *Model) applyLive() {
 	if m.tr == nil {
 		return
 	}
 	m.f.title = m.tr.Title()
-	if st := safetext.Line(string(m.tr.Status()), maxTagBytes); st != "" {
+	if st := safetext.Line(string(m.tr.Status()), common.MaxTagBytes); st != "" {
 		m.f.status = st
 	}
 	if m.tr.Activity() != "" || m.tr.Status() != "" {
-		m.f.act, m.f.cell = activityOf(apiclient.Session{Activity: m.tr.Activity(), Status: m.tr.Status()})
+		m.f.act, m.f.cell = common.ActivityOf(apiclient.Session{Activity: m.tr.Activity(), Status: m.tr.Status()})
 	}
 	if u := m.tr.Usage(); u != nil {
 		v := *u
 		m.f.usage = &v
 		if usd, kind, ok := v.Cost(); ok {
-			m.f.cost = formatCost(usd, kind == apiclient.CostEstimated)
+			m.f.cost = common.FormatCost(usd, kind == apiclient.CostEstimated)
 		}
 	}
 	*m = m.layout()
@@ -159,7 +182,7 @@ func (m *detailModel) applyLive() {
 
 // afterContent keeps the viewport at the bottom while following, and
 // counts the lines that arrived below a paused view.
-func (m *detailModel) afterContent(before int) {
+func (m *Model) afterContent(before int) {
 	if m.tr == nil {
 		return
 	}
