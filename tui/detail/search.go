@@ -64,7 +64,18 @@ func (m Model) openSearch() (Model, tea.Cmd) {
 	in.CharLimit = maxQueryBytes
 	cmd := in.Focus()
 	m.search.input, m.search.typing = &in, true
-	return m.layout(), cmd
+	return m.relayout(), cmd
+}
+
+// relayout is layout for the search line coming or going: a view at the
+// bottom stays there, so the line never hides the newest transcript line.
+func (m Model) relayout() Model {
+	bottom := m.vp.AtBottom()
+	m = m.layout()
+	if bottom {
+		m.vp.GotoBottom()
+	}
+	return m
 }
 
 // updateInput handles a message while the input has the keys.
@@ -76,7 +87,7 @@ func (m Model) updateInput(msg tea.Msg) (Model, tea.Cmd) {
 		case key.Matches(k, m.keys.SearchCancel):
 			// The search applied before, if any, stays.
 			m.search.input, m.search.typing = nil, false
-			return m.layout(), nil
+			return m.relayout(), nil
 		}
 	}
 	if _, ok := msg.(tea.MouseMsg); ok {
@@ -103,7 +114,7 @@ func (m Model) runSearch(q string) Model {
 	m.search.query = q
 	m.search.fold = foldRunes([]rune(q))
 	m.search.find(m.lines)
-	m = m.layout()
+	m = m.relayout()
 	m.search.cur = 0
 	for i, h := range m.search.hits {
 		if h.line >= m.vp.YOffset {
@@ -119,7 +130,7 @@ func (m Model) runSearch(q string) Model {
 // clearSearch drops the applied search and its highlights.
 func (m *Model) clearSearch() {
 	m.search = search{}
-	*m = m.layout()
+	*m = m.relayout()
 	m.setContent()
 }
 

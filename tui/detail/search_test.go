@@ -263,3 +263,24 @@ func TestSearchAfterResize(t *testing.T) {
 	}
 }
 
+// The search line takes a line from the viewport: a view at the bottom
+// stays there, the newest line on screen.
+func TestSearchLineKeepsBottom(t *testing.T) {
+	s := detailTestSession()
+	var msgs []apiclient.Message
+	for i := range 40 {
+		txt := "filler line"
+		if i == 39 {
+			txt = "the very last words"
+		}
+		msgs = append(msgs, apiclient.Message{Sequence: i + 1, Role: apiclient.RoleUser, CreatedAt: detailTestNow,
+			Content: []apiclient.ContentPart{{Type: "text", Text: txt}}})
+	}
+	m := detailOpen(t, detailTestCtx(80, 24), s, msgs)
+	for _, step := range []string{"/", "x", "enter", "esc"} {
+		m = press(t, m, step)
+		if v := m.View(); !strings.Contains(v, "the very last words") {
+			t.Errorf("after %q the last line left the screen:\n%s", step, v)
+		}
+	}
+}
