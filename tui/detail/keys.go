@@ -18,6 +18,9 @@ type KeyMap struct {
 // ShortHelp: the keys of the search input while typing, else scrolling.
 func (m Model) ShortHelp() []key.Binding {
 	k := m.keys
+	if k == nil {
+		return nil
+	}
 	if m.search.typing {
 		return []key.Binding{k.SearchRun, k.SearchCancel}
 	}
@@ -27,6 +30,9 @@ func (m Model) ShortHelp() []key.Binding {
 // FullHelp: scrolling, then searching.
 func (m Model) FullHelp() [][]key.Binding {
 	k := m.keys
+	if k == nil {
+		return nil
+	}
 	return [][]key.Binding{
 		{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom},
 		{k.Search, k.SearchNext, k.SearchPrev, k.SearchRun, k.SearchCancel},

@@ -59,7 +59,7 @@ func fetchSession(api API, id string, gen int) tea.Cmd {
 // OpenLive starts following the session: the stored transcript, then the
 // stream after it (see live.Open). The view cancels it in Close.
 func (m Model) OpenLive(api API) (Model, tea.Cmd) {
-	if api == nil {
+	if api == nil || m.row == nil {
 		return m, nil
 	}
 	ctx, cancel := context.WithCancel(context.Background())
@@ -85,7 +85,7 @@ func (m Model) Live() bool { return m.stream != nil }
 func (m Model) updateLive(msg tea.Msg) (Model, tea.Cmd, bool) {
 	switch msg := msg.(type) {
 	case live.SubscribedMsg:
-		if msg.ID != m.ID() || msg.Gen != m.gen || m.gen < 0 {
+		if m.row == nil || msg.ID != m.ID() || msg.Gen != m.gen || m.gen < 0 {
 			return m, live.Close(msg.Stream), true // stale: nobody reads it
 		}
 		m.loading = false

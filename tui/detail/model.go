@@ -29,9 +29,9 @@ import (
 // viewport's visible lines, so its cost is O(screen).
 type Model struct {
 	ctx  common.Context
-	keys KeyMap
-	w, h int // the rectangle the root hands out (SetSize)
-	row  Row
+	keys *KeyMap // never changed: the model is copied on every message
+	w, h int     // the rectangle the root hands out (SetSize)
+	row  *Row    // replaced, never changed
 	gen  int
 	f    fields
 
@@ -58,7 +58,7 @@ type Model struct {
 // New is the detail view of r; gen stamps what OpenLive starts. It draws
 // nothing until SetSize.
 func New(ctx common.Context, keys KeyMap, r Row, gen int) Model {
-	m := Model{ctx: ctx, keys: keys, row: r, gen: gen, loading: true}
+	m := Model{ctx: ctx, keys: &keys, row: &r, gen: gen, loading: true}
 	m.vp = viewport.New(0, 0)
 	m.f = newFields(r)
 	m = m.layout()
@@ -67,7 +67,12 @@ func New(ctx common.Context, keys KeyMap, r Row, gen int) Model {
 }
 
 // ID is the raw id of the session shown.
-func (m Model) ID() string { return m.row.Session.ID }
+func (m Model) ID() string {
+	if m.row == nil {
+		return ""
+	}
+	return m.row.Session.ID
+}
 
 // Gen is the generation of the stream the view follows (-1 once closed).
 func (m Model) Gen() int { return m.gen }
@@ -92,7 +97,7 @@ func (m Model) SetSize(w, h int) Model {
 // SetRow replaces the session shown (after a save or a refresh) and keeps
 // the transcript, its scroll position and the search.
 func (m Model) SetRow(r Row) Model {
-	m.row = r
+	m.row = &r
 	m.f = newFields(r)
 	if m.tr != nil {
 		// A fresh copy of the session is authoritative (usage, cost).
@@ -112,6 +117,9 @@ func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
 	}
 	switch msg := msg.(type) {
 	case tea.KeyMsg:
+		if m.keys == nil {
+			return m, nil
+		}
 		k := m.keys
 		switch {
 		case key.Matches(msg, k.Up):
