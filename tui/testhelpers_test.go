@@ -84,6 +84,7 @@ type progSnap struct {
 	formErr   string
 	formSave  bool
 	confirm   form.Question
+	named     bool // the agents' display names have arrived
 	filter    string
 	inflight  int                 // saves not yet answered
 	tags      map[string][]string // loaded session id → raw tags
@@ -104,6 +105,7 @@ func progTakeSnap(m Model, n, keys int) progSnap {
 		inflight: m.savesInFlight(),
 		tags:     map[string][]string{},
 		titles:   map[string]string{},
+		named:    m.facts.names != nil,
 	}
 	if r := m.selected(); r != nil {
 		s.selID = r.s.ID

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"unicode"
 
 	"github.com/charmbracelet/bubbles/cursor"
 	"github.com/charmbracelet/bubbles/key"
@@ -203,10 +204,10 @@ func (p Model) toInput(msg tea.Msg) (Model, tea.Cmd) {
 	before := p.input.Value()
 	var cmd tea.Cmd
 	p.input, cmd = p.input.Update(msg)
-	if v := p.input.Value(); safetext.Line(v, maxQueryBytes) != v {
+	if v := p.input.Value(); clean(v) != v {
 		// Nothing typed or pasted reaches the screen as a control sequence.
 		pos := p.input.Position()
-		p.input.SetValue(safetext.Line(v, maxQueryBytes))
+		p.input.SetValue(clean(v))
 		p.input.SetCursor(pos)
 	}
 	if p.input.Value() != before {
@@ -214,6 +215,17 @@ func (p Model) toInput(msg tea.Msg) (Model, tea.Cmd) {
 		p = p.refilter()
 	}
 	return p, cmd
+}
+
+// clean keeps of a typed filter what shows as itself: no controls, no
+// invisible characters, no whitespace but plain spaces.
+func clean(v string) string {
+	return strings.Map(func(r rune) rune {
+		if r != ' ' && (unicode.IsSpace(r) || safetext.IsInvisible(r) || safetext.Line(string(r), 0) != string(r)) {
+			return -1
+		}
+		return r
+	}, v)
 }
 
 func (p Model) choose() (Model, tea.Cmd) {
