@@ -225,7 +225,7 @@ func TestEditFormTitleOnly(t *testing.T) {
 	if !f.Dirty() {
 		t.Fatal("title change not dirty")
 	}
-	f, msgs := editPress(f, "ctrl+s")
+	_, msgs := editPress(f, "ctrl+s")
 	m := editSubmitted(t, msgs)
 	if m.ID != "sess_1" || m.Title == nil || *m.Title != "Hello v2" {
 		t.Fatalf("submitted %#v", m)
