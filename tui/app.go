@@ -9,7 +9,9 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 
 	"github.com/everruns/sessions/apiclient"
+	"github.com/everruns/sessions/tui/agentpicker"
 	"github.com/everruns/sessions/tui/detail"
+	"github.com/everruns/sessions/tui/form"
 	"github.com/everruns/sessions/tui/live"
 	"github.com/everruns/sessions/tui/safetext"
 	"github.com/everruns/sessions/tui/usageview"
@@ -26,8 +28,9 @@ const (
 	modeHelp
 	modeUsage
 	modeAgents
-	modeOrgs // the organisation picker
-	modeJump // the jump-to-id input and its switch offer
+	modeOrgs  // the organisation picker
+	modeJump  // the jump-to-id input and its switch offer
+	modeViews // the saved views picker (views.go)
 )
 
 // Model is the root model: it owns the data, routes messages and owns focus
@@ -57,7 +60,7 @@ type Model struct {
 	list   listModel
 	filter *textinput.Model
 	detail detail.Model
-	form   *editForm
+	form   *form.Model
 	help   *help.Model
 	keys   *helpScreen // the ? screen (copy on write)
 	spin   spinner.Model
@@ -70,7 +73,7 @@ type Model struct {
 	marked   map[string]bool
 	changed  map[string]int   // rows a refresh changed → that refresh's gen
 	usage    *usageview.Model // the T view (copy on write)
-	agents   agentPicker
+	agents   agentpicker.Model
 	facts    facts
 	orgs     *orgPicker // the organisation picker (copy on write)
 	org      orgState   // the organisation acted in
@@ -82,6 +85,9 @@ type Model struct {
 	initLoad tea.Cmd
 	cache    *viewCache
 	qin      queryInput // the filter's Env and history
+
+	active    activeView  // the saved view last chosen (views.go)
+	pickViews *viewPicker // the views picker (copy on write)
 }
 
 // orgState is the organisation the program acts in ("" when the server
@@ -127,7 +133,7 @@ func New(opts Options) Model {
 	hm := help.New()
 	hm.Styles = opts.Theme.Help
 	m.help = &hm
-	m.form = &editForm{}
+	m.form = &form.Model{}
 	m.spin = spinner.New(spinner.WithSpinner(spinner.MiniDot), spinner.WithStyle(opts.Theme.Spinner))
 	m.refresh = newRefreshState(opts.Refresh)
 	m.view = &viewResult{}
@@ -213,6 +219,10 @@ func (m Model) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			p := m.orgs.SetSize(m.ctx.Width, m.bodyHeight())
 			m.orgs = &p
 		}
+		if m.pickViews != nil {
+			p := m.pickViews.SetSize(m.ctx.Width, m.bodyHeight())
+			m.pickViews = &p
+		}
 		if m.keys != nil {
 			ks := m.keys.SetSize(m.ctx.Width, m.bodyHeight())
 			m.keys = &ks
@@ -284,12 +294,19 @@ func (m Model) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			m.mode = modeList
 		}
 		return m, nil
-	case editSubmittedMsg:
+	case form.SubmittedMsg:
 		return m.onEditSubmitted(msg)
-	case editCancelledMsg:
+	case form.CancelledMsg:
 		return m.closeForm(), nil
-	case editQuitMsg:
+	case form.QuitMsg:
 		return m.quit()
+	case agentpicker.ChosenMsg:
+		return m.onAgentChosen(msg)
+	case agentpicker.ClosedMsg:
+		if m.mode == modeAgents {
+			m.mode = modeList
+		}
+		return m, nil
 	case goroutinePanicMsg:
 		// Panic here, where Bubble Tea restores the terminal.
 		panic(msg.String())
@@ -306,9 +323,11 @@ func (m Model) forward(msg tea.Msg) (tea.Model, tea.Cmd) {
 	var cmd tea.Cmd
 	switch m.mode {
 	case modeEdit:
-		var f editForm
+		var f form.Model
 		f, cmd = m.form.Update(msg)
 		m.setForm(f)
+	case modeAgents:
+		m.agents, cmd = m.agents.Update(msg)
 	case modeDetail:
 		m.detail, cmd = m.detail.Update(msg)
 	case modeFilter:
@@ -346,8 +365,12 @@ func (m Model) onKey(k tea.KeyMsg) (tea.Model, tea.Cmd) {
 			return nm, cmd
 		}
 	}
+	typing := m.mode == modeAgents && m.agents.Typing()
 	switch m.mode {
 	case modeList, modeDetail, modeUsage, modeAgents:
+		if typing {
+			break
+		}
 		// Keys that work wherever nothing is being typed.
 		switch {
 		case keyMatches(k, keys.Org):
@@ -360,6 +383,8 @@ func (m Model) onKey(k tea.KeyMsg) (tea.Model, tea.Cmd) {
 	switch m.mode {
 	case modeOrgs:
 		return m.onOrgKey(k)
+	case modeViews:
+		return m.onViewsKey(k)
 	case modeJump:
 		return m.onJumpKey(k)
 	case modeEdit:
@@ -381,7 +406,12 @@ func (m Model) onKey(k tea.KeyMsg) (tea.Model, tea.Cmd) {
 	case modeUsage:
 		return m.onUsageKey(k)
 	case modeAgents:
-		return m.onAgentKey(k)
+		if !typing && keyMatches(k, keys.Help) {
+			return m.openHelp(), nil
+		}
+		var cmd tea.Cmd
+		m.agents, cmd = m.agents.Update(k)
+		return m, cmd
 	}
 	return m.onListKey(k)
 }
@@ -444,11 +474,12 @@ func (m Model) onDerived(msg viewDerivedMsg) (tea.Model, tea.Cmd) {
 }
 
 func sameSpec(a, b viewSpec) bool {
-	return a.q.raw == b.q.raw && a.tab == b.tab && a.sort == b.sort && a.reverse == b.reverse
+	return a.q.raw == b.q.raw && a.tab == b.tab && a.sort == b.sort && a.reverse == b.reverse &&
+		a.hideResolved == b.hideResolved
 }
 
 // setForm replaces the form (copy on write, see Model).
-func (m *Model) setForm(f editForm) { m.form = &f }
+func (m *Model) setForm(f form.Model) { m.form = &f }
 
 // editFilter changes a copy of the filter input and keeps it.
 func (m *Model) editFilter(change func(*textinput.Model)) {

@@ -12,6 +12,7 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/x/exp/golden"
 	"github.com/charmbracelet/x/exp/teatest"
+	"github.com/everruns/sessions/tui/form"
 )
 
 // Quitting with saves in flight asks; quitting anyway names what was not
@@ -101,7 +102,7 @@ func TestProgramQuitWaitsForSaves(t *testing.T) {
 // esc stays.
 func TestProgramQuitDuringBulk(t *testing.T) {
 	p, h, _ := quitProg(t, 5)
-	p.press("space", "space", "space", "r", "y")
+	p.press("space", "down", "space", "down", "space", "r", "y")
 	p.waitFor("bulk in flight", func(s progSnap) bool { return s.inflight == 3 })
 	p.press("ctrl+c")
 	p.waitFor("prompt", func(s progSnap) bool { return strings.Contains(s.view, "3 saves in flight — w: wait") })
@@ -164,7 +165,7 @@ func TestProgramQuitWhileFormSaves(t *testing.T) {
 	p.press("ctrl+s")
 	p.waitFor("form saving", func(s progSnap) bool { return s.formSave && s.inflight == 1 })
 	p.press("ctrl+c")
-	p.waitFor("prompt", func(s progSnap) bool { return strings.Contains(s.view, quitPromptOne) && s.confirm == editConfirmNone })
+	p.waitFor("prompt", func(s progSnap) bool { return strings.Contains(s.view, quitPromptOne) && s.confirm == form.NoQuestion })
 	p.press("ctrl+c")
 	m := p.finalModel()
 	want := "1 save was not finished (quit before the server answered; check them): s001"

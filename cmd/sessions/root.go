@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"net"
-	"net/url"
 	"os"
 	"strings"
 	"time"
@@ -67,7 +66,8 @@ type settings struct {
 	Theme    theme.Mode
 	Mouse    bool
 	Keys     map[string][]string
-	Columns  []string // the list's columns; nil: the default set
+	Columns  []string   // the list's columns; nil: the default set
+	Views    []tui.View // the saved views: the defaults merged with [views]
 
 	ConfigPath string // the file read, "" when none
 }
@@ -221,6 +221,9 @@ func (a *app) settings(cmd *cobra.Command) (*settings, error) {
 	}
 	s.Keys = fc.Keys
 	s.Columns = fc.Columns
+	if s.Views, err = fc.views(); err != nil {
+		return nil, usageErrorf("config file %s: %s", safetext.Line(path, 300), err.Error())
+	}
 
 	if err := checkAPIURL(s.APIURL, s.APIKey, a.stderr); err != nil {
 		return nil, err
@@ -234,12 +237,12 @@ func (a *app) settings(cmd *cobra.Command) (*settings, error) {
 // the host only through apiclient.DisplayHost: a user may have pasted a key
 // into it.
 func checkAPIURL(raw, key string, warn io.Writer) error {
-	u, err := url.Parse(raw)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return usageErrorf("the API URL must look like https://host/api (set with --api-url, %s or api_url)", apiclient.EnvAPIURL)
-	}
-	if u.User != nil {
+	u, err := apiclient.ParseHTTPURL(raw)
+	switch {
+	case errors.Is(err, apiclient.ErrURLCredentials):
 		return usageErrorf("the API URL must not hold credentials; put the key in %s", apiclient.EnvAPIKey)
+	case err != nil:
+		return usageErrorf("the API URL must look like https://host/api (set with --api-url, %s or api_url)", apiclient.EnvAPIURL)
 	}
 	if u.Scheme == "http" && !isLoopback(u.Hostname()) {
 		fmt.Fprintf(warn, "sessions: warning: the API URL uses plain http to %s; the API key is sent unencrypted\n",
@@ -327,6 +330,10 @@ func (a *app) runTUI(cmd *cobra.Command) error {
 			return usageErrorf("config file %s: %s", safetext.Line(s.ConfigPath, 300), err.Error())
 		}
 	}
+	views, err := tui.MergeViews(tui.DefaultViews(), s.Views)
+	if err != nil {
+		return usageErrorf("config file %s: %s", safetext.Line(s.ConfigPath, 300), err.Error())
+	}
 	if !a.isTerminal() {
 		return usageErrorf("the interactive UI needs a terminal; for scripts use 'sessions list' (see --help)")
 	}
@@ -353,6 +360,7 @@ func (a *app) runTUI(cmd *cobra.Command) error {
 		Mouse:    s.Mouse,
 		Columns:  s.Columns,
 		MaxRows:  s.MaxRows,
+		Views:    views,
 		// The organisation resolveOrg settled on; the picker (O) switches
 		// with the client's WithOrg (tui's default for an *apiclient.Client).
 		OrgID:   s.OrgID,
