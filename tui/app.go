@@ -80,7 +80,8 @@ type Model struct {
 	lost     *UnsavedError // what quitting left unsaved (see Run)
 	initLoad tea.Cmd
 	cache    *viewCache
-	qin      queryInput // the filter's Env and history
+	qin      queryInput  // the filter's Env and history
+	sq       serverQuery // the query's server side (serverquery.go)
 }
 
 // orgState is the organisation the program acts in ("" when the server
@@ -178,6 +179,11 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		next.st.trimTo(next.opts.MaxRows)
 		nm = next
 	}
+	if next.spec.q.raw != next.sq.raw {
+		// Whatever changed the query, its server part follows it.
+		cmd = tea.Batch(cmd, next.serverQueryChanged())
+		nm = next
+	}
 	// The list follows the store: whatever changed it, it is derived again
 	// (a load paces its pages, see pageArrived, and is caught up at its end).
 	caughtUp := next.view.version == next.st.version || next.load.active || next.deriving
@@ -246,6 +252,10 @@ func (m Model) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m.onBulkProgress(msg)
 	case bulkFinishedMsg:
 		return m.onBulkFinished(msg)
+	case serverQueryDueMsg:
+		return m.onServerQueryDue(msg)
+	case serverQueryAnsweredMsg:
+		return m.onServerQueryAnswered(msg)
 	case refreshTickMsg:
 		return m.onRefreshTick(msg)
 	case refreshedMsg:
@@ -396,7 +406,7 @@ func (m *Model) request() tea.Cmd {
 		return nil
 	}
 	if m.allVer != m.st.version || m.all == nil {
-		m.all = m.st.rows()
+		m.all = m.viewRows() // the loaded rows, then those found on the server
 		m.allVer = m.st.version
 	}
 	m.viewGen++

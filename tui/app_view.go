@@ -192,6 +192,7 @@ func (m Model) listView() string {
 			return "", false
 		},
 		changed: func(id string) bool { _, ok := m.changed[id]; return ok },
+		found:   m.sq.found.has,
 		q:       m.spec.q,
 		// AGE follows the order: creation for the server's (created) order.
 		ageCreated: m.spec.sort == sortServer,
@@ -222,6 +223,8 @@ func (m Model) listView() string {
 	head := cols.header(&m.ctx)
 	if p := m.queryProblemLine(lw); p != "" {
 		head = p // right under the input, in place of the column names
+	} else if n := m.localNote(); n != "" && m.mode == modeFilter {
+		head = m.ctx.Theme.Muted.Render(safetext.Truncate("ⓘ "+n, max(lw, 1)))
 	}
 	table := padTo(head, lw) + "\n" + list
 	sel := m.selected()
@@ -380,6 +383,9 @@ func previewView(ctx *Context, r *row, width, height int) string {
 		updated = "updated —"
 	default:
 		updated = "updated " + a + " ago"
+	}
+	if ctx.found.has(r) {
+		updated = "found on server · " + updated // not among the loaded sessions
 	}
 	meta := metaLine(k, r, "", updated)
 	room := height - 2 // border

@@ -19,6 +19,7 @@ type Context struct {
 
 	kit   *styleKit   // Theme's styles pre-rendered; built by New
 	names *agentNames // the agents' display names, once fetched
+	found *foundRows  // the rows the server's search found beyond the loaded ones
 }
 
 // styles returns the pre-rendered styles, building them for a Context made
