@@ -82,6 +82,7 @@ type Model struct {
 	cache    *viewCache
 	qin      queryInput  // the filter's Env and history
 	sq       serverQuery // the query's server side (serverquery.go)
+	win      windowState // pages fetched past the loaded window (window.go)
 }
 
 // orgState is the organisation the program acts in ("" when the server
@@ -256,6 +257,8 @@ func (m Model) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m.onServerQueryDue(msg)
 	case serverQueryAnsweredMsg:
 		return m.onServerQueryAnswered(msg)
+	case windowPageMsg:
+		return m.onWindowPage(msg)
 	case refreshTickMsg:
 		return m.onRefreshTick(msg)
 	case refreshedMsg:
@@ -387,7 +390,19 @@ func (m Model) onKey(k tea.KeyMsg) (tea.Model, tea.Cmd) {
 	case modeAgents:
 		return m.onAgentKey(k)
 	}
-	return m.onListKey(k)
+	var held tea.Cmd
+	if m.refresh.hold.any() && keyMatches(k, keys.Up, keys.Down, keys.PageUp, keys.PageDown, keys.Top, keys.Bottom, keys.Sort, keys.SortReverse) {
+		// The user moves: the rows a refresh held go where they belong.
+		held = m.takeHeld()
+	}
+	nm, cmd := m.onListKey(k)
+	if next, ok := nm.(Model); ok {
+		// Past the loaded window's edge, the next page comes (window.go).
+		if more := next.moveWindow(k); more != nil {
+			nm, cmd = next, tea.Batch(cmd, more)
+		}
+	}
+	return nm, tea.Batch(held, cmd)
 }
 
 // openHelp shows the keys of the current mode.

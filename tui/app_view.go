@@ -87,13 +87,15 @@ type headerKey struct {
 	total                 int // the server's, shown when bounded
 	counts                *apiclient.Stats
 	bounded               bool
+	news, window          string // rows a refresh held; the loaded window
 }
 
 func (m Model) cachedHeader() string {
 	k := headerKey{view: m.view, loaded: m.st.loaded, width: m.ctx.Width, loading: m.load.active,
 		marks: strconv.Itoa(len(m.marked)), refreshFailed: m.refresh.failed, paused: m.refresh.paused,
 		agent: m.load.agentID, theme: m.ctx.Theme, facets: m.facts.facets, names: m.ctx.names,
-		org: m.org, total: m.st.total, bounded: m.st.bounded, counts: m.st.counts}
+		org: m.org, total: m.st.total, bounded: m.st.bounded, counts: m.st.counts,
+		news: m.refresh.hold.announce(m.spec.reverse), window: m.windowText()}
 	if m.load.active {
 		k.spin = m.spin.View()
 		k.progress = strconv.Itoa(m.load.loaded) + "/" + strconv.Itoa(m.load.total)
@@ -479,7 +481,9 @@ func (m Model) headerView() string {
 	if org := m.orgHeader(); org != "" {
 		parts[0] += " " + t.Value.Render(org)
 	}
-	if m.st.bounded && m.st.total > m.st.loaded {
+	if w := m.windowText(); w != "" {
+		parts = append(parts, t.HeaderInfo.Render(w)) // scrolled past the newest (window.go)
+	} else if m.st.bounded && m.st.total > m.st.loaded {
 		// Counts come from the server's total, not from what is kept.
 		parts = append(parts, t.HeaderInfo.Render("newest ")+t.HeaderCount.Render(thousands(int64(m.st.loaded)))+
 			t.HeaderInfo.Render(" of ")+t.HeaderCount.Render(thousands(int64(m.st.total)))+t.HeaderInfo.Render(" loaded"))
@@ -513,6 +517,9 @@ func (m Model) headerView() string {
 	}
 	if len(m.marked) > 0 {
 		right = append(right, t.MarkGlyph.Render(fmt.Sprintf("● %d marked", len(m.marked))))
+	}
+	if a := m.refresh.hold.announce(m.spec.reverse); a != "" {
+		right = append(right, t.Toast.Render(a)) // held by the refresh, taken in by a move
 	}
 	switch {
 	case m.refresh.failed:

@@ -3,6 +3,7 @@ package tui
 import (
 	"sort"
 	"sync/atomic"
+	"time"
 
 	"github.com/everruns/sessions/apiclient"
 )
@@ -21,6 +22,10 @@ type store struct {
 	// more; total then stays the server's claim (the header says so).
 	bounded bool
 	counts  *apiclient.Stats // the server's counts of a bounded load (servercounts.go)
+	// base is the number of the server's newest rows before the first
+	// slot: more than 0 once scrolling past the window dropped them
+	// (window.go).
+	base int
 	// misplaced counts rows put at the end because their requested offset
 	// lay further ahead than the rows received could justify.
 	misplaced int
@@ -169,6 +174,18 @@ func (s *store) knownTags() []string {
 	return out
 }
 
+// newestCreated is the latest creation time loaded, and whether the store
+// holds the server's newest rows.
+func (s *store) newestCreated() (time.Time, bool) {
+	var t time.Time
+	for _, r := range s.slots {
+		if r != nil && r.s.CreatedAt.After(t) {
+			t = r.s.CreatedAt
+		}
+	}
+	return t, s.base == 0
+}
+
 // trimTo drops the oldest rows (the last slots) until at most n are kept:
 // sessions created after a bounded load arrive on top through refreshes,
 // and the bound holds for the whole run, not just the load.
@@ -187,4 +204,72 @@ func (s *store) trimTo(n int) {
 	}
 	clear(s.slots[end:]) // no reference keeps a dropped row alive
 	s.slots = s.slots[:end]
+}
+
+// appendRows puts rows after the last slot (an older page of the server's
+// list), skipping sessions already held; it returns how many it added.
+func (s *store) appendRows(rows []*row) int {
+	fresh := s.unheld(rows)
+	if len(fresh) > 0 {
+		s.applyRows(len(s.slots), 0, fresh)
+	}
+	return len(fresh)
+}
+
+// prependRows puts rows before the first slot (the page before the
+// window, asked at server offset offset), skipping sessions already held;
+// it returns how many it added.
+func (s *store) prependRows(rows []*row, offset int) int {
+	fresh := s.unheld(rows)
+	if len(fresh) == 0 {
+		return 0
+	}
+	s.changed()
+	s.slots = append(fresh, s.slots...)
+	for id, at := range s.byID {
+		s.byID[id] = at + len(fresh)
+	}
+	for i, r := range fresh {
+		s.byID[r.s.ID] = i
+	}
+	s.loaded += len(fresh)
+	s.base = max(min(offset, s.base-len(fresh)), 0)
+	return len(fresh)
+}
+
+// unheld is rows without the sessions the store holds, each once.
+func (s *store) unheld(rows []*row) []*row {
+	out := make([]*row, 0, len(rows))
+	seen := map[string]bool{}
+	for _, r := range rows {
+		if _, ok := s.byID[r.s.ID]; !ok && !seen[r.s.ID] {
+			seen[r.s.ID] = true
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// dropFront drops the first rows (the newest) until n fewer are held:
+// the window moved on past them. base counts the slots dropped.
+func (s *store) dropFront(n int) {
+	if n <= 0 {
+		return
+	}
+	s.changed()
+	cut := 0
+	for cut < len(s.slots) && n > 0 {
+		if r := s.slots[cut]; r != nil {
+			delete(s.byID, r.s.ID)
+			s.loaded--
+			n--
+		}
+		cut++
+	}
+	// A new array: the old one's front would keep the dropped rows alive.
+	s.slots = append([]*row(nil), s.slots[cut:]...)
+	for id, at := range s.byID {
+		s.byID[id] = at - cut
+	}
+	s.base += cut
 }
