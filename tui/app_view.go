@@ -672,6 +672,9 @@ func (m Model) statusView() string {
 	if len(m.ops.inflight) > 0 {
 		return t.StatusLine.Render(m.spin.View() + " saving…")
 	}
+	if n := m.localNote(); n != "" && m.mode == modeList {
+		return t.Muted.Render("ⓘ " + n) // a kept filter: what its count covers
+	}
 	return ""
 }
 

@@ -206,6 +206,12 @@ func TestServerQueryLocalPartsAreNamed(t *testing.T) {
 	if len(api.asked) != 0 {
 		t.Errorf("%d requests for a local query", len(api.asked))
 	}
+	// Kept with enter, the filter still says so, on the status line.
+	m = unitKeys(t, m, "enter")
+	if v := m.View(); m.mode != modeList || !strings.Contains(v, "ⓘ tokens, is:pinned filters apply to the 3 loaded sessions") {
+		t.Errorf("kept filter: mode %v\n%s", m.mode, v)
+	}
+	m = unitKeys(t, m, "/")
 	// Everything loaded: the note goes, and words are not sent.
 	m.st.bounded = false
 	m = typed(t, m, "zeb")
