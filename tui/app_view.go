@@ -225,7 +225,7 @@ func (m Model) listView() string {
 	head := cols.header(&m.ctx)
 	if p := m.queryProblemLine(lw); p != "" {
 		head = p // right under the input, in place of the column names
-	} else if n := m.localNote(); n != "" && m.mode == modeFilter {
+	} else if n := m.queryNote(); n != "" && m.mode == modeFilter {
 		head = m.ctx.Theme.Muted.Render(safetext.Truncate("ⓘ "+n, max(lw, 1)))
 	}
 	table := padTo(head, lw) + "\n" + list
@@ -672,7 +672,7 @@ func (m Model) statusView() string {
 	if len(m.ops.inflight) > 0 {
 		return t.StatusLine.Render(m.spin.View() + " saving…")
 	}
-	if n := m.localNote(); n != "" && m.mode == modeList {
+	if n := m.queryNote(); n != "" && m.mode == modeList && m.spec.q.raw != "" {
 		return t.Muted.Render("ⓘ " + n) // a kept filter: what its count covers
 	}
 	return ""

@@ -28,7 +28,7 @@ const (
 	// serverQueryPages bounds the pages one query asks for: the server's
 	// answer joins the view, not the bounded store, so it stays small.
 	serverQueryPages   = 3
-	serverQueryTimeout = 30 * time.Second
+	serverQueryTimeout = requestTimeout
 	// foundGlyph marks a row found on the server, in the mark cell (one
 	// cell wide, so it shows without colour).
 	foundGlyph = "⌕"
@@ -243,6 +243,25 @@ func (m Model) viewRows() []*row {
 		}
 	}
 	return rows
+}
+
+// queryNote is the line under the filter (and, for a kept filter, the
+// status line): what the server is doing for the query, and which parts
+// only the loaded rows answer. "" when there is nothing to say.
+func (m Model) queryNote() string {
+	var parts []string
+	switch {
+	case m.sq.inflight:
+		parts = append(parts, foundGlyph+" searching the server…")
+	case m.sq.err != nil:
+		parts = append(parts, "the server's search failed: loaded sessions only")
+	case m.sq.key != "" && m.sq.found != nil && len(m.sq.found.rows) > 0:
+		parts = append(parts, fmt.Sprintf("%s %s on the server beyond the loaded ones", foundGlyph, plural(len(m.sq.found.rows), "more session")))
+	}
+	if n := m.localNote(); n != "" {
+		parts = append(parts, n)
+	}
+	return strings.Join(parts, " · ")
 }
 
 // localNote says which parts of the query only the loaded rows answer,

@@ -140,6 +140,9 @@ func TestServerQueryParamsCancelAndStaleAnswer(t *testing.T) {
 	if o.Search != "first" || !slices.Equal(o.Status, []apiclient.Activity{apiclient.ActivityFailed}) {
 		t.Fatalf("asked search %q status %v", o.Search, o.Status)
 	}
+	if v := m.View(); !strings.Contains(v, "searching the server…") {
+		t.Errorf("the filter does not say the server is asked:\n%s", v)
+	}
 	// A tick of an older generation asks nothing.
 	if cmd := step(serverQueryDueMsg{gen: firstGen - 1}); cmd != nil || len(api.asked) != 0 {
 		t.Error("a stale tick sent a request")
@@ -173,6 +176,9 @@ func TestServerQueryParamsCancelAndStaleAnswer(t *testing.T) {
 	}
 	if m.st.loaded != 3 || m.st.get("far") != nil {
 		t.Errorf("the found row went into the store (%d rows)", m.st.loaded)
+	}
+	if v := m.View(); !strings.Contains(v, "1 more session on the server") {
+		t.Errorf("the filter does not count what the server found:\n%s", v)
 	}
 	if !strings.Contains(m.View(), foundGlyph) {
 		t.Errorf("no %s in the gutter:\n%s", foundGlyph, m.View())
