@@ -194,7 +194,7 @@ func (m Model) listView() string {
 			return "", false
 		},
 		changed: func(id string) bool { _, ok := m.changed[id]; return ok },
-		found:   m.sq.found.has,
+		found:   m.st.isOutside,
 		q:       m.spec.q,
 		// AGE follows the order: creation for the server's (created) order.
 		ageCreated: m.spec.sort == sortServer,
@@ -308,6 +308,7 @@ type previewKey struct {
 }
 
 func (m Model) cachedPreview(r *row, w, h int) string {
+	m.ctx.found = m.st.isOutside // a copy: the preview says "found on server"
 	key := previewKey{r: r, w: w, h: h, theme: m.ctx.Theme, names: m.ctx.names}
 	if r != nil {
 		key.age = age(m.ctx.Now(), r.s.UpdatedAt)
@@ -386,7 +387,7 @@ func previewView(ctx *Context, r *row, width, height int) string {
 	default:
 		updated = "updated " + a + " ago"
 	}
-	if ctx.found.has(r) {
+	if ctx.found != nil && ctx.found(r) {
 		updated = "found on server · " + updated // not among the loaded sessions
 	}
 	meta := metaLine(k, r, "", updated)

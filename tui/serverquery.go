@@ -51,16 +51,13 @@ type serverQuery struct {
 	due func(gen int) tea.Cmd
 }
 
-// foundRows are the sessions the server returned that are not loaded.
+// foundRows are the sessions the server returned that are not loaded;
+// the store keeps them outside its window (store.outside), where saves
+// update them and removals drop them.
 type foundRows struct {
 	rows  []*row
-	byID  map[string]*row
 	total int // the server's count of sessions with the query's server part
 }
-
-// has reports whether r is one of the rows found on the server (the very
-// row: a loaded copy of the same session is not).
-func (f *foundRows) has(r *row) bool { return f != nil && r != nil && f.byID[r.s.ID] == r }
 
 type (
 	serverQueryDueMsg      struct{ gen int }
@@ -205,13 +202,12 @@ func (m Model) onServerQueryAnswered(msg serverQueryAnsweredMsg) (tea.Model, tea
 		m.sq.err = msg.err
 		return m, m.setWarning("the server's search failed (" + describe(msg.err) + "): the loaded sessions still answer")
 	}
-	f := &foundRows{byID: map[string]*row{}, total: msg.total}
+	f := &foundRows{total: msg.total}
 	for _, r := range msg.rows {
-		if m.st.get(r.s.ID) != nil {
+		if _, in := m.st.byID[r.s.ID]; in {
 			continue // loaded: the same row, shown once
 		}
 		f.rows = append(f.rows, r)
-		f.byID[r.s.ID] = r
 	}
 	if len(f.rows) == 0 && m.sq.found == nil {
 		return m, nil
@@ -224,25 +220,18 @@ func (m Model) onServerQueryAnswered(msg serverQueryAnsweredMsg) (tea.Model, tea
 // has the list derived again with them.
 func (m *Model) setFound(f *foundRows) {
 	m.sq.found = f
-	m.ctx.found = f
-	m.st.changed()
+	var rows []*row
+	if f != nil {
+		rows = f.rows
+	}
+	m.st.setOutside(rows)
 }
 
 // viewRows are the rows the list derives from: the loaded ones in server
 // order, then those found on the server (older than the loaded window, as
 // a rule) that are not loaded.
 func (m Model) viewRows() []*row {
-	rows := m.st.rows()
-	f := m.sq.found
-	if f == nil {
-		return rows
-	}
-	for _, r := range f.rows {
-		if m.st.get(r.s.ID) == nil {
-			rows = append(rows, r)
-		}
-	}
-	return rows
+	return append(m.st.rows(), m.st.outside...)
 }
 
 // queryNote is the line under the filter (and, for a kept filter, the
@@ -255,8 +244,8 @@ func (m Model) queryNote() string {
 		parts = append(parts, foundGlyph+" searching the server…")
 	case m.sq.err != nil:
 		parts = append(parts, "the server's search failed: loaded sessions only")
-	case m.sq.key != "" && m.sq.found != nil && len(m.sq.found.rows) > 0:
-		parts = append(parts, fmt.Sprintf("%s %s on the server beyond the loaded ones", foundGlyph, plural(len(m.sq.found.rows), "more session")))
+	case m.sq.key != "" && len(m.st.outside) > 0:
+		parts = append(parts, fmt.Sprintf("%s %s on the server beyond the loaded ones", foundGlyph, plural(len(m.st.outside), "more session")))
 	}
 	if n := m.localNote(); n != "" {
 		parts = append(parts, n)

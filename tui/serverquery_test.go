@@ -31,7 +31,7 @@ func TestServerQueryFindsTheOldestOfAMillion(t *testing.T) {
 	opts.MaxRows = 1000
 	d := newFaultDriver(t, opts, 160, 30)
 	d.waitFor("the bounded load", func(m Model) bool { return m.load.complete && !m.load.active }, progWait)
-	if d.m.st.get(oldest) != nil || !d.m.st.bounded {
+	if _, in := d.m.st.byID[oldest]; in || !d.m.st.bounded {
 		t.Fatalf("the oldest session is loaded (bounded %v)", d.m.st.bounded)
 	}
 	d.press("/")
@@ -40,7 +40,7 @@ func TestServerQueryFindsTheOldestOfAMillion(t *testing.T) {
 		return len(m.view.rows) == 1 && m.view.rows[0].s.ID == oldest
 	}, progWait)
 	m := d.m
-	if !m.sq.found.has(m.view.rows[0]) {
+	if !m.st.isOutside(m.view.rows[0]) {
 		t.Error("the row is not marked as found on the server")
 	}
 	screen := d.screen()
@@ -49,8 +49,8 @@ func TestServerQueryFindsTheOldestOfAMillion(t *testing.T) {
 			t.Errorf("screen lacks %q:\n%s", want, screen)
 		}
 	}
-	if m.st.loaded > 1000 || m.st.get(oldest) != nil {
-		t.Errorf("the store holds %d rows (the found one: %v)", m.st.loaded, m.st.get(oldest) != nil)
+	if _, in := m.st.byID[oldest]; m.st.loaded > 1000 || in {
+		t.Errorf("the store holds %d rows (the found one: %v)", m.st.loaded, in)
 	}
 	searches := 0
 	for _, r := range srv.Requests() {
@@ -171,10 +171,10 @@ func TestServerQueryParamsCancelAndStaleAnswer(t *testing.T) {
 	if !slices.Equal(ids, []string{"far"}) {
 		t.Fatalf("rows %v, want the failed session found on the server", ids)
 	}
-	if !m.sq.found.has(m.view.rows[0]) || m.sq.found.byID["s0"] != nil {
-		t.Errorf("found %v: far should be marked, the loaded s0 not", m.sq.found.byID)
+	if !m.st.isOutside(m.view.rows[0]) || m.st.isOutside(m.st.get("s0")) {
+		t.Errorf("outside %v: far should be marked, the loaded s0 not", m.st.outsideID)
 	}
-	if m.st.loaded != 3 || m.st.get("far") != nil {
+	if _, in := m.st.byID["far"]; m.st.loaded != 3 || in {
 		t.Errorf("the found row went into the store (%d rows)", m.st.loaded)
 	}
 	if v := m.View(); !strings.Contains(v, "1 more session on the server") {
@@ -182,6 +182,20 @@ func TestServerQueryParamsCancelAndStaleAnswer(t *testing.T) {
 	}
 	if !strings.Contains(m.View(), foundGlyph) {
 		t.Errorf("no %s in the gutter:\n%s", foundGlyph, m.View())
+	}
+
+	// A save of a found session (as onSaved does) updates it where it is:
+	// outside the window, still marked; an archive (removal) drops it.
+	m.st.upsert(apiclient.Session{ID: "far", Title: ptrTo("first, renamed"), Activity: apiclient.ActivityFailed})
+	m = unitUpdate(t, m, toastExpiredMsg{})
+	if ids := unitRowIDs(m); !slices.Equal(ids, []string{"far"}) || !m.st.isOutside(m.view.rows[0]) ||
+		m.view.rows[0].s.TitleOrEmpty() != "first, renamed" || m.st.loaded != 3 {
+		t.Fatalf("after a save: rows %v, outside %v, %d loaded", ids, m.st.outsideID, m.st.loaded)
+	}
+	m.removeSession("far")
+	m = unitUpdate(t, m, toastExpiredMsg{})
+	if ids := unitRowIDs(m); len(ids) != 0 || m.st.loaded != 3 {
+		t.Fatalf("after removal: rows %v, %d loaded", ids, m.st.loaded)
 	}
 
 	// Clearing the query drops the found rows and asks nothing more.

@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"slices"
 	"sort"
 	"sync/atomic"
 	"time"
@@ -22,6 +23,12 @@ type store struct {
 	// more; total then stays the server's claim (the header says so).
 	bounded bool
 	counts  *apiclient.Stats // the server's counts of a bounded load (servercounts.go)
+	// outside are rows shown beside the window, not in it: the sessions
+	// the server's search found (serverquery.go). get finds them, upsert
+	// updates them in place, remove drops them, and a page that brings one
+	// into the window takes it from here.
+	outside   []*row
+	outsideID map[string]int
 	// base is the number of the server's newest rows before the first
 	// slot: more than 0 once scrolling past the window dropped them
 	// (window.go).
@@ -91,6 +98,7 @@ func (s *store) applyRows(offset, total int, rows []*row) {
 	for i, r := range rows {
 		sess := &r.s
 		at := offset + i
+		s.dropOutside(sess.ID) // in the window now
 		if old, ok := s.byID[sess.ID]; ok && old != at {
 			// The same session moved (new sessions pushed it down): keep one copy.
 			s.slots[old] = nil
@@ -115,6 +123,10 @@ func (s *store) upsert(sess apiclient.Session) (*row, bool) {
 		s.slots[at] = r
 		return r, false
 	}
+	if at, ok := s.outsideID[sess.ID]; ok {
+		s.outside[at] = r // found on the server: it stays where it was
+		return r, false
+	}
 	s.slots = append([]*row{r}, s.slots...)
 	for id, at := range s.byID {
 		s.byID[id] = at + 1
@@ -136,12 +148,55 @@ func (s *store) keepNewer(old *store) {
 	}
 }
 
-// get returns the row of a session id.
+// get returns the row of a session id, in the window or outside it.
 func (s *store) get(id string) *row {
 	if at, ok := s.byID[id]; ok {
 		return s.slots[at]
 	}
+	if at, ok := s.outsideID[id]; ok {
+		return s.outside[at]
+	}
 	return nil
+}
+
+// setOutside replaces the rows outside the window (those in it are left out).
+func (s *store) setOutside(rows []*row) {
+	s.changed()
+	s.outside, s.outsideID = nil, nil
+	for _, r := range rows {
+		if _, in := s.byID[r.s.ID]; in {
+			continue
+		}
+		if _, dup := s.outsideID[r.s.ID]; dup {
+			continue
+		}
+		if s.outsideID == nil {
+			s.outsideID = map[string]int{}
+		}
+		s.outsideID[r.s.ID] = len(s.outside)
+		s.outside = append(s.outside, r)
+	}
+}
+
+// isOutside reports whether r is a row outside the window (the very row).
+func (s *store) isOutside(r *row) bool {
+	at, ok := s.outsideID[r.s.ID]
+	return ok && s.outside[at] == r
+}
+
+// dropOutside drops id from the rows outside the window, if there.
+func (s *store) dropOutside(id string) bool {
+	at, ok := s.outsideID[id]
+	if !ok {
+		return false
+	}
+	s.changed()
+	s.outside = slices.Delete(s.outside, at, at+1)
+	delete(s.outsideID, id)
+	for i := at; i < len(s.outside); i++ {
+		s.outsideID[s.outside[i].s.ID] = i
+	}
+	return true
 }
 
 // rows returns the loaded rows in server order, skipping pages not yet here.
@@ -226,6 +281,9 @@ func (s *store) prependRows(rows []*row, offset int) int {
 	}
 	s.changed()
 	s.slots = append(fresh, s.slots...)
+	for _, r := range fresh {
+		s.dropOutside(r.s.ID)
+	}
 	for id, at := range s.byID {
 		s.byID[id] = at + len(fresh)
 	}
