@@ -73,6 +73,8 @@ type viewSpec struct {
 	tab     statusTab
 	sort    sortKey
 	reverse bool
+	// hideResolved drops the sessions tagged resolved (R; see views.go).
+	hideResolved bool
 	// held: with the updated order, the rows a refresh changed sort by the
 	// time they had until the user moves (see heldOrder); heldGen changes
 	// with it. Never changed in place.
@@ -159,6 +161,9 @@ func deriveView(all []*row, version int, spec viewSpec, prev *viewResult) *viewR
 	ranked := res.filtered
 	if spec.ranked() {
 		ranked = rankByScore(res.filtered, scores)
+	}
+	if spec.hideResolved {
+		ranked = withoutResolved(ranked)
 	}
 	for _, r := range ranked {
 		res.tabCounts[tabOf(r.act)]++
