@@ -108,3 +108,27 @@ func TestStoreWindowMoves(t *testing.T) {
 		}
 	}
 }
+
+// A row found on the server that a window page then brings in leaves the
+// rows outside: the session is shown once, from the window.
+func TestStoreOutsideRowJoinsTheWindow(t *testing.T) {
+	st := newStore()
+	st.applyPage(0, page(0, 3, 100))
+	st.setOutside(rowsOf(append(page(0, 1, 100).Data, page(3, 2, 100).Data...)))
+	if len(st.outside) != 2 || st.isOutside(st.get("s0")) {
+		t.Fatalf("outside %v: s0 is loaded, s3 and s4 are not", st.outsideID)
+	}
+	if n := st.appendRows(rowsOf(page(3, 1, 100).Data)); n != 1 {
+		t.Fatalf("appended %d", n)
+	}
+	if st.isOutside(st.get("s3")) || len(st.outside) != 1 || st.outsideID["s4"] != 0 || st.loaded != 4 {
+		t.Errorf("after the page: outside %v, loaded %d", st.outsideID, st.loaded)
+	}
+	ids := []string{}
+	for _, r := range append(st.rows(), st.outside...) {
+		ids = append(ids, r.s.ID)
+	}
+	if strings.Join(ids, ",") != "s0,s1,s2,s3,s4" {
+		t.Errorf("shown %v", ids)
+	}
+}
