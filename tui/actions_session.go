@@ -368,6 +368,9 @@ func (m *Model) removeSession(id string) {
 
 // remove drops a session by id; the slot is left empty.
 func (s *store) remove(id string) {
+	if s.dropOutside(id) { // found on the server (serverquery.go)
+		return
+	}
 	at, ok := s.byID[id]
 	if !ok {
 		return

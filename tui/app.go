@@ -84,7 +84,9 @@ type Model struct {
 	lost     *UnsavedError // what quitting left unsaved (see Run)
 	initLoad tea.Cmd
 	cache    *viewCache
-	qin      queryInput // the filter's Env and history
+	qin      queryInput  // the filter's Env and history
+	sq       serverQuery // the query's server side (serverquery.go)
+	win      windowState // pages fetched past the loaded window (window.go)
 
 	active    activeView  // the saved view last chosen (views.go)
 	pickViews *viewPicker // the views picker (copy on write)
@@ -185,6 +187,11 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		next.st.trimTo(next.opts.MaxRows)
 		nm = next
 	}
+	if next.spec.q.raw != next.sq.raw {
+		// Whatever changed the query, its server part follows it.
+		cmd = tea.Batch(cmd, next.serverQueryChanged())
+		nm = next
+	}
 	// The list follows the store: whatever changed it, it is derived again
 	// (a load paces its pages, see pageArrived, and is caught up at its end).
 	caughtUp := next.view.version == next.st.version || next.load.active || next.deriving
@@ -257,6 +264,12 @@ func (m Model) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m.onBulkProgress(msg)
 	case bulkFinishedMsg:
 		return m.onBulkFinished(msg)
+	case serverQueryDueMsg:
+		return m.onServerQueryDue(msg)
+	case serverQueryAnsweredMsg:
+		return m.onServerQueryAnswered(msg)
+	case windowPageMsg:
+		return m.onWindowPage(msg)
 	case refreshTickMsg:
 		return m.onRefreshTick(msg)
 	case refreshedMsg:
@@ -413,7 +426,19 @@ func (m Model) onKey(k tea.KeyMsg) (tea.Model, tea.Cmd) {
 		m.agents, cmd = m.agents.Update(k)
 		return m, cmd
 	}
-	return m.onListKey(k)
+	var held tea.Cmd
+	if m.refresh.hold.any() && keyMatches(k, keys.Up, keys.Down, keys.PageUp, keys.PageDown, keys.Top, keys.Bottom, keys.Sort, keys.SortReverse) {
+		// The user moves: the rows a refresh held go where they belong.
+		held = m.takeHeld()
+	}
+	nm, cmd := m.onListKey(k)
+	if next, ok := nm.(Model); ok {
+		// Past the loaded window's edge, the next page comes (window.go).
+		if more := next.moveWindow(k); more != nil {
+			nm, cmd = next, tea.Batch(cmd, more)
+		}
+	}
+	return nm, tea.Batch(held, cmd)
 }
 
 // openHelp shows the keys of the current mode.
@@ -432,7 +457,7 @@ func (m *Model) request() tea.Cmd {
 		return nil
 	}
 	if m.allVer != m.st.version || m.all == nil {
-		m.all = m.st.rows()
+		m.all = m.viewRows() // the loaded rows, then those found on the server
 		m.allVer = m.st.version
 	}
 	m.viewGen++

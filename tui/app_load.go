@@ -94,6 +94,9 @@ func (m Model) onLoadFinished(msg loadFinishedMsg) (tea.Model, tea.Cmd) {
 	}
 	if m.load.next != nil && m.load.next != m.st {
 		m.load.next.keepNewer(m.st)
+		if len(m.st.outside) > 0 {
+			m.load.next.setOutside(m.st.outside) // found on the server: still shown
+		}
 		m.st = m.load.next
 	}
 	m.load.next = nil

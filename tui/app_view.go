@@ -87,6 +87,7 @@ type headerKey struct {
 	total                 int // the server's, shown when bounded
 	counts                *apiclient.Stats
 	bounded               bool
+	news, window          string // rows a refresh held; the loaded window
 	view                  string // the saved view in force
 	hideResolved          bool
 }
@@ -96,6 +97,7 @@ func (m Model) cachedHeader() string {
 		marks: strconv.Itoa(len(m.marked)), refreshFailed: m.refresh.failed, paused: m.refresh.paused,
 		agent: m.load.agentID, theme: m.ctx.Theme, facets: m.facts.facets, names: m.ctx.names,
 		org: m.org, total: m.st.total, bounded: m.st.bounded, counts: m.st.counts,
+		news: m.refresh.hold.announce(m.spec.reverse), window: m.windowText(),
 		view: m.currentView(), hideResolved: m.spec.hideResolved}
 	if m.load.active {
 		k.spin = m.spin.View()
@@ -199,6 +201,7 @@ func (m Model) listView() string {
 			return "", false
 		},
 		changed: func(id string) bool { _, ok := m.changed[id]; return ok },
+		found:   m.st.isOutside,
 		q:       m.spec.q,
 		// AGE follows the order: creation for the server's (created) order.
 		ageCreated: m.spec.sort == sortServer,
@@ -230,6 +233,8 @@ func (m Model) listView() string {
 	head := cols.header(&m.ctx)
 	if p := m.queryProblemLine(lw); p != "" {
 		head = p // right under the input, in place of the column names
+	} else if n := m.queryNote(); n != "" && m.mode == modeFilter {
+		head = m.ctx.Theme.Muted.Render(safetext.Truncate("ⓘ "+n, max(lw, 1)))
 	}
 	table := padTo(head, lw) + "\n" + list
 	sel := m.selected()
@@ -311,6 +316,7 @@ type previewKey struct {
 }
 
 func (m Model) cachedPreview(r *row, w, h int) string {
+	m.ctx.found = m.st.isOutside // a copy: the preview says "found on server"
 	key := previewKey{r: r, w: w, h: h, theme: m.ctx.Theme, names: m.ctx.names}
 	if r != nil {
 		key.age = age(m.ctx.Now(), r.s.UpdatedAt)
@@ -388,6 +394,9 @@ func previewView(ctx *Context, r *row, width, height int) string {
 		updated = "updated —"
 	default:
 		updated = "updated " + a + " ago"
+	}
+	if ctx.found != nil && ctx.found(r) {
+		updated = "found on server · " + updated // not among the loaded sessions
 	}
 	meta := metaLine(k, r, "", updated)
 	room := height - 2 // border
@@ -481,7 +490,9 @@ func (m Model) headerView() string {
 	if org := m.orgHeader(); org != "" {
 		parts[0] += " " + t.Value.Render(org)
 	}
-	if m.st.bounded && m.st.total > m.st.loaded {
+	if w := m.windowText(); w != "" {
+		parts = append(parts, t.HeaderInfo.Render(w)) // scrolled past the newest (window.go)
+	} else if m.st.bounded && m.st.total > m.st.loaded {
 		// Counts come from the server's total, not from what is kept.
 		parts = append(parts, t.HeaderInfo.Render("newest ")+t.HeaderCount.Render(thousands(int64(m.st.loaded)))+
 			t.HeaderInfo.Render(" of ")+t.HeaderCount.Render(thousands(int64(m.st.total)))+t.HeaderInfo.Render(" loaded"))
@@ -522,6 +533,9 @@ func (m Model) headerView() string {
 	}
 	if len(m.marked) > 0 {
 		right = append(right, t.MarkGlyph.Render(fmt.Sprintf("● %d marked", len(m.marked))))
+	}
+	if a := m.refresh.hold.announce(m.spec.reverse); a != "" {
+		right = append(right, t.Toast.Render(a)) // held by the refresh, taken in by a move
 	}
 	switch {
 	case m.refresh.failed:
@@ -673,6 +687,9 @@ func (m Model) statusView() string {
 	}
 	if len(m.ops.inflight) > 0 {
 		return t.StatusLine.Render(m.spin.View() + " saving…")
+	}
+	if n := m.queryNote(); n != "" && m.mode == modeList && m.spec.q.raw != "" {
+		return t.Muted.Render("ⓘ " + n) // a kept filter: what its count covers
 	}
 	return ""
 }

@@ -17,8 +17,9 @@ type Context struct {
 	Now           func() time.Time
 	Keys          *KeyMap
 
-	kit   *styleKit   // Theme's styles pre-rendered; built by New
-	names *agentNames // the agents' display names, once fetched
+	kit   *styleKit       // Theme's styles pre-rendered; built by New
+	names *agentNames     // the agents' display names, once fetched
+	found func(*row) bool // found by the server's search beyond the loaded rows (set when drawing)
 }
 
 // styles returns the pre-rendered styles, building them for a Context made

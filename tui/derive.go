@@ -7,6 +7,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/everruns/sessions/tui/querylang"
 )
@@ -74,6 +75,11 @@ type viewSpec struct {
 	reverse bool
 	// hideResolved drops the sessions tagged resolved (R; see views.go).
 	hideResolved bool
+	// held: with the updated order, the rows a refresh changed sort by the
+	// time they had until the user moves (see heldOrder); heldGen changes
+	// with it. Never changed in place.
+	held    map[string]time.Time
+	heldGen int
 }
 
 // ranked reports whether matches are ordered by relevance: when words are
@@ -112,11 +118,11 @@ type viewResult struct {
 func deriveView(all []*row, version int, spec viewSpec, prev *viewResult) *viewResult {
 	res := &viewResult{version: version, spec: spec}
 	sameOrder := prev != nil && prev.version == version &&
-		prev.spec.sort == spec.sort && prev.spec.reverse == spec.reverse
+		prev.spec.sort == spec.sort && prev.spec.reverse == spec.reverse && prev.spec.heldGen == spec.heldGen
 	if sameOrder {
 		res.sorted = prev.sorted
 	} else {
-		res.sorted = sortRows(all, spec.sort, spec.reverse)
+		res.sorted = sortRowsHeld(all, spec.sort, spec.reverse, spec.held)
 	}
 
 	if sameOrder && prev.statusAll != nil {
@@ -305,13 +311,28 @@ func rankByScore(rows []*row, scores []int) []*row {
 }
 
 func sortRows(all []*row, key sortKey, reverse bool) []*row {
+	return sortRowsHeld(all, key, reverse, nil)
+}
+
+// sortRowsHeld sorts like sortRows; with the updated order, the rows in
+// held sort by the time held gives them.
+func sortRowsHeld(all []*row, key sortKey, reverse bool, held map[string]time.Time) []*row {
 	out := slices.Clone(all)
 	var cmp func(a, b *row) int
 	switch key {
 	case sortServer:
 		// all is already in server order.
 	case sortUpdated:
-		cmp = func(a, b *row) int { return b.s.UpdatedAt.Compare(a.s.UpdatedAt) }
+		at := func(r *row) time.Time {
+			if t, ok := held[r.s.ID]; ok {
+				return t
+			}
+			return r.s.UpdatedAt
+		}
+		cmp = func(a, b *row) int { return at(b).Compare(at(a)) }
+		if len(held) == 0 {
+			cmp = func(a, b *row) int { return b.s.UpdatedAt.Compare(a.s.UpdatedAt) }
+		}
 	case sortTokens:
 		cmp = func(a, b *row) int {
 			switch {

@@ -51,6 +51,7 @@ func (n *agentNames) label(id string) string {
 // factsLoadedMsg carries both answers; either may have failed alone.
 type factsLoadedMsg struct {
 	gen       int
+	noAgents  bool // the agents were not asked for (most refreshes skip them)
 	agents    []apiclient.Agent
 	agentsErr error
 	facets    *apiclient.Facets
@@ -59,12 +60,19 @@ type factsLoadedMsg struct {
 
 // fetchFacts asks for the agents and the facets of the list's filter.
 func fetchFacts(api API, agentID string, gen int) tea.Cmd {
+	return fetchFactsOf(api, agentID, gen, true)
+}
+
+// fetchFactsOf asks for the facets, and for the agents when agents is set.
+func fetchFactsOf(api API, agentID string, gen int, agents bool) tea.Cmd {
 	return func() (msg tea.Msg) {
 		defer catchPanic(func(p goroutinePanicMsg) { msg = p })
 		ctx, cancel := context.WithTimeout(context.Background(), factsTimeout)
 		defer cancel()
-		out := factsLoadedMsg{gen: gen}
-		out.agents, out.agentsErr = api.ListAgents(ctx, "")
+		out := factsLoadedMsg{gen: gen, noAgents: !agents}
+		if agents {
+			out.agents, out.agentsErr = api.ListAgents(ctx, "")
+		}
 		out.facets, out.facetsErr = api.Facets(ctx, apiclient.ListOptions{AgentID: agentID})
 		return out
 	}
@@ -76,7 +84,7 @@ func (m Model) onFacts(msg factsLoadedMsg) (tea.Model, tea.Cmd) {
 	if msg.gen != m.load.gen {
 		return m, nil
 	}
-	if msg.agentsErr == nil {
+	if !msg.noAgents && msg.agentsErr == nil {
 		m.facts.names = newAgentNames(msg.agents)
 		m.ctx.names = m.facts.names
 		m.refreshDetail() // an open detail names its agent now

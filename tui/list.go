@@ -28,6 +28,7 @@ type rowDecor struct {
 	marked  func(id string) bool
 	pending func(id string) (spinner string, ok bool)
 	changed func(id string) bool
+	found   func(r *row) bool // found by the server's search, not loaded
 	q       query
 	// ageCreated: the AGE column counts from creation (the list is in
 	// creation order), not from the last update.
@@ -274,6 +275,9 @@ func renderRowTo(b *strings.Builder, k *styleKit, now time.Time, r *row, c colum
 	}
 	if d.marked != nil && d.marked(r.s.ID) {
 		mark = "●"
+	}
+	if mark == " " && d.found != nil && d.found(r) {
+		mark = foundGlyph
 	}
 	if d.pending != nil {
 		if sp, ok := d.pending(r.s.ID); ok {

@@ -2,19 +2,16 @@ package tui
 
 import (
 	"context"
+	"fmt"
+	"maps"
 	"slices"
+	"strings"
 	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
 
 	"github.com/everruns/sessions/apiclient"
 )
-
-// maxRefreshPages bounds the list requests of one auto refresh: the newest
-// page (new sessions and recent activity) plus the pages under the visible
-// window, so a refresh costs at most this many requests however many
-// sessions are loaded.
-const maxRefreshPages = 3
 
 // changedFor is how long a row a refresh changed stays highlighted.
 const changedFor = 2 * time.Second
@@ -25,7 +22,14 @@ type refreshState struct {
 	gen      int
 	inflight bool
 	failed   bool // the last refresh failed; the data shown is the last good
+	// ticks counts the refreshes asked, to ask for the agents on only one
+	// in agentsEvery (the names change rarely; the list and facets often).
+	ticks int
+	hold  heldOrder // rows a refresh moved, held in place (updated sort)
 }
+
+// agentsEvery is how many refreshes go by between two agent lists.
+const agentsEvery = 10
 
 type (
 	refreshTickMsg struct{ gen int }
@@ -73,27 +77,13 @@ func (m Model) onRefreshTick(msg refreshTickMsg) (tea.Model, tea.Cmd) {
 		return m, m.refresh.schedule() // try again next time
 	}
 	m.refresh.inflight = true
-	// The names and counts are refreshed with the list.
-	return m, tea.Batch(refreshPages(m.api, m.refreshOffsets(), m.opts.PageSize, m.load.agentID, m.refresh.gen),
-		fetchFacts(m.api, m.load.agentID, m.load.gen))
-}
-
-// refreshOffsets picks the page offsets to fetch: the first page, then the
-// pages holding the rows on screen, at most maxRefreshPages in all.
-func (m Model) refreshOffsets() []int {
-	size := m.opts.PageSize
-	offsets := []int{0}
-	end := min(m.list.offset+m.list.height, len(m.view.rows))
-	for i := m.list.offset; i < end && len(offsets) < maxRefreshPages; i++ {
-		at, ok := m.st.byID[m.view.rows[i].s.ID]
-		if !ok {
-			continue
-		}
-		if p := at / size * size; !slices.Contains(offsets, p) {
-			offsets = append(offsets, p)
-		}
-	}
-	return offsets
+	m.refresh.ticks++
+	// Cheap: one page (the most recently active sessions: new ones and
+	// every change since the last tick, whatever the list's size) and the
+	// facets; the agents' names only now and then.
+	agents := m.refresh.ticks%agentsEvery == 0
+	return m, tea.Batch(refreshPages(m.api, []int{0}, m.opts.PageSize, m.load.agentID, m.refresh.gen),
+		fetchFactsOf(m.api, m.load.agentID, m.load.gen, agents))
 }
 
 func refreshPages(api API, offsets []int, limit int, agentID string, gen int) tea.Cmd {
@@ -102,7 +92,8 @@ func refreshPages(api API, offsets []int, limit int, agentID string, gen int) te
 		defer cancel()
 		out := refreshedMsg{gen: gen}
 		for _, off := range offsets {
-			p, err := api.ListSessions(ctx, apiclient.ListOptions{Offset: off, Limit: limit, AgentID: agentID})
+			p, err := api.ListSessions(ctx, apiclient.ListOptions{Offset: off, Limit: limit, AgentID: agentID,
+				Order: apiclient.OrderLastActivity})
 			if err != nil {
 				out.err = err
 				return out
@@ -115,7 +106,10 @@ func refreshPages(api API, offsets []int, limit int, agentID string, gen int) te
 }
 
 // onRefreshed merges fresh pages without moving the cursor: rows are
-// updated in place by id, new sessions from the newest page go on top.
+// updated in place by id; sessions created after the newest loaded one go
+// on top (a page by last activity also holds old sessions changed since,
+// which are not new). With the updated order, the rows a refresh moves
+// are held where they were and announced (see heldOrder).
 func (m Model) onRefreshed(msg refreshedMsg) (tea.Model, tea.Cmd) {
 	if msg.gen != m.refresh.gen {
 		return m, nil // asked before an organisation switch (see switchOrg)
@@ -127,32 +121,53 @@ func (m Model) onRefreshed(msg refreshedMsg) (tea.Model, tea.Cmd) {
 		return m, next
 	}
 	m.refresh.failed = false
+	newest, top := m.st.newestCreated()
+	holding := m.spec.sort == sortUpdated
+	hold := m.refresh.hold.clone()
+	var added []apiclient.Session
 	dirty := false
-	for i, p := range msg.pages {
-		newest := i < len(msg.offsets) && msg.offsets[i] == 0 // never the echoed offset
+	for _, p := range msg.pages {
 		// Only as many rows as were asked for: a page padded with
 		// thousands of new sessions must not cost thousands of inserts.
 		data := p.Data[:min(len(p.Data), m.opts.PageSize)]
 		for _, s := range data {
 			old := m.st.get(s.ID)
 			switch {
-			case old == nil && newest:
-				m.st.upsert(s)
-				m.changed[s.ID] = msg.gen
-				dirty = true
-			case old != nil && s.UpdatedAt.After(old.s.UpdatedAt):
+			case old == nil:
+				// New only when created after every loaded session, and
+				// only while the newest rows are the ones loaded.
+				if top && (newest.IsZero() || s.CreatedAt.After(newest)) && !slices.ContainsFunc(added, func(a apiclient.Session) bool { return a.ID == s.ID }) {
+					added = append(added, s)
+				}
+			case s.UpdatedAt.After(old.s.UpdatedAt):
 				// Only newer: a save that landed while this page was on
 				// its way is fresher than the page.
 				if old.s.Status != s.Status || old.s.Usage.Total() != s.Usage.Total() {
 					m.changed[s.ID] = msg.gen
+				}
+				if holding {
+					hold.keep(s.ID, old.s.UpdatedAt)
 				}
 				m.st.upsert(s)
 				dirty = true
 			}
 		}
 	}
+	// The newest last, so that it ends on top.
+	slices.SortStableFunc(added, func(a, b apiclient.Session) int { return a.CreatedAt.Compare(b.CreatedAt) })
+	for _, s := range added {
+		m.st.upsert(s)
+		m.changed[s.ID] = msg.gen
+		if holding {
+			hold.added++
+		}
+		dirty = true
+	}
 	if !dirty {
 		return m, next
+	}
+	if holding && hold.any() {
+		m.setHold(hold)
 	}
 	m.refreshDetail() // an open detail view shows the fresh fields too
 	gen := msg.gen
@@ -167,4 +182,67 @@ func (m Model) onChangedExpired(msg changedExpiredMsg) (tea.Model, tea.Cmd) {
 		}
 	}
 	return m, nil
+}
+
+// heldOrder keeps the updated order still under the cursor: a refresh
+// would move each row it changes to the top. The changed rows keep their
+// place instead (they sort by the time they had), new sessions go above
+// the window, and the header announces them ("3 new ↑") until the user
+// moves, which takes them in. Replaced, never changed: the derive step
+// reads its map.
+type heldOrder struct {
+	at    map[string]time.Time // id → the updated time it sorts by meanwhile
+	added int                  // sessions new since the user last moved
+}
+
+func (h heldOrder) any() bool { return len(h.at) > 0 || h.added > 0 }
+
+func (h heldOrder) clone() heldOrder {
+	at := make(map[string]time.Time, len(h.at))
+	maps.Copy(at, h.at)
+	return heldOrder{at: at, added: h.added}
+}
+
+// keep holds id at the time it had, unless it is held already.
+func (h *heldOrder) keep(id string, at time.Time) {
+	if _, ok := h.at[id]; !ok {
+		h.at[id] = at
+	}
+}
+
+// announce is the header's word for the held rows: "3 new ↑",
+// "2 updated ↑", "1 new, 2 updated ↑" ("" when none).
+func (h heldOrder) announce(reverse bool) string {
+	var parts []string
+	if h.added > 0 {
+		parts = append(parts, fmt.Sprintf("%d new", h.added))
+	}
+	if n := len(h.at); n > 0 {
+		parts = append(parts, fmt.Sprintf("%d updated", n))
+	}
+	if parts == nil {
+		return ""
+	}
+	arrow := "↑"
+	if reverse {
+		arrow = "↓"
+	}
+	return strings.Join(parts, ", ") + " " + arrow
+}
+
+// setHold holds h's rows; the list is derived again by the store's change.
+func (m *Model) setHold(h heldOrder) {
+	m.refresh.hold = h
+	m.spec.held, m.spec.heldGen = h.at, m.spec.heldGen+1
+}
+
+// takeHeld lets the held rows go where the order puts them: the user
+// moved. The cursor stays on its session.
+func (m *Model) takeHeld() tea.Cmd {
+	if !m.refresh.hold.any() {
+		return nil
+	}
+	m.refresh.hold = heldOrder{}
+	m.spec.held, m.spec.heldGen = nil, m.spec.heldGen+1
+	return m.request()
 }

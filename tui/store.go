@@ -1,8 +1,10 @@
 package tui
 
 import (
+	"slices"
 	"sort"
 	"sync/atomic"
+	"time"
 
 	"github.com/everruns/sessions/apiclient"
 )
@@ -21,6 +23,16 @@ type store struct {
 	// more; total then stays the server's claim (the header says so).
 	bounded bool
 	counts  *apiclient.Stats // the server's counts of a bounded load (servercounts.go)
+	// outside are rows shown beside the window, not in it: the sessions
+	// the server's search found (serverquery.go). get finds them, upsert
+	// updates them in place, remove drops them, and a page that brings one
+	// into the window takes it from here.
+	outside   []*row
+	outsideID map[string]int
+	// base is the number of the server's newest rows before the first
+	// slot: more than 0 once scrolling past the window dropped them
+	// (window.go).
+	base int
 	// misplaced counts rows put at the end because their requested offset
 	// lay further ahead than the rows received could justify.
 	misplaced int
@@ -86,6 +98,7 @@ func (s *store) applyRows(offset, total int, rows []*row) {
 	for i, r := range rows {
 		sess := &r.s
 		at := offset + i
+		s.dropOutside(sess.ID) // in the window now
 		if old, ok := s.byID[sess.ID]; ok && old != at {
 			// The same session moved (new sessions pushed it down): keep one copy.
 			s.slots[old] = nil
@@ -110,6 +123,10 @@ func (s *store) upsert(sess apiclient.Session) (*row, bool) {
 		s.slots[at] = r
 		return r, false
 	}
+	if at, ok := s.outsideID[sess.ID]; ok {
+		s.outside[at] = r // found on the server: it stays where it was
+		return r, false
+	}
 	s.slots = append([]*row{r}, s.slots...)
 	for id, at := range s.byID {
 		s.byID[id] = at + 1
@@ -131,12 +148,55 @@ func (s *store) keepNewer(old *store) {
 	}
 }
 
-// get returns the row of a session id.
+// get returns the row of a session id, in the window or outside it.
 func (s *store) get(id string) *row {
 	if at, ok := s.byID[id]; ok {
 		return s.slots[at]
 	}
+	if at, ok := s.outsideID[id]; ok {
+		return s.outside[at]
+	}
 	return nil
+}
+
+// setOutside replaces the rows outside the window (those in it are left out).
+func (s *store) setOutside(rows []*row) {
+	s.changed()
+	s.outside, s.outsideID = nil, nil
+	for _, r := range rows {
+		if _, in := s.byID[r.s.ID]; in {
+			continue
+		}
+		if _, dup := s.outsideID[r.s.ID]; dup {
+			continue
+		}
+		if s.outsideID == nil {
+			s.outsideID = map[string]int{}
+		}
+		s.outsideID[r.s.ID] = len(s.outside)
+		s.outside = append(s.outside, r)
+	}
+}
+
+// isOutside reports whether r is a row outside the window (the very row).
+func (s *store) isOutside(r *row) bool {
+	at, ok := s.outsideID[r.s.ID]
+	return ok && s.outside[at] == r
+}
+
+// dropOutside drops id from the rows outside the window, if there.
+func (s *store) dropOutside(id string) bool {
+	at, ok := s.outsideID[id]
+	if !ok {
+		return false
+	}
+	s.changed()
+	s.outside = slices.Delete(s.outside, at, at+1)
+	delete(s.outsideID, id)
+	for i := at; i < len(s.outside); i++ {
+		s.outsideID[s.outside[i].s.ID] = i
+	}
+	return true
 }
 
 // rows returns the loaded rows in server order, skipping pages not yet here.
@@ -169,6 +229,18 @@ func (s *store) knownTags() []string {
 	return out
 }
 
+// newestCreated is the latest creation time loaded, and whether the store
+// holds the server's newest rows.
+func (s *store) newestCreated() (time.Time, bool) {
+	var t time.Time
+	for _, r := range s.slots {
+		if r != nil && r.s.CreatedAt.After(t) {
+			t = r.s.CreatedAt
+		}
+	}
+	return t, s.base == 0
+}
+
 // trimTo drops the oldest rows (the last slots) until at most n are kept:
 // sessions created after a bounded load arrive on top through refreshes,
 // and the bound holds for the whole run, not just the load.
@@ -187,4 +259,75 @@ func (s *store) trimTo(n int) {
 	}
 	clear(s.slots[end:]) // no reference keeps a dropped row alive
 	s.slots = s.slots[:end]
+}
+
+// appendRows puts rows after the last slot (an older page of the server's
+// list), skipping sessions already held; it returns how many it added.
+func (s *store) appendRows(rows []*row) int {
+	fresh := s.unheld(rows)
+	if len(fresh) > 0 {
+		s.applyRows(len(s.slots), 0, fresh)
+	}
+	return len(fresh)
+}
+
+// prependRows puts rows before the first slot (the page before the
+// window, asked at server offset offset), skipping sessions already held;
+// it returns how many it added.
+func (s *store) prependRows(rows []*row, offset int) int {
+	fresh := s.unheld(rows)
+	if len(fresh) == 0 {
+		return 0
+	}
+	s.changed()
+	s.slots = append(fresh, s.slots...)
+	for _, r := range fresh {
+		s.dropOutside(r.s.ID)
+	}
+	for id, at := range s.byID {
+		s.byID[id] = at + len(fresh)
+	}
+	for i, r := range fresh {
+		s.byID[r.s.ID] = i
+	}
+	s.loaded += len(fresh)
+	s.base = max(min(offset, s.base-len(fresh)), 0)
+	return len(fresh)
+}
+
+// unheld is rows without the sessions the store holds, each once.
+func (s *store) unheld(rows []*row) []*row {
+	out := make([]*row, 0, len(rows))
+	seen := map[string]bool{}
+	for _, r := range rows {
+		if _, ok := s.byID[r.s.ID]; !ok && !seen[r.s.ID] {
+			seen[r.s.ID] = true
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// dropFront drops the first rows (the newest) until n fewer are held:
+// the window moved on past them. base counts the slots dropped.
+func (s *store) dropFront(n int) {
+	if n <= 0 {
+		return
+	}
+	s.changed()
+	cut := 0
+	for cut < len(s.slots) && n > 0 {
+		if r := s.slots[cut]; r != nil {
+			delete(s.byID, r.s.ID)
+			s.loaded--
+			n--
+		}
+		cut++
+	}
+	// A new array: the old one's front would keep the dropped rows alive.
+	s.slots = append([]*row(nil), s.slots[cut:]...)
+	for id, at := range s.byID {
+		s.byID[id] = at - cut
+	}
+	s.base += cut
 }

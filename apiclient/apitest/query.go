@@ -145,8 +145,14 @@ func (s *Server) list(w http.ResponseWriter, r *http.Request, c *caller) {
 	// primary organisation: without other filters that decides whether it
 	// matches, and it is generated only when it falls in the page.
 	baseVisible := !f.archivedOnly && (len(s.orgs) == 1 || c.org == s.org)
+	// A title search no generated title can contain needs only the
+	// materialised sessions (see mayTitle).
+	skipBase := s.lazy != nil && !s.lazy.mayTitle(f.search)
 	for r := range src {
 		var e *entry
+		if skipBase && r.e == nil {
+			continue
+		}
 		if trivial && r.e == nil {
 			if !baseVisible {
 				continue
