@@ -59,7 +59,7 @@ func (z *lazyBase) buildSummary() *lazySummary {
 		*tables[t] = append(*tables[t], v)
 		return i, true
 	}
-	workers := max(1, runtime.GOMAXPROCS(0))
+	workers := max(1, runtime.GOMAXPROCS(0)-1) // a core left for the requests it would slow
 	const chunk = 4096
 	next := 0
 	var wg sync.WaitGroup
