@@ -70,7 +70,7 @@ func TestActionTableOneEntryIsEnough(t *testing.T) {
 	// On marked sessions it runs once per session and is undone as one.
 	two := []string{progPick(t, srv, 4).ID, progPick(t, srv, 5).ID}
 	p.moveTo(two[0])
-	p.press(" ", " ") // mark moves down: the next one is two[1]
+	p.press(" ", "down", " ") // space marks, the cursor stays: down to two[1]
 	p.press("z")
 	p.waitView("Zap 2 sessions? y/n")
 	p.press("y")

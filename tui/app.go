@@ -25,8 +25,9 @@ const (
 	modeHelp
 	modeUsage
 	modeAgents
-	modeOrgs // the organisation picker
-	modeJump // the jump-to-id input and its switch offer
+	modeOrgs  // the organisation picker
+	modeJump  // the jump-to-id input and its switch offer
+	modeViews // the saved views picker (views.go)
 )
 
 // Model is the root model: it owns the data, routes messages and owns focus
@@ -81,6 +82,9 @@ type Model struct {
 	initLoad tea.Cmd
 	cache    *viewCache
 	qin      queryInput // the filter's Env and history
+
+	active    activeView  // the saved view last chosen (views.go)
+	pickViews *viewPicker // the views picker (copy on write)
 }
 
 // orgState is the organisation the program acts in ("" when the server
@@ -211,6 +215,10 @@ func (m Model) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		if m.orgs != nil {
 			p := m.orgs.SetSize(m.ctx.Width, m.bodyHeight())
 			m.orgs = &p
+		}
+		if m.pickViews != nil {
+			p := m.pickViews.SetSize(m.ctx.Width, m.bodyHeight())
+			m.pickViews = &p
 		}
 		if m.keys != nil {
 			ks := m.keys.SetSize(m.ctx.Width, m.bodyHeight())
@@ -354,6 +362,8 @@ func (m Model) onKey(k tea.KeyMsg) (tea.Model, tea.Cmd) {
 	switch m.mode {
 	case modeOrgs:
 		return m.onOrgKey(k)
+	case modeViews:
+		return m.onViewsKey(k)
 	case modeJump:
 		return m.onJumpKey(k)
 	case modeEdit:
@@ -438,7 +448,8 @@ func (m Model) onDerived(msg viewDerivedMsg) (tea.Model, tea.Cmd) {
 }
 
 func sameSpec(a, b viewSpec) bool {
-	return a.q.raw == b.q.raw && a.tab == b.tab && a.sort == b.sort && a.reverse == b.reverse
+	return a.q.raw == b.q.raw && a.tab == b.tab && a.sort == b.sort && a.reverse == b.reverse &&
+		a.hideResolved == b.hideResolved
 }
 
 // setForm replaces the form (copy on write, see Model).

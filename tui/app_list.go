@@ -96,12 +96,18 @@ func (m Model) onListKey(k tea.KeyMsg) (tea.Model, tea.Cmd) {
 			} else {
 				m.marked[r.s.ID] = true
 			}
-			m.list = m.list.moveTo(m.list.cursor+1, rows)
+			// The cursor stays: space marks the row it is on, nothing else.
 		}
 	case keyMatches(k, keys.MarkAll):
 		for _, r := range rows {
 			m.marked[r.s.ID] = true
 		}
+	case keyMatches(k, keys.Views):
+		return m.openViews()
+	case keyMatches(k, keys.View[:]...):
+		return m.applyViewKey(viewKeyIndex(keys, k))
+	case keyMatches(k, keys.HideResolved):
+		return m.toggleResolved()
 	case keyMatches(k, keys.Usage):
 		return m.openUsage()
 	case keyMatches(k, keys.Agent):

@@ -73,7 +73,7 @@ func (m Model) View() string {
 
 // headerKey is everything the header line shows.
 type headerKey struct {
-	view                  *viewResult
+	result                *viewResult
 	loaded, width         int
 	loading               bool
 	spin                  string
@@ -87,13 +87,16 @@ type headerKey struct {
 	total                 int // the server's, shown when bounded
 	counts                *apiclient.Stats
 	bounded               bool
+	view                  string // the saved view in force
+	hideResolved          bool
 }
 
 func (m Model) cachedHeader() string {
-	k := headerKey{view: m.view, loaded: m.st.loaded, width: m.ctx.Width, loading: m.load.active,
+	k := headerKey{result: m.view, loaded: m.st.loaded, width: m.ctx.Width, loading: m.load.active,
 		marks: strconv.Itoa(len(m.marked)), refreshFailed: m.refresh.failed, paused: m.refresh.paused,
 		agent: m.load.agentID, theme: m.ctx.Theme, facets: m.facts.facets, names: m.ctx.names,
-		org: m.org, total: m.st.total, bounded: m.st.bounded, counts: m.st.counts}
+		org: m.org, total: m.st.total, bounded: m.st.bounded, counts: m.st.counts,
+		view: m.currentView(), hideResolved: m.spec.hideResolved}
 	if m.load.active {
 		k.spin = m.spin.View()
 		k.progress = strconv.Itoa(m.load.loaded) + "/" + strconv.Itoa(m.load.total)
@@ -172,6 +175,8 @@ func (m Model) bodyView() string {
 		s = m.agents.View()
 	case modeOrgs:
 		s = m.orgs.View()
+	case modeViews:
+		s = m.pickViews.View()
 	case modeJump:
 		s = m.jumpView()
 	default:
@@ -197,6 +202,7 @@ func (m Model) listView() string {
 		ageCreated: m.spec.sort == sortServer,
 		names:      m.ctx.names,
 		order:      m.opts.columns,
+		frame:      activityFrame(m.ctx.Now()),
 	}
 	if m.cache != nil {
 		if m.cache.lines == nil {
@@ -499,6 +505,13 @@ func (m Model) headerView() string {
 	left := strings.Join(parts, t.HeaderInfo.Render(" · "))
 
 	var right []string
+	if v := m.currentView(); v != "" {
+		// Named in words, so it reads without colour.
+		right = append(right, t.Label.Render("view ")+t.Match.Render(safetext.Truncate(v, 24)))
+	}
+	if m.spec.hideResolved {
+		right = append(right, t.Muted.Render("resolved hidden"))
+	}
 	if m.load.active {
 		right = append(right, m.spin.View()+" "+progressText(m.load.loaded, m.load.total, 10))
 	}
@@ -561,7 +574,7 @@ func (m Model) partial() bool {
 // partial and no words filter it, else the loaded rows counted here.
 func (m Model) tabCounts() [statusTabs]int64 {
 	var out [statusTabs]int64
-	if f := m.facts.facets; f != nil && m.partial() && m.spec.q.empty() {
+	if f := m.facts.facets; f != nil && m.partial() && m.spec.q.empty() && !m.spec.hideResolved {
 		out[tabAll] = max(f.Total, 0)
 		for i := tabAll + 1; i < statusTabs; i++ {
 			out[i], _ = m.facts.activityCount(i.activity())
@@ -714,6 +727,8 @@ func (m Model) shortHelp() []key.Binding {
 		return m.agents.ShortHelp()
 	case modeOrgs:
 		return m.orgs.ShortHelp()
+	case modeViews:
+		return m.pickViews.ShortHelp()
 	case modeJump:
 		if m.jump.offer != nil {
 			return []key.Binding{k.Confirm, k.Deny}

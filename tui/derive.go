@@ -72,6 +72,8 @@ type viewSpec struct {
 	tab     statusTab
 	sort    sortKey
 	reverse bool
+	// hideResolved drops the sessions tagged resolved (R; see views.go).
+	hideResolved bool
 }
 
 // ranked reports whether matches are ordered by relevance: when words are
@@ -153,6 +155,9 @@ func deriveView(all []*row, version int, spec viewSpec, prev *viewResult) *viewR
 	ranked := res.filtered
 	if spec.ranked() {
 		ranked = rankByScore(res.filtered, scores)
+	}
+	if spec.hideResolved {
+		ranked = withoutResolved(ranked)
 	}
 	for _, r := range ranked {
 		res.tabCounts[tabOf(r.act)]++

@@ -178,7 +178,8 @@ func (m Model) helpGroups(from mode) []helpGroup {
 	return []helpGroup{
 		{title: "Move", bindings: []key.Binding{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom}},
 		{title: "Session", bindings: append(session, k.Undo, k.Redo, k.Reload)},
-		{title: "Triage", bindings: append([]key.Binding{k.Filter, k.StatusNext, k.StatusPrev}, append(k.Status[:], k.Sort, k.SortReverse, k.Agent, k.Org, k.JumpTo)...)},
+		{title: "Triage", bindings: append([]key.Binding{k.Filter, k.StatusNext, k.StatusPrev}, append(k.Status[:], k.Sort, k.SortReverse, k.Agent, k.Org, k.JumpTo,
+			k.Views, viewsHelp(k), k.HideResolved)...)},
 		{title: "Marks", bindings: []key.Binding{k.Mark, k.MarkAll, k.BulkTags, k.Usage, k.Pause}},
 		{title: "Filter (after " + k.Filter.Help().Key + ")", bindings: []key.Binding{k.FilterKeep, k.FilterClear,
 			k.FilterUp, k.FilterDown, k.FilterHistoryPrev, k.FilterHistoryNext}},

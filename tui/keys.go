@@ -18,6 +18,11 @@ type KeyMap struct {
 	Pause, CopyID                                     key.Binding
 	Org, JumpTo                                       key.Binding // organisation picker, jump to a session id
 
+	// Saved views (views.go): the picker, F1…F9 for the first nine, and
+	// hiding the resolved sessions.
+	Views, HideResolved key.Binding
+	View                [9]key.Binding
+
 	// Session actions of issue 11 (see sessionActions).
 	Pin, Archive, Cancel, Delete, OpenBrowser, CopyJSON key.Binding
 	Status                                              [6]key.Binding // the tabs: All, Running, Failed, Completed, Idle, Paused
@@ -104,5 +109,14 @@ func DefaultKeyMap() *KeyMap {
 		QuitWait:          b([]string{"w"}, "w", "wait for saves"),
 		TypedConfirm:      b([]string{"enter"}, "enter", "confirm"),
 		TypedCancel:       b([]string{"esc"}, "esc", "cancel"),
+
+		// Saved views.
+		Views:        b([]string{"v"}, "v", "saved views"),
+		HideResolved: b([]string{"R"}, "R", "hide resolved"),
+		View: [9]key.Binding{
+			b([]string{"f1"}, "F1", "view 1"), b([]string{"f2"}, "F2", "view 2"), b([]string{"f3"}, "F3", "view 3"),
+			b([]string{"f4"}, "F4", "view 4"), b([]string{"f5"}, "F5", "view 5"), b([]string{"f6"}, "F6", "view 6"),
+			b([]string{"f7"}, "F7", "view 7"), b([]string{"f8"}, "F8", "view 8"), b([]string{"f9"}, "F9", "view 9"),
+		},
 	}
 }

@@ -58,7 +58,8 @@ var keyModes = []struct {
 	{"list", []string{"up", "down", "page_up", "page_down", "top", "bottom", "open", "back", "edit", "undo",
 		"reload", "help", "quit", "force_quit", "filter", "status_next", "status_prev", "status_1", "status_2",
 		"status_3", "status_4", "status_5", "status_6", "sort", "sort_reverse", "mark", "mark_all", "bulk_tags", "agent",
-		"usage", "pause"}},
+		"usage", "pause", "views", "hide_resolved", "view_1", "view_2", "view_3", "view_4", "view_5", "view_6",
+		"view_7", "view_8", "view_9"}},
 	{"detail", []string{"up", "down", "page_up", "page_down", "top", "bottom", "back", "edit", "undo",
 		"reload", "help", "quit", "force_quit"}},
 	{"filter", []string{"filter_keep", "filter_clear", "filter_up", "filter_down", "force_quit"}},
@@ -70,6 +71,8 @@ var keyModes = []struct {
 	{"quit prompt", []string{"quit", "force_quit", "confirm", "deny", "quit_wait"}},
 	{"help", []string{"back", "help", "quit", "force_quit"}},
 	{"picker", []string{"up", "down", "open", "back", "force_quit"}},
+	{"views picker", []string{"picker_up", "picker_down", "picker_page_up", "picker_page_down", "top", "bottom",
+		"open", "back", "force_quit"}},
 }
 
 // checkKeyConflicts fails when two bindings live in one mode share a key,

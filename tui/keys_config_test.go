@@ -14,7 +14,7 @@ import (
 func TestApplyKeyOverrides(t *testing.T) {
 	km := DefaultKeyMap()
 	err := ApplyKeyOverrides(km, map[string][]string{
-		"resolve":   {"R", "x"},
+		"resolve":   {"Z", "x"}, // R is hide_resolved's
 		"copy-id":   {"c"},
 		"Page_Down": {" "},
 		"mark":      {"m"}, // space is page_down's now: mark must move
@@ -22,10 +22,10 @@ func TestApplyKeyOverrides(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := km.Resolve.Keys(); strings.Join(got, ",") != "R,x" {
+	if got := km.Resolve.Keys(); strings.Join(got, ",") != "Z,x" {
 		t.Fatalf("resolve keys = %v", got)
 	}
-	if km.Resolve.Help().Key != "R/x" || km.Resolve.Help().Desc != "resolve" {
+	if km.Resolve.Help().Key != "Z/x" || km.Resolve.Help().Desc != "resolve" {
 		t.Fatalf("resolve help = %+v", km.Resolve.Help())
 	}
 	if !key.Matches(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune("c")}, km.CopyID) {
@@ -140,7 +140,7 @@ func TestKeyNamesStable(t *testing.T) {
 			t.Errorf("no [keys] name %q in %v", n, names)
 		}
 	}
-	if len(names) != 62 {
-		t.Errorf("%d names, want 62 (every binding of KeyMap): %v", len(names), names)
+	if len(names) != 73 {
+		t.Errorf("%d names, want 73 (every binding of KeyMap): %v", len(names), names)
 	}
 }

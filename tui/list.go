@@ -34,6 +34,9 @@ type rowDecor struct {
 	ageCreated bool
 	names      *agentNames // for the AGENT column
 	order      []colKind   // the columns shown; nil: the default set
+	// frame is the activity indicator of running rows this frame (see
+	// activityFrame); "" shows none.
+	frame string
 	// lines, when set, memoises rendered rows across frames: a cursor move
 	// redraws two rows, not the whole window.
 	lines map[rowLineKey]string
@@ -44,7 +47,7 @@ type rowLineKey struct {
 	r                        *row
 	width                    int
 	selected, marked, change bool
-	spin, age, query         string
+	spin, age, query, frame  string
 	theme                    *theme.Theme
 	names                    *agentNames
 }
@@ -136,6 +139,9 @@ func (l listModel) renderCached(b *strings.Builder, k *styleKit, now time.Time, 
 	if d.pending != nil {
 		key.spin, _ = d.pending(r.s.ID)
 	}
+	if r.act == runningAct {
+		key.frame = d.frame
+	}
 	if line, ok := d.lines[key]; ok {
 		b.WriteString(line)
 		return
@@ -181,7 +187,7 @@ func layoutColumnsOf(width int, order []colKind) columns {
 	if len(order) == 0 {
 		order = defaultColumns
 	}
-	c := columns{mark: 4, order: order}
+	c := columns{mark: gutterWidth, order: order}
 	rest := width - c.mark - (len(order) - 1)
 	for _, k := range order {
 		c.width[k] = fixedWidth[k]
@@ -259,8 +265,9 @@ func renderRow(ctx *Context, r *row, c columns, width int, selected bool, d rowD
 // renderRowTo writes one row. Styles come pre-rendered from the kit, and
 // cells of known width are padded without measuring them again.
 func renderRowTo(b *strings.Builder, k *styleKit, now time.Time, r *row, c columns, width int, selected bool, d rowDecor) {
-	// Two cells: the cursor (so the selection shows even without colour,
-	// as with NO_COLOR) and the mark or a save's spinner.
+	// The gutter (gutterWidth cells): the cursor (so the selection shows
+	// even without colour, as with NO_COLOR), the mark or a save's spinner,
+	// pinned, resolved, and a gap.
 	cursor, mark := " ", " "
 	if selected {
 		cursor = "▸"
@@ -277,16 +284,28 @@ func renderRowTo(b *strings.Builder, k *styleKit, now time.Time, r *row, c colum
 	if r.pinned {
 		pin = pinnedGlyph // the third cell: one cell wide, shows without colour
 	}
+	done := " "
+	if r.resolved() {
+		done = resolvedGlyph // the fourth
+	}
 	mark = cursor + mark
 	const gap = " "
 	sw, tw, gw := -1, -1, -1
 	if r.measured {
 		sw, tw, gw = r.statusW, r.titleW, r.tagsW
 	}
+	status := r.cell
+	if r.act == runningAct && d.frame != "" {
+		// A running row moves: its status leads with the activity frame.
+		status = d.frame + " " + r.cell
+		if sw >= 0 {
+			sw += 1 + safetext.Width(d.frame)
+		}
+	}
 	cell := func(k colKind) string {
 		switch k {
 		case colStatus:
-			return padKnown(r.cell, sw, c.status)
+			return padKnown(status, sw, c.status)
 		case colTitle:
 			return padKnown(r.title, tw, c.title)
 		case colTags:
@@ -301,7 +320,7 @@ func renderRowTo(b *strings.Builder, k *styleKit, now time.Time, r *row, c colum
 
 	if selected {
 		var lb strings.Builder
-		lb.WriteString(mark + pin + gap)
+		lb.WriteString(mark + pin + done + gap)
 		for i, k := range c.order {
 			if i > 0 {
 				lb.WriteByte(' ')
@@ -320,6 +339,11 @@ func renderRowTo(b *strings.Builder, k *styleKit, now time.Time, r *row, c colum
 		k.pinned.renderTo(b, pin)
 	} else {
 		b.WriteString(pin)
+	}
+	if r.resolved() {
+		k.resolved.renderTo(b, done)
+	} else {
+		b.WriteString(done)
 	}
 	b.WriteString(gap)
 	for i, kind := range c.order {
@@ -487,6 +511,7 @@ type styleKit struct {
 	selected, header                               fastStyle
 	started, active, idle, other                   fastStyle
 	failed, completed, paused, pinned              fastStyle
+	resolved                                       fastStyle
 	muted, label, value, paneTitle                 fastStyle // the preview pane
 }
 
@@ -532,10 +557,40 @@ func newStyleKit(t *theme.Theme) *styleKit {
 		completed: newFastStyle(t.StatusCompleted),
 		paused:    newFastStyle(t.StatusPaused),
 		pinned:    newFastStyle(t.Pinned),
+		resolved:  newFastStyle(t.StatusCompleted),
 
 		muted:     newFastStyle(t.Muted),
 		label:     newFastStyle(t.Label),
 		value:     newFastStyle(t.Value),
 		paneTitle: newFastStyle(t.PaneTitle),
 	}
+}
+
+// gutterWidth is the cells before the first column: cursor, mark, pinned,
+// resolved, gap.
+const gutterWidth = 5
+
+// resolvedGlyph marks a resolved row in the gutter; one cell, so it shows
+// without colour.
+const resolvedGlyph = "✓"
+
+// runningAct is the activity of a running row, which shows activityFrame.
+const runningAct = "running"
+
+// activityFrames animate running rows. The frame is a function of the
+// clock, not of a tick count: the spinner's ticks redraw the screen, and
+// the frame drawn depends only on the time (pinned in tests), so a frame
+// costs the running rows on screen, never the data.
+var activityFrames = [...]string{"⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"}
+
+// activityPeriod is how long one frame of activityFrames shows.
+const activityPeriod = 100 * time.Millisecond
+
+// activityFrame is the frame of running rows at now.
+func activityFrame(now time.Time) string {
+	i := (now.UnixNano() / int64(activityPeriod)) % int64(len(activityFrames))
+	if i < 0 {
+		i += int64(len(activityFrames))
+	}
+	return activityFrames[i]
 }

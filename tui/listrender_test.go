@@ -31,7 +31,15 @@ func renderRowSlow(ctx *Context, r *row, c columns, width int, selected bool, d 
 	if r.pinned {
 		pin, pinCell = pinnedGlyph, t.Pinned.Render(pinnedGlyph)
 	}
-	status := safetext.Pad(r.cell, c.status)
+	done, doneCell := " ", " "
+	if r.hasTag("resolved") {
+		done, doneCell = resolvedGlyph, t.StatusCompleted.Render(resolvedGlyph)
+	}
+	cell := r.cell
+	if r.act == "running" && d.frame != "" {
+		cell = d.frame + " " + cell
+	}
+	status := safetext.Pad(cell, c.status)
 	title := safetext.Pad(r.title, c.title)
 	tags := safetext.Pad(r.tagsText, c.tags)
 	tokens := padLeft(tokenCell(r), c.tokens)
@@ -41,7 +49,7 @@ func renderRowSlow(ctx *Context, r *row, c columns, width int, selected bool, d 
 	}
 	ago := padLeft(age(ctx.Now(), at), c.ageW)
 	if selected {
-		line := strings.Join([]string{mark + pin + " " + status, title, tags, tokens, ago}, " ")
+		line := strings.Join([]string{mark + pin + done + " " + status, title, tags, tokens, ago}, " ")
 		return t.RowSelected.Render(safetext.Pad(line, width))
 	}
 	titleStyle := t.RowTitle
@@ -53,7 +61,7 @@ func renderRowSlow(ctx *Context, r *row, c columns, width int, selected bool, d 
 		statusStyle = statusStyle.Inherit(t.RowChanged)
 	}
 	return strings.Join([]string{
-		t.MarkGlyph.Render(mark) + pinCell + " " + statusStyle.Render(status),
+		t.MarkGlyph.Render(mark) + pinCell + doneCell + " " + statusStyle.Render(status),
 		highlightSlow(title, d.q, titleStyle, t.Match),
 		t.RowTag.Render(tags),
 		t.RowTokens.Render(tokens),
@@ -104,6 +112,7 @@ func TestRenderRowMatchesLipgloss(t *testing.T) {
 						marked:  func(id string) bool { return len(id)%3 == 0 },
 						changed: func(id string) bool { return len(id)%5 == 0 },
 						q:       testQuery(q),
+						frame:   activityFrame(now.Add(time.Duration(qi) * activityPeriod)),
 					}
 					for i, s := range sessions {
 						r := newRow(s)

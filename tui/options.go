@@ -44,6 +44,11 @@ type Options struct {
 
 	columns []colKind // Columns, parsed
 
+	// Views are the saved views, in the order of their keys (F1…F9 for the
+	// first nine) and of the v picker; nil: DefaultViews. The command line
+	// merges [views] into the defaults and checks them (MergeViews).
+	Views []View
+
 	actions []Action // the session actions; default defaultActions() (tests add to it)
 }
 
@@ -82,6 +87,9 @@ func (o Options) withDefaults() Options {
 	}
 	if o.Columns != nil && o.columns == nil {
 		o.columns = knownColumns(o.Columns)
+	}
+	if o.Views == nil {
+		o.Views = DefaultViews()
 	}
 	if o.actions == nil {
 		o.actions = defaultActions()

@@ -338,7 +338,7 @@ func progBulkSetup(t *testing.T) (*prog, []apiclient.Session) {
 		},
 		FailCount: 1000, FailStatus: 503,
 	})
-	p.press("space", "space", "space")
+	p.press("space", "down", "space", "down", "space") // space marks, the cursor stays
 	if got := p.rec.get().marked; len(got) != 3 {
 		t.Fatalf("marked %v", got)
 	}

@@ -101,7 +101,7 @@ func TestProgramQuitWaitsForSaves(t *testing.T) {
 // esc stays.
 func TestProgramQuitDuringBulk(t *testing.T) {
 	p, h, _ := quitProg(t, 5)
-	p.press("space", "space", "space", "r", "y")
+	p.press("space", "down", "space", "down", "space", "r", "y")
 	p.waitFor("bulk in flight", func(s progSnap) bool { return s.inflight == 3 })
 	p.press("ctrl+c")
 	p.waitFor("prompt", func(s progSnap) bool { return strings.Contains(s.view, "3 saves in flight — w: wait") })

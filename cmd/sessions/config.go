@@ -7,12 +7,14 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"reflect"
 	"regexp"
 	"sort"
 	"strings"
 	"time"
 
 	"github.com/BurntSushi/toml"
+	"github.com/everruns/sessions/tui"
 	"github.com/everruns/sessions/tui/safetext"
 )
 
@@ -30,6 +32,36 @@ type fileConfig struct {
 	Mouse    *bool               `toml:"mouse"`
 	Keys     map[string][]string `toml:"keys"`
 	Columns  []string            `toml:"columns"` // the list's columns, in order (tui.ColumnNames)
+	Views    map[string]string   `toml:"views"`   // saved views: name → query (tui.MergeViews)
+
+	viewOrder []string // the [views] names in file order (a map has none)
+}
+
+// views are [views] in the order of the file, nil when there is none. A
+// view named like a top-level setting is an error: in TOML a line after
+// [views] belongs to it, and a misplaced api_key would become a view that
+// shows the key on screen. The value is never quoted.
+func (c *fileConfig) views() ([]tui.View, error) {
+	if c.Views == nil {
+		return nil, nil
+	}
+	settings := map[string]bool{}
+	t := reflect.TypeOf(*c)
+	for i := range t.NumField() {
+		if name, _, _ := strings.Cut(t.Field(i).Tag.Get("toml"), ","); name != "" {
+			settings[name] = true
+		}
+	}
+	out := make([]tui.View, 0, len(c.Views))
+	for _, n := range c.viewOrder {
+		if settings[strings.ToLower(strings.TrimSpace(n))] {
+			return nil, fmt.Errorf("views: %q is a setting, not a view: move that line above [views] (a line after a [table] header belongs to the table)", safetext.Line(n, 40))
+		}
+		if q, ok := c.Views[n]; ok {
+			out = append(out, tui.View{Name: n, Query: q})
+		}
+	}
+	return out, nil
 }
 
 // defaultConfigPath is $XDG_CONFIG_HOME/sessions/config.toml, else
@@ -82,6 +114,11 @@ func loadConfig(path string, explicit bool, warn io.Writer) (*fileConfig, error)
 	md, err := toml.Decode(string(data), cfg)
 	if err != nil {
 		return nil, fmt.Errorf("config file %s: %s", shown, describeTOMLError(err))
+	}
+	for _, k := range md.Keys() {
+		if len(k) == 2 && k[0] == "views" {
+			cfg.viewOrder = append(cfg.viewOrder, k[1])
+		}
 	}
 	if und := md.Undecoded(); len(und) > 0 {
 		names := make([]string, len(und))

@@ -635,7 +635,7 @@ func TestConfigUnknownKeysAndKeyOverrides(t *testing.T) {
 	writeConfig(t, xdg, `api_url = "`+srv.URL()+`"
 colour = "blue"
 [keys]
-resolve = ["R"]
+resolve = ["x"]
 `, 0o600)
 	r := runCLI(t, map[string]string{"XDG_CONFIG_HOME": xdg, apiclient.EnvAPIKey: testKey}, "list")
 	wantCode(t, r, 0)
@@ -650,7 +650,7 @@ resolve = ["R"]
 		t.Fatalf("stderr %q", r.stderr)
 	}
 	// Valid config but no terminal (tests write to a buffer): a clear usage error.
-	writeConfig(t, xdg, "theme = \"light\"\nrefresh = \"30s\"\n[keys]\nresolve = [\"R\"]\n", 0o600)
+	writeConfig(t, xdg, "theme = \"light\"\nrefresh = \"30s\"\n[keys]\nresolve = [\"x\"]\n", 0o600)
 	r = runCLI(t, map[string]string{"XDG_CONFIG_HOME": xdg, apiclient.EnvAPIKey: testKey}, "--api-url", srv.URL())
 	wantCode(t, r, exitUsage)
 	if !strings.Contains(r.stderr, "terminal") {

@@ -67,7 +67,8 @@ type settings struct {
 	Theme    theme.Mode
 	Mouse    bool
 	Keys     map[string][]string
-	Columns  []string // the list's columns; nil: the default set
+	Columns  []string   // the list's columns; nil: the default set
+	Views    []tui.View // the saved views: the defaults merged with [views]
 
 	ConfigPath string // the file read, "" when none
 }
@@ -221,6 +222,9 @@ func (a *app) settings(cmd *cobra.Command) (*settings, error) {
 	}
 	s.Keys = fc.Keys
 	s.Columns = fc.Columns
+	if s.Views, err = fc.views(); err != nil {
+		return nil, usageErrorf("config file %s: %s", safetext.Line(path, 300), err.Error())
+	}
 
 	if err := checkAPIURL(s.APIURL, s.APIKey, a.stderr); err != nil {
 		return nil, err
@@ -327,6 +331,10 @@ func (a *app) runTUI(cmd *cobra.Command) error {
 			return usageErrorf("config file %s: %s", safetext.Line(s.ConfigPath, 300), err.Error())
 		}
 	}
+	views, err := tui.MergeViews(tui.DefaultViews(), s.Views)
+	if err != nil {
+		return usageErrorf("config file %s: %s", safetext.Line(s.ConfigPath, 300), err.Error())
+	}
 	if !a.isTerminal() {
 		return usageErrorf("the interactive UI needs a terminal; for scripts use 'sessions list' (see --help)")
 	}
@@ -353,6 +361,7 @@ func (a *app) runTUI(cmd *cobra.Command) error {
 		Mouse:    s.Mouse,
 		Columns:  s.Columns,
 		MaxRows:  s.MaxRows,
+		Views:    views,
 		// The organisation resolveOrg settled on; the picker (O) switches
 		// with the client's WithOrg (tui's default for an *apiclient.Client).
 		OrgID:   s.OrgID,
