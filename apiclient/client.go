@@ -138,15 +138,17 @@ func (c Config) Merge(o Config) Config {
 	return c
 }
 
-// Validate checks the base URL. The message never repeats the URL, which a
-// user may have pasted a key into by mistake.
+// Validate checks the base URL (ParseHTTPURL). The message never repeats
+// the URL, which a user may have pasted a key into by mistake.
 func (c Config) Validate() error {
 	raw := c.BaseURL
 	if raw == "" {
 		raw = DefaultBaseURL
 	}
-	u, err := url.Parse(raw)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+	switch _, err := ParseHTTPURL(raw); {
+	case errors.Is(err, ErrURLCredentials):
+		return fmt.Errorf("%w: %s must not hold credentials; put the key in %s", ErrInvalidConfig, EnvAPIURL, EnvAPIKey)
+	case err != nil:
 		return fmt.Errorf("%w: %s must look like https://host/api", ErrInvalidConfig, EnvAPIURL)
 	}
 	return nil

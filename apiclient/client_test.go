@@ -74,13 +74,39 @@ func TestValidateBaseURL(t *testing.T) {
 			t.Errorf("Validate(%q) = %v", u, err)
 		}
 	}
-	for _, u := range []string{"h/api", "ftp://h", "http://", "::"} {
+	for _, u := range []string{"h/api", "ftp://h", "http://", "::", "https://user:evr_secret@h/api"} {
 		err := Config{BaseURL: u}.Validate()
 		if !errors.Is(err, ErrInvalidConfig) {
 			t.Errorf("Validate(%q) = %v, want ErrInvalidConfig", u, err)
 		}
 		if _, err := New(Config{BaseURL: u}).GetSession(context.Background(), "sess_001"); !errors.Is(err, ErrInvalidConfig) {
 			t.Errorf("GetSession with base %q = %v", u, err)
+		}
+		if strings.Contains(err.Error(), "evr_secret") {
+			t.Errorf("Validate repeats the URL: %v", err)
+		}
+	}
+}
+
+// ParseHTTPURL is the one URL check: http(s), a host, no credentials, and
+// errors that never repeat the URL.
+func TestParseHTTPURL(t *testing.T) {
+	for _, raw := range []string{"http://h/api", "https://app.everruns.com/sessions/s1?tab=x", "http://127.0.0.1:8080"} {
+		if u, err := ParseHTTPURL(raw); err != nil || u.String() != raw {
+			t.Errorf("ParseHTTPURL(%q) = %v, %v", raw, u, err)
+		}
+	}
+	for raw, want := range map[string]error{
+		"h/api": ErrNotHTTPURL, "ftp://h": ErrNotHTTPURL, "http://": ErrNotHTTPURL, "::": ErrNotHTTPURL,
+		"javascript:alert(1)": ErrNotHTTPURL, "": ErrNotHTTPURL, "https://u:p@h/x": ErrURLCredentials,
+		"https://evr_secret@h": ErrURLCredentials,
+	} {
+		u, err := ParseHTTPURL(raw)
+		if !errors.Is(err, want) || u != nil {
+			t.Errorf("ParseHTTPURL(%q) = %v, %v; want %v", raw, u, err, want)
+		}
+		if err != nil && raw != "" && strings.Contains(err.Error(), raw) {
+			t.Errorf("the error repeats the URL: %v", err)
 		}
 	}
 }

@@ -80,8 +80,9 @@ type actionResult struct {
 	sticky  bool               // the label stays until replaced (a URL to read)
 }
 
-// resolvedTag is the tag support staff toggle with one key.
-const resolvedTag = "resolved"
+// resolvedTag is the tag support staff toggle with one key (the CLI's
+// `sessions resolve` adds the same one).
+const resolvedTag = apiclient.ResolvedTag
 
 // defaultActions is the table of session actions.
 func defaultActions() []Action {

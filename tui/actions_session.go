@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"net/url"
 	"os"
 	"os/exec"
 	"runtime"
@@ -313,8 +312,8 @@ func safeURL(raw string) (string, error) {
 			return "", errors.New("its view_url holds characters a URL should not have")
 		}
 	}
-	u, err := url.Parse(raw)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.User != nil {
+	u, err := apiclient.ParseHTTPURL(raw)
+	if err != nil {
 		return "", errors.New("its view_url is not an http(s) URL")
 	}
 	return u.String(), nil

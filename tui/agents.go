@@ -1,123 +1,79 @@
 package tui
 
 import (
-	"fmt"
-	"sort"
-	"strings"
+	"slices"
 
+	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
 
-	"github.com/everruns/sessions/tui/picker"
-	"github.com/everruns/sessions/tui/safetext"
+	"github.com/everruns/sessions/tui/agentpicker"
 )
 
-// agentPicker chooses the agent whose sessions are listed; the choice goes
-// to the API as agent_id, so the server does the filtering.
-type agentPicker struct {
-	ctx     *Context
-	agents  []agentCount // first entry is "all agents"
-	win     picker.Window
-	width   int
-	height  int
-	current string
-}
-
-// SetSize hands the picker its rectangle: a title line, a blank line's
-// worth of room and the agents.
-func (p agentPicker) SetSize(w, h int) agentPicker {
-	p.width, p.height = max(w, 1), max(h, 1)
-	p.win.Height = max(h-2, 1)
-	p.win = p.win.Clamp(len(p.agents))
-	return p
-}
-
-type agentCount struct {
-	id, label string
-	n         int
-}
-
-func newAgentPicker(ctx *Context, rows []*row, current string) agentPicker {
+// openAgents opens the agent picker (package agentpicker) over the loaded
+// sessions: every agent that has one, the agent listed now, and every
+// agent the server knows, by display name.
+func (m Model) openAgents() Model {
+	rows := m.st.rows()
 	counts := map[string]int{}
 	for _, r := range rows {
 		counts[r.s.AgentID]++
 	}
-	p := agentPicker{ctx: ctx, current: current}
-	p.agents = append(p.agents, agentCount{label: "all agents", n: len(rows)})
-	// Agents show by display name (the id when unknown); every agent the
-	// server knows is offered, with or without loaded sessions.
-	for id, n := range counts {
-		p.agents = append(p.agents, agentCount{id: id, label: ctx.agentLabel(id), n: n})
-	}
+	current := m.load.agentID
 	if current != "" && counts[current] == 0 {
-		p.agents = append(p.agents, agentCount{id: current, label: ctx.agentLabel(current), n: len(rows)})
-		counts[current] = len(rows)
+		counts[current] = len(rows) // the list holds only its sessions
 	}
-	if ctx.names != nil {
-		for id, label := range ctx.names.byID {
+	if m.ctx.names != nil {
+		for id := range m.ctx.names.byID {
 			if _, ok := counts[id]; !ok {
-				p.agents = append(p.agents, agentCount{id: id, label: label})
+				counts[id] = 0
 			}
 		}
 	}
-	sort.Slice(p.agents[1:], func(i, j int) bool {
-		a, b := p.agents[1+i], p.agents[1+j]
-		if a.n != b.n {
-			return a.n > b.n
-		}
-		if a.label != b.label {
-			return a.label < b.label
-		}
-		return a.id < b.id
-	})
-	for i, a := range p.agents {
-		if a.id == current {
-			p.win.Cursor = i
-		}
+	agents := make([]agentpicker.Agent, 0, len(counts))
+	for id, n := range counts {
+		agents = append(agents, agentpicker.Agent{ID: id, Label: m.ctx.agentLabel(id), N: n})
 	}
-	return p.SetSize(ctx.Width, ctx.Height)
+	m.agents = agentpicker.New(m.ctx.Theme, m.agentKeys(), agents, len(rows), current).SetSize(m.ctx.Width, m.bodyHeight())
+	m.back, m.mode = m.mode, modeAgents
+	return m
 }
 
-func (m Model) onAgentKey(k tea.KeyMsg) (tea.Model, tea.Cmd) {
-	keys := m.ctx.Keys
-	p := &m.agents
-	switch {
-	case keyMatches(k, keys.Back, keys.Agent):
-		m.mode = modeList
-	case keyMatches(k, keys.Up, keys.Down):
-		m.agents, _ = m.agents.Update(k)
-	case keyMatches(k, keys.Open):
-		m.mode = modeList
-		id := p.agents[p.win.Cursor].id
-		if id == m.load.agentID {
-			return m, nil
-		}
-		m.load.agentID = id
-		m.load.complete = false
-		m.st = newStore()
-		m.marked = map[string]bool{}
-		m.list = listModel{height: m.list.height}
-		m.setInfo("loading sessions of " + p.agents[p.win.Cursor].label + "…")
-		return m, m.startLoad()
+// agentKeys are the picker's bindings taken from the root's, so a [keys]
+// override applies there too; enter and esc say what they do here.
+func (m Model) agentKeys() agentpicker.KeyMap {
+	k := m.ctx.Keys
+	return agentpicker.KeyMap{
+		Up: k.Up, Down: k.Down, PageUp: k.PageUp, PageDown: k.PageDown, Top: k.Top, Bottom: k.Bottom,
+		Choose: describedAs(k.Open, "filter by agent"),
+		Close: key.NewBinding(key.WithKeys(slices.Concat(k.Back.Keys(), k.Agent.Keys())...),
+			key.WithHelp(k.Back.Help().Key, k.Back.Help().Desc)),
+		Filter:   describedAs(k.Filter, "find"),
+		FilterUp: k.PickerUp, FilterDown: k.PickerDown, FilterPageUp: k.PickerPageUp, FilterPageDown: k.PickerPageDown,
+		FilterClear: k.FilterClear,
 	}
-	return m, nil
 }
 
-func (p agentPicker) View() string {
-	t := p.ctx.Theme
-	width := p.width
-	lines := []string{t.PaneTitle.Render("Agent") + t.Muted.Render("  (enter lists only this agent's sessions, via the API's agent_id)")}
-	from, to := p.win.Visible(len(p.agents))
-	for i := from; i < to; i++ {
-		a := p.agents[i]
-		cur := "  "
-		if a.id == p.current {
-			cur = "✓ "
-		}
-		text := safetext.Pad(a.label, max(width-20, 10)) + fmt.Sprintf(" %8s", thousands(int64(a.n)))
-		if i == p.win.Cursor {
-			text = t.RowSelected.Render(text)
-		}
-		lines = append(lines, cur+text)
+// describedAs is b with another help description.
+func describedAs(b key.Binding, desc string) key.Binding {
+	b.SetHelp(b.Help().Key, desc)
+	return b
+}
+
+// onAgentChosen lists the chosen agent's sessions: the server filters
+// (agent_id), so the list is loaded again.
+func (m Model) onAgentChosen(msg agentpicker.ChosenMsg) (tea.Model, tea.Cmd) {
+	if m.mode != modeAgents {
+		return m, nil
 	}
-	return fitBlock(strings.Join(lines, "\n"), p.width, p.height)
+	m.mode = modeList
+	if msg.ID == m.load.agentID {
+		return m, nil
+	}
+	m.load.agentID = msg.ID
+	m.load.complete = false
+	m.st = newStore()
+	m.marked = map[string]bool{}
+	m.list = listModel{height: m.list.height}
+	m.setInfo("loading sessions of " + msg.Label + "…")
+	return m, m.startLoad()
 }

@@ -9,6 +9,8 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 
 	"github.com/everruns/sessions/apiclient"
+	"github.com/everruns/sessions/tui/agentpicker"
+	"github.com/everruns/sessions/tui/form"
 	"github.com/everruns/sessions/tui/live"
 	"github.com/everruns/sessions/tui/safetext"
 	"github.com/everruns/sessions/tui/usageview"
@@ -57,7 +59,7 @@ type Model struct {
 	list   listModel
 	filter *textinput.Model
 	detail detailModel
-	form   *editForm
+	form   *form.Model
 	help   *help.Model
 	keys   *helpScreen // the ? screen (copy on write)
 	spin   spinner.Model
@@ -70,7 +72,7 @@ type Model struct {
 	marked   map[string]bool
 	changed  map[string]int   // rows a refresh changed → that refresh's gen
 	usage    *usageview.Model // the T view (copy on write)
-	agents   agentPicker
+	agents   agentpicker.Model
 	facts    facts
 	orgs     *orgPicker // the organisation picker (copy on write)
 	org      orgState   // the organisation acted in
@@ -130,7 +132,7 @@ func New(opts Options) Model {
 	hm := help.New()
 	hm.Styles = opts.Theme.Help
 	m.help = &hm
-	m.form = &editForm{}
+	m.form = &form.Model{}
 	m.spin = spinner.New(spinner.WithSpinner(spinner.MiniDot), spinner.WithStyle(opts.Theme.Spinner))
 	m.refresh = newRefreshState(opts.Refresh)
 	m.view = &viewResult{}
@@ -291,12 +293,19 @@ func (m Model) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			m.mode = modeList
 		}
 		return m, nil
-	case editSubmittedMsg:
+	case form.SubmittedMsg:
 		return m.onEditSubmitted(msg)
-	case editCancelledMsg:
+	case form.CancelledMsg:
 		return m.closeForm(), nil
-	case editQuitMsg:
+	case form.QuitMsg:
 		return m.quit()
+	case agentpicker.ChosenMsg:
+		return m.onAgentChosen(msg)
+	case agentpicker.ClosedMsg:
+		if m.mode == modeAgents {
+			m.mode = modeList
+		}
+		return m, nil
 	case goroutinePanicMsg:
 		// Panic here, where Bubble Tea restores the terminal.
 		panic(msg.String())
@@ -313,9 +322,11 @@ func (m Model) forward(msg tea.Msg) (tea.Model, tea.Cmd) {
 	var cmd tea.Cmd
 	switch m.mode {
 	case modeEdit:
-		var f editForm
+		var f form.Model
 		f, cmd = m.form.Update(msg)
 		m.setForm(f)
+	case modeAgents:
+		m.agents, cmd = m.agents.Update(msg)
 	case modeDetail:
 		m.detail, cmd = m.detail.Update(msg)
 	case modeFilter:
@@ -348,8 +359,12 @@ func (m Model) onKey(k tea.KeyMsg) (tea.Model, tea.Cmd) {
 		}
 		return m.quit()
 	}
+	typing := m.mode == modeAgents && m.agents.Typing()
 	switch m.mode {
 	case modeList, modeDetail, modeUsage, modeAgents:
+		if typing {
+			break
+		}
 		// Keys that work wherever nothing is being typed.
 		switch {
 		case keyMatches(k, keys.Org):
@@ -385,7 +400,12 @@ func (m Model) onKey(k tea.KeyMsg) (tea.Model, tea.Cmd) {
 	case modeUsage:
 		return m.onUsageKey(k)
 	case modeAgents:
-		return m.onAgentKey(k)
+		if !typing && keyMatches(k, keys.Help) {
+			return m.openHelp(), nil
+		}
+		var cmd tea.Cmd
+		m.agents, cmd = m.agents.Update(k)
+		return m, cmd
 	}
 	return m.onListKey(k)
 }
@@ -453,7 +473,7 @@ func sameSpec(a, b viewSpec) bool {
 }
 
 // setForm replaces the form (copy on write, see Model).
-func (m *Model) setForm(f editForm) { m.form = &f }
+func (m *Model) setForm(f form.Model) { m.form = &f }
 
 // editFilter changes a copy of the filter input and keeps it.
 func (m *Model) editFilter(change func(*textinput.Model)) {

@@ -7,6 +7,8 @@ import (
 	"github.com/charmbracelet/bubbles/key"
 	"github.com/charmbracelet/bubbles/textinput"
 	tea "github.com/charmbracelet/bubbletea"
+
+	"github.com/everruns/sessions/tui/form"
 )
 
 func keyMatches(k tea.KeyMsg, b ...key.Binding) bool { return key.Matches(k, b...) }
@@ -111,8 +113,7 @@ func (m Model) onListKey(k tea.KeyMsg) (tea.Model, tea.Cmd) {
 	case keyMatches(k, keys.Usage):
 		return m.openUsage()
 	case keyMatches(k, keys.Agent):
-		m.agents = newAgentPicker(&m.ctx, m.st.rows(), m.load.agentID).SetSize(m.ctx.Width, m.bodyHeight())
-		m.back, m.mode = m.mode, modeAgents
+		return m.openAgents(), nil
 	case keyMatches(k, keys.Pause):
 		m.refresh.paused = !m.refresh.paused
 		if m.refresh.paused {
@@ -279,13 +280,13 @@ func (m Model) openEdit(from mode) (tea.Model, tea.Cmd) {
 	if ok, why := allowUpdate(r); !ok { // refused before the form, not at save
 		return m, m.setError("cannot edit: " + why)
 	}
-	m.setForm(newEditForm(&m.ctx, r, m.st.knownTags()).SetSize(m.ctx.Width, m.bodyHeight()))
+	m.setForm(form.New(m.ctx.Theme, m.formKeys(), &r.s, m.st.knownTags()).SetSize(m.ctx.Width, m.bodyHeight()))
 	m.back, m.mode = from, modeEdit
 	return m, textinput.Blink
 }
 
 func (m Model) openBulkTags() (tea.Model, tea.Cmd) {
-	m.setForm(newBulkTagForm(&m.ctx, len(m.marked), m.st.knownTags()).SetSize(m.ctx.Width, m.bodyHeight()))
+	m.setForm(form.NewBulk(m.ctx.Theme, m.formKeys(), len(m.marked), m.st.knownTags()).SetSize(m.ctx.Width, m.bodyHeight()))
 	m.back, m.mode = modeList, modeEdit
 	return m, textinput.Blink
 }

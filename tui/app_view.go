@@ -141,13 +141,14 @@ func (m Model) cachedTabs() string {
 }
 
 type helpKey struct {
-	mode  mode
-	width int
-	theme *theme.Theme
+	mode   mode
+	width  int
+	theme  *theme.Theme
+	typing bool // the agent picker's footer changes while its filter is typed
 }
 
 func (m Model) cachedHelp() string {
-	k := helpKey{mode: m.mode, width: m.ctx.Width, theme: m.ctx.Theme}
+	k := helpKey{mode: m.mode, width: m.ctx.Width, theme: m.ctx.Theme, typing: m.mode == modeAgents && m.agents.Typing()}
 	if m.cache == nil {
 		return m.helpView()
 	}
@@ -754,21 +755,7 @@ func spread(left, right string, w int) string {
 }
 
 // fitBlock makes s exactly h lines, none wider than w.
-func fitBlock(s string, w, h int) string {
-	lines := strings.Split(s, "\n")
-	if len(lines) > h {
-		lines = lines[:h]
-	}
-	for i, l := range lines {
-		if safetext.Width(l) > w {
-			lines[i] = ansi.Truncate(l, w, "")
-		}
-	}
-	for len(lines) < h {
-		lines = append(lines, "")
-	}
-	return strings.Join(lines, "\n")
-}
+func fitBlock(s string, w, h int) string { return safetext.Fit(s, w, h) }
 
 // fitScreen is the last guard: whatever a component drew, the frame never
 // exceeds the terminal, so the layout cannot scroll or wrap.

@@ -4,6 +4,9 @@ import (
 	"github.com/charmbracelet/bubbles/help"
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
+
+	"github.com/everruns/sessions/tui/agentpicker"
+	"github.com/everruns/sessions/tui/form"
 )
 
 // Component is the one shape of the root's components. They are values
@@ -21,9 +24,9 @@ type Component[T any] interface {
 }
 
 var (
-	_ Component[detailModel] = detailModel{}
-	_ Component[editForm]    = editForm{}
-	_ Component[agentPicker] = agentPicker{}
+	_ Component[detailModel]       = detailModel{}
+	_ Component[form.Model]        = form.Model{}
+	_ Component[agentpicker.Model] = agentpicker.Model{}
 )
 
 // ShortHelp: the detail view scrolls its transcript.
@@ -36,44 +39,4 @@ func (m detailModel) ShortHelp() []key.Binding {
 func (m detailModel) FullHelp() [][]key.Binding {
 	k := m.ctx.Keys
 	return [][]key.Binding{{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom}}
-}
-
-// ShortHelp of the edit form.
-func (f editForm) ShortHelp() []key.Binding {
-	k := f.ctx.Keys
-	return []key.Binding{k.Save, k.NextField, k.Toggle, k.Back}
-}
-
-// FullHelp of the edit form, the tag list's keys included.
-func (f editForm) FullHelp() [][]key.Binding {
-	k := f.ctx.Keys
-	return [][]key.Binding{
-		{k.Save, k.NextField, k.PrevField, k.TitleDone, k.Back},
-		{k.Toggle, k.PickerUp, k.PickerDown, k.PickerPageUp, k.PickerPageDown},
-	}
-}
-
-// ShortHelp of the agent picker.
-func (p agentPicker) ShortHelp() []key.Binding {
-	k := p.ctx.Keys
-	return []key.Binding{k.Up, k.Down, k.Open, k.Back}
-}
-
-// FullHelp of the agent picker.
-func (p agentPicker) FullHelp() [][]key.Binding { return [][]key.Binding{p.ShortHelp()} }
-
-// Update moves the cursor; choosing an agent is the root's (it reloads).
-func (p agentPicker) Update(msg tea.Msg) (agentPicker, tea.Cmd) {
-	k, ok := msg.(tea.KeyMsg)
-	if !ok {
-		return p, nil
-	}
-	keys := p.ctx.Keys
-	switch {
-	case keyMatches(k, keys.Up):
-		p.win = p.win.Move(-1, len(p.agents))
-	case keyMatches(k, keys.Down):
-		p.win = p.win.Move(1, len(p.agents))
-	}
-	return p, nil
 }

@@ -190,8 +190,8 @@ func TestFaultLatencySaveCancelled(t *testing.T) {
 	}
 	// Keys other than esc are ignored while saving; the typed title stays.
 	d.press("x", "backspace")
-	if d.m.form.title.Value() != "Changed under latency" {
-		t.Fatalf("title changed while saving: %q", d.m.form.title.Value())
+	if d.m.form.Title() != "Changed under latency" {
+		t.Fatalf("title changed while saving: %q", d.m.form.Title())
 	}
 	patches := func() []apitest.Request {
 		var out []apitest.Request
@@ -470,18 +470,18 @@ func TestFaultErrorShapes(t *testing.T) {
 			d.typeText("Renamed through a fault")
 			d.press("ctrl+s")
 			d.waitFor("save to fail", func(m Model) bool {
-				return m.mode == modeEdit && !m.form.Saving() && m.form.err != ""
+				return m.mode == modeEdit && !m.form.Saving() && m.form.Err() != ""
 			}, faultDefaultTimeout)
-			faultCheckMessage(t, "form error", d.m.form.err, sh.status)
-			if !strings.HasPrefix(d.m.form.err, "save failed: ") {
-				t.Fatalf("form error %q", d.m.form.err)
+			faultCheckMessage(t, "form error", d.m.form.Err(), sh.status)
+			if !strings.HasPrefix(d.m.form.Err(), "save failed: ") {
+				t.Fatalf("form error %q", d.m.form.Err())
 			}
 			if !strings.Contains(d.screen(), "save failed") {
 				t.Fatalf("form error not shown:\n%s", d.screen())
 			}
 			faultCheckFits(t, d.m.View(), faultW, faultH)
 			// Nothing typed is lost, nothing reached the server.
-			if v := d.m.form.title.Value(); v != "Renamed through a fault" {
+			if v := d.m.form.Title(); v != "Renamed through a fault" {
 				t.Fatalf("title after the failure: %q", v)
 			}
 			if now, _ := srv.Get(id); now.TitleOrEmpty() != orig.TitleOrEmpty() {

@@ -166,6 +166,14 @@ func (m Model) helpGroups(from mode) []helpGroup {
 	k := m.ctx.Keys
 	program := helpGroup{title: "Program", bindings: []key.Binding{k.Help, k.Back, k.Quit, k.ForceQuit}}
 	switch from {
+	case modeAgents:
+		fh := m.agents.FullHelp()
+		return []helpGroup{
+			{title: "Move", bindings: fh[0]},
+			{title: "Agent", bindings: fh[1]},
+			{title: "Find (after " + k.Filter.Help().Key + ")", bindings: fh[2]},
+			{title: "Program", bindings: []key.Binding{k.Help, k.ForceQuit}},
+		}
 	case modeDetail:
 		session := append([]key.Binding{k.Edit}, m.actionBindings(inDetail)...)
 		return []helpGroup{

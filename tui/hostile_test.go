@@ -422,31 +422,6 @@ func TestPlainID(t *testing.T) {
 	}
 }
 
-// A tag typed with an invisible character is refused, with the reason
-// under the input; a suggestion holding one cannot be checked.
-func TestTagPickerRefusesInvisible(t *testing.T) {
-	ctx := &Context{Width: 80, Height: 24, Theme: progOptions(nil).Theme, Keys: DefaultKeyMap()}
-	ctx.Now = progClock
-	p := newTagPicker(ctx, nil, []string{"res\u200bolved"}, false).Focus().SetSize(60, 5)
-	p, _ = p.Update(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune("res\u200bolved")})
-	if p.FilterText() != "resolved" {
-		t.Fatalf("filter %q: the invisible character was kept", p.FilterText())
-	}
-	want := "tags can't contain invisible characters: U+200B left out"
-	if !strings.Contains(p.View(), want) {
-		t.Fatalf("no reason under the input:\n%s", p.View())
-	}
-	// The lookalike suggestion shows its mark and refuses a check.
-	p = p.ClearFilter()
-	if !strings.Contains(p.View(), "res\uFFFDolved") {
-		t.Fatalf("suggestion not shown with its mark:\n%s", p.View())
-	}
-	p = p.toggle()
-	if len(p.Added()) != 0 || p.notice != "tags can't contain invisible characters (U+200B)" {
-		t.Fatalf("added %q, notice %q", p.Added(), p.notice)
-	}
-}
-
 // A panic in a goroutine the program started itself (here the load's)
 // ends the program through Bubble Tea's recovery, which leaves the
 // alternate screen: the terminal is restored.

@@ -71,6 +71,10 @@ var keyModes = []struct {
 	{"quit prompt", []string{"quit", "force_quit", "confirm", "deny", "quit_wait"}},
 	{"help", []string{"back", "help", "quit", "force_quit"}},
 	{"picker", []string{"up", "down", "open", "back", "force_quit"}},
+	{"agent picker", []string{"up", "down", "page_up", "page_down", "top", "bottom", "open", "back", "agent",
+		"filter", "help", "org", "jump_to", "force_quit"}},
+	{"agent picker filter", []string{"picker_up", "picker_down", "picker_page_up", "picker_page_down", "open",
+		"filter_clear", "force_quit"}},
 	{"views picker", []string{"picker_up", "picker_down", "picker_page_up", "picker_page_down", "top", "bottom",
 		"open", "back", "force_quit"}},
 }

@@ -10,6 +10,8 @@ import (
 	"github.com/everruns/sessions/apiclient"
 	"github.com/everruns/sessions/apiclient/apitest"
 	"github.com/everruns/sessions/theme"
+	"github.com/everruns/sessions/tui/agentpicker"
+	"github.com/everruns/sessions/tui/form"
 	"github.com/everruns/sessions/tui/live"
 )
 
@@ -69,12 +71,19 @@ func TestComponentsFitTheirRectangle(t *testing.T) {
 		w, h := size[0], size[1]
 		d := detailOpen(t, ctx, s, detailTestMessages(s.ID)).SetSize(w, h)
 		d, _ = d.Update(progKey("G"))
-		ag, _ := newAgentPicker(ctx, rows, "").SetSize(w, h).Update(progKey("down"))
+		var agents []agentpicker.Agent
+		for _, r := range rows {
+			agents = append(agents, agentpicker.Agent{ID: r.s.AgentID, Label: r.agent, N: 1})
+		}
+		ag, _ := agentpicker.New(ctx.Theme, agentpicker.DefaultKeyMap(), agents, len(rows), "").SetSize(w, h).Update(progKey("down"))
+		typing, _ := ag.Update(progKey("/"))
+		typing, _ = typing.Update(progKey("x"))
 		views := map[string]string{
-			"detail": d.View(),
-			"edit":   newEditForm(ctx, newRow(s), known).SetSize(w, h).View(),
-			"bulk":   newBulkTagForm(ctx, 3, known).SetSize(w, h).View(),
-			"agents": ag.View(),
+			"detail":        d.View(),
+			"edit":          form.New(ctx.Theme, form.DefaultKeyMap(), &s, known).SetSize(w, h).View(),
+			"bulk":          form.NewBulk(ctx.Theme, form.DefaultKeyMap(), 3, known).SetSize(w, h).View(),
+			"agents":        ag.View(),
+			"agents typing": typing.View(),
 		}
 		for name, v := range views {
 			lines := strings.Split(v, "\n")

@@ -10,6 +10,7 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 
 	"github.com/everruns/sessions/apiclient"
+	"github.com/everruns/sessions/tui/form"
 )
 
 // bulkConcurrency bounds the saves in flight during a bulk change.
@@ -97,7 +98,7 @@ func (o *opsState) cancelAll() {
 	}
 }
 
-func (m Model) onEditSubmitted(msg editSubmittedMsg) (tea.Model, tea.Cmd) {
+func (m Model) onEditSubmitted(msg form.SubmittedMsg) (tea.Model, tea.Cmd) {
 	if msg.ID == "" { // bulk tag form
 		jobs := make([]job, 0, len(m.marked))
 		for _, id := range m.markedIDs() {

@@ -12,6 +12,7 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/x/exp/golden"
 	"github.com/charmbracelet/x/exp/teatest"
+	"github.com/everruns/sessions/tui/form"
 )
 
 // Quitting with saves in flight asks; quitting anyway names what was not
@@ -164,7 +165,7 @@ func TestProgramQuitWhileFormSaves(t *testing.T) {
 	p.press("ctrl+s")
 	p.waitFor("form saving", func(s progSnap) bool { return s.formSave && s.inflight == 1 })
 	p.press("ctrl+c")
-	p.waitFor("prompt", func(s progSnap) bool { return strings.Contains(s.view, quitPromptOne) && s.confirm == editConfirmNone })
+	p.waitFor("prompt", func(s progSnap) bool { return strings.Contains(s.view, quitPromptOne) && s.confirm == form.NoQuestion })
 	p.press("ctrl+c")
 	m := p.finalModel()
 	want := "1 save was not finished (quit before the server answered; check them): s001"

@@ -1,7 +1,6 @@
 package tui
 
 import (
-	"fmt"
 	"strings"
 
 	"github.com/everruns/sessions/apiclient"
@@ -165,21 +164,6 @@ func tagLabel(raw string) string {
 		return c
 	}
 	return `"` + strings.ReplaceAll(c, `"`, `\"`) + `"`
-}
-
-// tagRefusal says why tag may not be added from here, or "": reserved by
-// the platform, or holding a character that does not show (it would look
-// like another tag).
-func tagRefusal(tag string) string {
-	if r := apiclient.TagRefusal(tag); r != "" {
-		return r
-	}
-	for _, r := range tag {
-		if safetext.IsInvisible(r) {
-			return fmt.Sprintf("tags can't contain invisible characters (%U)", r)
-		}
-	}
-	return ""
 }
 
 // matchable builds what the filter needs beyond the session (see subject).

@@ -25,6 +25,7 @@ import (
 
 	"github.com/everruns/sessions/apiclient"
 	"github.com/everruns/sessions/apiclient/apitest"
+	"github.com/everruns/sessions/tui/form"
 )
 
 // go test ./tui/ -run Soak -soak=5m drives the program for longer.
@@ -115,7 +116,7 @@ func soakKey(rng *rand.Rand, m Model) string {
 	letter := func() string { return string(soakAlphabet[rng.Intn(len(soakAlphabet))]) }
 	switch m.mode {
 	case modeEdit:
-		if m.form.confirm != editConfirmNone {
+		if m.form.Question() != form.NoQuestion {
 			return []string{"y", "n", "y"}[rng.Intn(3)]
 		}
 		if rng.Intn(2) == 0 {
@@ -301,7 +302,7 @@ func TestSoak(t *testing.T) {
 		}
 	}
 	d.press("ctrl+c")
-	if d.m.mode == modeEdit && d.m.form.confirm == editConfirmQuit {
+	if d.m.mode == modeEdit && d.m.form.Question() == form.QuitQuestion {
 		d.press("y")
 	}
 	d.waitFor("quit", func(Model) bool { return d.quit }, faultDefaultTimeout)
@@ -421,14 +422,14 @@ func soakCheckInputKept(t *testing.T, before, after Model) {
 	if after.mode != modeEdit {
 		t.Fatalf("form closed after a failed save (mode %d)", after.mode)
 	}
-	if a, b := after.form.title.Value(), before.form.title.Value(); a != b {
+	if a, b := after.form.Title(), before.form.Title(); a != b {
 		t.Fatalf("failed save changed the title input: %q → %q", b, a)
 	}
-	if !slices.Equal(after.form.tags.Added(), before.form.tags.Added()) || !slices.Equal(after.form.tags.Removed(), before.form.tags.Removed()) {
+	if !slices.Equal(after.form.Added(), before.form.Added()) || !slices.Equal(after.form.Removed(), before.form.Removed()) {
 		t.Fatalf("failed save changed the tag choices: +%v -%v → +%v -%v",
-			before.form.tags.Added(), before.form.tags.Removed(), after.form.tags.Added(), after.form.tags.Removed())
+			before.form.Added(), before.form.Removed(), after.form.Added(), after.form.Removed())
 	}
-	if after.form.Saving() || !strings.HasPrefix(after.form.err, "save failed") {
-		t.Fatalf("after a failed save: saving %v, error %q", after.form.Saving(), after.form.err)
+	if after.form.Saving() || !strings.HasPrefix(after.form.Err(), "save failed") {
+		t.Fatalf("after a failed save: saving %v, error %q", after.form.Saving(), after.form.Err())
 	}
 }

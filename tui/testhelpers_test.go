@@ -21,6 +21,7 @@ import (
 	"github.com/everruns/sessions/apiclient"
 	"github.com/everruns/sessions/apiclient/apitest"
 	"github.com/everruns/sessions/theme"
+	"github.com/everruns/sessions/tui/form"
 )
 
 // TestMain pins the colour profile: goldens are plain text unless a test
@@ -82,7 +83,8 @@ type progSnap struct {
 	formTitle string
 	formErr   string
 	formSave  bool
-	confirm   editConfirm
+	confirm   form.Question
+	named     bool // the agents' display names have arrived
 	filter    string
 	inflight  int                 // saves not yet answered
 	tags      map[string][]string // loaded session id → raw tags
@@ -103,6 +105,7 @@ func progTakeSnap(m Model, n, keys int) progSnap {
 		inflight: m.savesInFlight(),
 		tags:     map[string][]string{},
 		titles:   map[string]string{},
+		named:    m.facts.names != nil,
 	}
 	if r := m.selected(); r != nil {
 		s.selID = r.s.ID
@@ -123,10 +126,10 @@ func progTakeSnap(m Model, n, keys int) progSnap {
 	s.settled = s.idle && m.load.complete
 	if m.mode == modeEdit {
 		s.formOpen = true
-		s.formTitle = m.form.title.Value()
-		s.formErr = m.form.err
-		s.formSave = m.form.saving
-		s.confirm = m.form.confirm
+		s.formTitle = m.form.Title()
+		s.formErr = m.form.Err()
+		s.formSave = m.form.Saving()
+		s.confirm = m.form.Question()
 	}
 	return s
 }

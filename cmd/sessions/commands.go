@@ -198,7 +198,7 @@ tags. It goes on past failures, prints a summary and exits 1 if any failed.`,
 					failed++
 					continue
 				}
-				_, changed, err := updateTags(ctx, c, id, []string{resolvedTag}, nil)
+				_, changed, err := updateTags(ctx, c, id, []string{apiclient.ResolvedTag}, nil)
 				if err != nil {
 					failed++
 					fmt.Fprintf(a.stderr, "%s: %s\n", line(id), apiclient.Describe(err))

@@ -48,7 +48,7 @@ func TestResolveRedirectedWriteFails(t *testing.T) {
 			if got := methodsOf(srv); !reflect.DeepEqual(got, []string{"GET", "PATCH"}) || target.RequestCount() != 0 {
 				t.Fatalf("server got %v, target got %d requests", got, target.RequestCount())
 			}
-			if now, _ := srv.Get(s.ID); now.HasTag(resolvedTag) {
+			if now, _ := srv.Get(s.ID); now.HasTag(apiclient.ResolvedTag) {
 				t.Fatal("the session was resolved")
 			}
 		})

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"net"
-	"net/url"
 	"os"
 	"strings"
 	"time"
@@ -238,12 +237,12 @@ func (a *app) settings(cmd *cobra.Command) (*settings, error) {
 // the host only through apiclient.DisplayHost: a user may have pasted a key
 // into it.
 func checkAPIURL(raw, key string, warn io.Writer) error {
-	u, err := url.Parse(raw)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return usageErrorf("the API URL must look like https://host/api (set with --api-url, %s or api_url)", apiclient.EnvAPIURL)
-	}
-	if u.User != nil {
+	u, err := apiclient.ParseHTTPURL(raw)
+	switch {
+	case errors.Is(err, apiclient.ErrURLCredentials):
 		return usageErrorf("the API URL must not hold credentials; put the key in %s", apiclient.EnvAPIKey)
+	case err != nil:
+		return usageErrorf("the API URL must look like https://host/api (set with --api-url, %s or api_url)", apiclient.EnvAPIURL)
 	}
 	if u.Scheme == "http" && !isLoopback(u.Hostname()) {
 		fmt.Fprintf(warn, "sessions: warning: the API URL uses plain http to %s; the API key is sent unencrypted\n",

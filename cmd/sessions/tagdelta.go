@@ -2,14 +2,11 @@ package main
 
 import (
 	"fmt"
-	"github.com/everruns/sessions/apiclient"
 	"strings"
 
+	"github.com/everruns/sessions/apiclient"
 	"github.com/everruns/sessions/tui/safetext"
 )
-
-// resolvedTag is the tag `sessions resolve` adds.
-const resolvedTag = "resolved"
 
 // parseTagArgs turns "+a -b c" into adds and removes (a bare name adds).
 // It refuses empty names, names with control or invisible characters or

@@ -205,6 +205,25 @@ func Pad(s string, w int) string {
 	return s
 }
 
+// Fit makes a rendered block (it may hold styles) exactly h lines, none
+// wider than w: every component's View is bound to the rectangle it was
+// handed, whatever it drew.
+func Fit(s string, w, h int) string {
+	lines := strings.Split(s, "\n")
+	if len(lines) > h {
+		lines = lines[:h]
+	}
+	for i, l := range lines {
+		if Width(l) > w {
+			lines[i] = ansi.Truncate(l, w, "")
+		}
+	}
+	for len(lines) < h {
+		lines = append(lines, "")
+	}
+	return strings.Join(lines, "\n")
+}
+
 // blanks backs spaces for the usual widths without a strings.Repeat.
 const blanks = "                                                                                                                                                                "
 

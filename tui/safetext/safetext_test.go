@@ -3,6 +3,8 @@ package safetext
 import (
 	"strings"
 	"testing"
+
+	"github.com/charmbracelet/x/ansi"
 )
 
 func TestLine(t *testing.T) {
@@ -154,5 +156,24 @@ func TestTagKeepsCleanTagsAndStripsEscapes(t *testing.T) {
 		if got := Tag(in, 0); Width(got) != len([]rune(got)) {
 			t.Errorf("Tag(%q) = %q: width %d, want one cell a rune", in, got, Width(got))
 		}
+	}
+}
+
+// Fit makes a styled block exactly h lines, none wider than w.
+func TestFit(t *testing.T) {
+	in := "\x1b[1mbold and long\x1b[0m\nshort\nthird\nfourth"
+	got := Fit(in, 6, 3)
+	lines := strings.Split(got, "\n")
+	if len(lines) != 3 {
+		t.Fatalf("%d lines: %q", len(lines), got)
+	}
+	if w := Width(ansi.Strip(lines[0])); w != 6 || !strings.HasPrefix(lines[0], "\x1b[1m") {
+		t.Fatalf("first line %q (%d cells)", lines[0], w)
+	}
+	if lines[1] != "short" || lines[2] != "third" {
+		t.Fatalf("lines %q", lines)
+	}
+	if got := Fit("a", 5, 3); got != "a\n\n" {
+		t.Fatalf("padded to 3 lines: %q", got)
 	}
 }

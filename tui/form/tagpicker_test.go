@@ -1,4 +1,4 @@
-package tui
+package form
 
 import (
 	"fmt"
@@ -6,15 +6,14 @@ import (
 	"strings"
 	"testing"
 
+	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
 	"github.com/charmbracelet/x/ansi"
-
-	"github.com/everruns/sessions/apiclient"
-	"github.com/everruns/sessions/apiclient/apitest"
 )
 
 func tagTestPicker(own, known []string, bulk bool, rows int) tagPicker {
-	p := newTagPicker(editTestCtx(80, 24), own, known, bulk).Focus()
+	keys := DefaultKeyMap()
+	p := newTagPicker(testTheme, &keys, own, known, bulk).Focus()
 	return p.SetSize(40, rows)
 }
 
@@ -191,30 +190,26 @@ func slicesEqual(a, b []string) bool {
 	return slices.Equal(a, b)
 }
 
-// e, tab, "reso", enter checks the existing tag "resolved" (no new tag
-// "reso"), and saving sends it.
-func TestProgramTagPickerPicksExisting(t *testing.T) {
-	srv := progServer(t, apitest.Options{Sessions: progSessions})
-	p := progStartList(t, srv, 80, 24)
-	var target apiclient.Session
-	for _, s := range progSeed(srv) {
-		if !s.HasTag("resolved") && !s.HasTag("platform-chat-starter") {
-			target = s
-			break
-		}
+// A tag typed with an invisible character is refused, with the reason
+// under the input; a suggestion holding one cannot be checked.
+func TestTagPickerRefusesInvisible(t *testing.T) {
+	keys := DefaultKeyMap()
+	p := newTagPicker(testTheme, &keys, nil, []string{"res\u200bolved"}, false).Focus().SetSize(60, 5)
+	p, _ = p.Update(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune("res\u200bolved")})
+	if p.FilterText() != "resolved" {
+		t.Fatalf("filter %q: the invisible character was kept", p.FilterText())
 	}
-	if target.ID == "" {
-		t.Fatal("no session without the resolved tag")
+	want := "tags can't contain invisible characters: U+200B left out"
+	if !strings.Contains(p.View(), want) {
+		t.Fatalf("no reason under the input:\n%s", p.View())
 	}
-	p.openEditTyped(target.ID, "", "reso")
-	s := p.waitView("[x] resolved")
-	if strings.Contains(s.view, `[x] reso `) || strings.Contains(s.view, "[x] reso\n") {
-		t.Fatalf("a new tag reso was checked:\n%s", s.view)
+	// The lookalike suggestion shows its mark and refuses a check.
+	p = p.ClearFilter()
+	if !strings.Contains(p.View(), "res\uFFFDolved") {
+		t.Fatalf("suggestion not shown with its mark:\n%s", p.View())
 	}
-	p.press("ctrl+s")
-	p.waitFor("saved", func(s progSnap) bool { return s.mode != modeEdit && s.settled })
-	tags := progServerTags(t, srv, target.ID)
-	if !slices.Contains(tags, "resolved") || slices.Contains(tags, "reso") {
-		t.Fatalf("server tags %v: want resolved, not reso", tags)
+	p = p.toggle()
+	if len(p.Added()) != 0 || p.notice != "tags can't contain invisible characters (U+200B)" {
+		t.Fatalf("added %q, notice %q", p.Added(), p.notice)
 	}
 }

@@ -1,4 +1,4 @@
-package tui
+package form
 
 import (
 	"fmt"
@@ -10,6 +10,8 @@ import (
 	"github.com/charmbracelet/bubbles/textinput"
 	tea "github.com/charmbracelet/bubbletea"
 
+	"github.com/everruns/sessions/apiclient"
+	"github.com/everruns/sessions/theme"
 	"github.com/everruns/sessions/tui/picker"
 	"github.com/everruns/sessions/tui/safetext"
 )
@@ -53,8 +55,9 @@ type tagEntry struct {
 // tagPicker is a filter input over a scrollable, checkable list of tags.
 // In bulk mode every tag cycles keep → add → remove instead of on/off.
 type tagPicker struct {
-	ctx  *Context
-	bulk bool
+	theme *theme.Theme
+	keys  *KeyMap
+	bulk  bool
 
 	filter textinput.Model
 	items  []tagItem // session tags, then tags added here, then suggestions
@@ -66,10 +69,11 @@ type tagPicker struct {
 	notice         string // a refusal to show on the hint line
 }
 
-func newTagPicker(ctx *Context, own, known []string, bulk bool) tagPicker {
+func newTagPicker(t *theme.Theme, keys *KeyMap, own, known []string, bulk bool) tagPicker {
 	p := tagPicker{
-		ctx:  ctx,
-		bulk: bulk,
+		theme: t,
+		keys:  keys,
+		bulk:  bulk,
 	}
 	seen := make(map[string]bool, len(own)+len(known))
 	for _, raw := range own {
@@ -119,7 +123,7 @@ func newTagItem(raw string, initial, checked bool) tagItem {
 
 // restyle applies the theme to the filter input.
 func (p tagPicker) restyle() tagPicker {
-	t := p.ctx.Theme
+	t := p.theme
 	styleInput(&p.filter, t, t.PickerCursor)
 	return p
 }
@@ -244,7 +248,7 @@ func (p tagPicker) Update(msg tea.Msg) (tagPicker, tea.Cmd) {
 		return p, nil
 	}
 	if k, ok := msg.(tea.KeyMsg); ok {
-		keys := p.ctx.Keys
+		keys := p.keys
 		switch {
 		case key.Matches(k, keys.PickerUp):
 			return p.move(-1), nil
@@ -254,14 +258,14 @@ func (p tagPicker) Update(msg tea.Msg) (tagPicker, tea.Cmd) {
 			return p.move(-p.height), nil
 		case key.Matches(k, keys.PickerPageDown):
 			return p.move(p.height), nil
-		case key.Matches(k, p.ctx.Keys.Toggle):
+		case key.Matches(k, keys.Toggle):
 			return p.toggle(), nil
 		}
 	}
 	before := p.filter.Value()
 	var cmd tea.Cmd
 	p.filter, cmd = p.filter.Update(msg)
-	dropped := editCleanInput(&p.filter, false)
+	dropped := cleanInput(&p.filter, false)
 	if p.filter.Value() != before {
 		p.cursor, p.offset, p.notice = 0, 0, ""
 	}
@@ -385,7 +389,7 @@ func (p tagPicker) listRows() int {
 // View is the filter line, the list rows and a hint line: height+2 lines,
 // none wider than the width.
 func (p tagPicker) View() string {
-	t := p.ctx.Theme
+	t := p.theme
 	w := max(p.width, 1)
 	es := p.entries()
 	cur, off := p.window(len(es))
@@ -442,7 +446,7 @@ func (p tagPicker) ScrollInfo() string {
 }
 
 func (p tagPicker) rowView(e tagEntry, hi bool, w int) string {
-	t := p.ctx.Theme
+	t := p.theme
 	marker := "  "
 	if hi {
 		marker = t.PickerCursor.Render("›") + " "
@@ -483,7 +487,7 @@ func (p tagPicker) rowView(e tagEntry, hi bool, w int) string {
 }
 
 func (p tagPicker) hintView(es []tagEntry, cur int, w int) string {
-	t := p.ctx.Theme
+	t := p.theme
 	if !p.focused {
 		return ""
 	}
@@ -498,4 +502,19 @@ func (p tagPicker) hintView(es []tagEntry, cur int, w int) string {
 		hint = "space: [ ] keep → [+] add → [-] remove"
 	}
 	return t.FormHint.Render(safetext.Truncate(hint, w))
+}
+
+// tagRefusal says why tag may not be added from the form, or "": reserved
+// by the platform, or holding a character that does not show (it would
+// look like another tag).
+func tagRefusal(tag string) string {
+	if r := apiclient.TagRefusal(tag); r != "" {
+		return r
+	}
+	for _, r := range tag {
+		if safetext.IsInvisible(r) {
+			return fmt.Sprintf("tags can't contain invisible characters (%U)", r)
+		}
+	}
+	return ""
 }
