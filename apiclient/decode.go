@@ -259,9 +259,13 @@ func (p *SessionPage) decode(b []byte, maxItems int, scrub func(string) string, 
 		s := &p.Data[len(p.Data)-1]
 		// Decoded without Session.UnmarshalJSON, whose nested decode would
 		// scan the item again; keepExtras then finds its unknown members.
-		err := dec.Decode((*sessionFields)(s))
+		var w sessionWire
+		err := dec.Decode(&w)
 		if err != nil && !isItemError(err) {
 			return err
+		}
+		if err == nil {
+			*s = w.toSession()
 		}
 		if err == nil {
 			s.keepExtras(raw.Data[start:dec.InputOffset()], in)
@@ -319,7 +323,7 @@ func (p *SessionPage) decodeWhole(b []byte, maxItems int, in *interner) bool {
 	type plain SessionPage
 	var whole struct {
 		plain
-		Data []sessionFields `json:"data"`
+		Data []sessionWire `json:"data"`
 	}
 	if json.Unmarshal(b, &whole) != nil {
 		return false
@@ -339,7 +343,7 @@ func (p *SessionPage) decodeWhole(b []byte, maxItems int, in *interner) bool {
 	if len(items) > 0 {
 		p.Data = make([]Session, len(items))
 		for i := range items {
-			p.Data[i] = Session(whole.Data[i])
+			p.Data[i] = whole.Data[i].toSession()
 			p.Data[i].keepExtras(items[i], in)
 		}
 	}

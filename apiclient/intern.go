@@ -13,6 +13,8 @@ type interner struct {
 	m      map[string]string
 	ptrs   map[string]*string
 	owners map[ownerKey]*PrincipalSummary
+	lists  map[string][]string // by the values joined with NUL
+	key    []byte              // lists' lookup key, reused under mu
 }
 
 type ownerKey struct{ id, kind, subject string }
@@ -23,7 +25,8 @@ const (
 )
 
 func newInterner() *interner {
-	return &interner{m: map[string]string{}, ptrs: map[string]*string{}, owners: map[ownerKey]*PrincipalSummary{}}
+	return &interner{m: map[string]string{}, ptrs: map[string]*string{}, owners: map[ownerKey]*PrincipalSummary{},
+		lists: map[string][]string{}}
 }
 
 // intern returns the shared copy of s, adding s when there is room.
@@ -100,4 +103,36 @@ func (in *interner) internBytes(b []byte) string {
 		in.m[s] = s
 	}
 	return s
+}
+
+// internList returns a shared copy of a short list of (interned) strings,
+// tags or features: their combinations repeat across sessions. The copy
+// is clipped (len == cap), so that appending to it copies; nobody writes
+// into a session's lists (see Session).
+func (in *interner) internList(l []string) []string {
+	if in == nil || len(l) == 0 {
+		return l
+	}
+	n := 0
+	for _, v := range l {
+		n += len(v) + 1
+	}
+	if n > maxInternLen {
+		return l
+	}
+	in.mu.Lock()
+	defer in.mu.Unlock()
+	k := in.key[:0]
+	for _, v := range l {
+		k = append(append(k, v...), 0) // NUL cannot end a JSON string's text unescaped, nor split one
+	}
+	in.key = k
+	if c, ok := in.lists[string(k)]; ok {
+		return c
+	}
+	c := append(make([]string, 0, len(l)), l...)
+	if len(in.lists) < maxInternEntries {
+		in.lists[string(k)] = c
+	}
+	return c
 }

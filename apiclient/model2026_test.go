@@ -53,7 +53,7 @@ func TestSessionRoundTrip(t *testing.T) {
 		t.Fatalf("extra = %q", s.Extra)
 	}
 	if s.Activity != ActivityFailed || s.Source != SourceSchedule || !s.Pinned() || s.RunSummary == nil ||
-		!s.Can("cancel") || s.Can("pin") || *s.ForkedFromSequence != 42 || s.Owner.Kind != "user" || s.ViewURL == "" {
+		!s.Can("cancel") || s.Can("pin") || s.Details == nil || *s.Details.ForkedFromSequence != 42 || s.Owner.Kind != "user" || s.ViewURL == "" {
 		t.Fatalf("fields: %+v", s)
 	}
 	out, err := json.Marshal(s)

@@ -152,9 +152,17 @@ type AllowedAction struct {
 }
 
 // Session is one conversation with an agent: every field of the contract's
-// Session (and its WithUrls wrapper). A few configuration fields nobody
-// displays are kept as raw JSON; fields the contract does not name are kept
-// in Extra, so that --json output shows them.
+// Session (and its WithUrls wrapper). The members a listed session rarely
+// carries are in Details (nil when it has none of them), so that keeping a
+// hundred thousand sessions does not keep a hundred thousand sets of empty
+// fields; the JSON is flat all the same (sessionjson.go). A few
+// configuration fields nobody displays are kept as raw JSON; fields the
+// contract does not name are kept in Extra, so that --json output shows
+// them.
+//
+// A loaded session shares what repeats with the others of its load
+// (interned strings, pointers, owners, tag and feature lists): replace a
+// field to change it, never write through its pointers or into its lists.
 type Session struct {
 	ID               string  `json:"id"`
 	OrganizationID   string  `json:"organization_id"`
@@ -162,9 +170,6 @@ type Session struct {
 	HarnessID        string  `json:"harness_id,omitempty"`
 	OwnerPrincipalID string  `json:"owner_principal_id,omitempty"`
 	AgentID          string  `json:"agent_id,omitempty"` // optional: "" when absent
-	AgentIdentityID  *string `json:"agent_identity_id,omitempty"`
-	AgentVersionID   *string `json:"agent_version_id,omitempty"`
-	BlueprintID      *string `json:"blueprint_id,omitempty"`
 	ModelID          *string `json:"model_id,omitempty"`
 
 	Status   Status   `json:"status"`
@@ -179,13 +184,8 @@ type Session struct {
 	Preview       *string  `json:"preview,omitempty"`
 	OutputPreview *string  `json:"output_preview,omitempty"`
 	RunSummary    *string  `json:"run_summary,omitempty"`
-	SystemPrompt  *string  `json:"system_prompt,omitempty"`
 
-	Capabilities        []CapabilityConfig `json:"capabilities,omitempty"`
-	Features            []string           `json:"features,omitempty"`
-	MaxIterations       *int64             `json:"max_iterations,omitempty"`
-	ParallelToolCalls   *bool              `json:"parallel_tool_calls,omitempty"`
-	ActiveScheduleCount *int64             `json:"active_schedule_count,omitempty"`
+	Capabilities []CapabilityConfig `json:"capabilities,omitempty"`
 
 	CreatedAt  time.Time  `json:"created_at"`
 	StartedAt  *time.Time `json:"started_at,omitempty"`
@@ -195,20 +195,11 @@ type Session struct {
 	Usage *TokenUsage `json:"usage,omitempty"`
 
 	ParentSessionID     *string           `json:"parent_session_id,omitempty"`
-	ForkedFromSessionID *string           `json:"forked_from_session_id,omitempty"`
-	ForkedFromSequence  *int64            `json:"forked_from_sequence,omitempty"`
 	Owner               *PrincipalSummary `json:"owner,omitempty"`
-	EffectiveOwner      *PrincipalSummary `json:"effective_owner,omitempty"`
 	ResolvedOwnerUserID *string           `json:"resolved_owner_user_id,omitempty"`
 
-	// Runtime configuration, kept as the server sent it (RawJSON is a
-	// json.RawMessage in 16 bytes rather than 24: six of them per session).
-	BlueprintConfig RawJSON `json:"blueprint_config,omitempty"`
-	Hints           RawJSON `json:"hints,omitempty"`
-	InitialFiles    RawJSON `json:"initial_files,omitempty"`
-	MCPServers      RawJSON `json:"mcpServers,omitempty"`
-	NetworkAccess   RawJSON `json:"network_access,omitempty"`
-	Tools           RawJSON `json:"tools,omitempty"`
+	// Details are the rarely present members; nil when none is.
+	Details *SessionDetails `json:"-"`
 
 	// Links (the WithUrls wrapper). AllowedActions is kept as the server
 	// sent it, compactly (see ActionList): it is the largest part of a
@@ -221,6 +212,40 @@ type Session struct {
 	// Extra holds members the contract does not name, verbatim, so that
 	// they survive a round trip (MarshalJSON writes them back). Nil when none.
 	Extra map[string]json.RawMessage `json:"-"`
+}
+
+// SessionDetails are the members of a Session that a listed session
+// rarely carries: identities and versions, the system prompt, features,
+// limits, schedules, forks, the effective owner and the runtime
+// configuration (kept as the server sent it).
+type SessionDetails struct {
+	AgentIdentityID     *string           `json:"agent_identity_id,omitempty"`
+	AgentVersionID      *string           `json:"agent_version_id,omitempty"`
+	BlueprintID         *string           `json:"blueprint_id,omitempty"`
+	SystemPrompt        *string           `json:"system_prompt,omitempty"`
+	Features            []string          `json:"features,omitempty"`
+	MaxIterations       *int64            `json:"max_iterations,omitempty"`
+	ParallelToolCalls   *bool             `json:"parallel_tool_calls,omitempty"`
+	ActiveScheduleCount *int64            `json:"active_schedule_count,omitempty"`
+	ForkedFromSessionID *string           `json:"forked_from_session_id,omitempty"`
+	ForkedFromSequence  *int64            `json:"forked_from_sequence,omitempty"`
+	EffectiveOwner      *PrincipalSummary `json:"effective_owner,omitempty"`
+
+	BlueprintConfig RawJSON `json:"blueprint_config,omitempty"`
+	Hints           RawJSON `json:"hints,omitempty"`
+	InitialFiles    RawJSON `json:"initial_files,omitempty"`
+	MCPServers      RawJSON `json:"mcpServers,omitempty"`
+	NetworkAccess   RawJSON `json:"network_access,omitempty"`
+	Tools           RawJSON `json:"tools,omitempty"`
+}
+
+// More returns s.Details, made first when nil: for code that builds a
+// session and sets one of them.
+func (s *Session) More() *SessionDetails {
+	if s.Details == nil {
+		s.Details = &SessionDetails{}
+	}
+	return s.Details
 }
 
 // TitleOrEmpty returns the title, or "" when the session has none.

@@ -507,7 +507,7 @@ func (m Model) headerView() string {
 		if f.P95DurationMS > 0 {
 			parts = append(parts, t.HeaderInfo.Render("p95 ")+t.HeaderCount.Render(p95Text(f.P95DurationMS)))
 		}
-	} else {
+	} else if c != nil {
 		for _, a := range []string{"running", "failed"} {
 			parts = append(parts, t.Status(a).Render(a)+" "+t.HeaderInfo.Render(thousands(int64(c[a]))))
 		}
@@ -562,12 +562,13 @@ func p95Text(ms int64) string {
 	return "long"
 }
 
-// headerCounts counts the loaded sessions by status; cached per version
-// by the derive step would be nicer, but the header needs all rows, not
-// the filtered ones, and the view result has the filtered counts only.
+// headerCounts counts the loaded sessions by activity, for the header
+// until the facets arrive; nil while the list holds less than the server
+// (the kept rows would understate, and the server's stats count statuses,
+// not activities).
 func (m Model) headerCounts() map[string]int {
-	if c := m.st.serverCounts(); c != nil {
-		return c
+	if m.partial() {
+		return nil
 	}
 	return m.view.statusAll
 }

@@ -284,8 +284,8 @@ rowLoop:
 func setsOf(rows []*row) []querylang.ByteSet {
 	out := make([]querylang.ByteSet, len(rows))
 	for i, r := range rows {
-		if r.measured && r.subj.TextSet != (querylang.ByteSet{}) {
-			out[i] = r.subj.TextSet
+		if r.measured && r.textSet != (querylang.ByteSet{}) {
+			out[i] = r.textSet
 		} else {
 			out[i] = querylang.ByteSet{^uint64(0), ^uint64(0)} // unknown: never rejects
 		}
@@ -344,7 +344,7 @@ func sortRowsHeld(all []*row, key sortKey, reverse bool, held map[string]time.Ti
 			return 0
 		}
 	case sortTitle:
-		cmp = func(a, b *row) int { return strings.Compare(a.titleKey, b.titleKey) }
+		cmp = func(a, b *row) int { return strings.Compare(a.titleKey(), b.titleKey()) }
 	}
 	if cmp != nil {
 		slices.SortStableFunc(out, cmp)

@@ -58,7 +58,8 @@ func (q query) matchRow(r *row) (int, bool) {
 	if q.m == nil {
 		return 0, true
 	}
-	ok, sc := q.m.Match(&r.subj)
+	sub := r.subject()
+	ok, sc := q.m.Match(&sub)
 	return sc, ok
 }
 
@@ -72,12 +73,13 @@ func queryEnv(rows []*row, directory []querylang.Agent, now time.Time) querylang
 		seen[strings.ToLower(a.ID)] = true
 	}
 	for _, r := range rows {
-		for _, t := range r.subj.Tags {
+		sub := r.subject()
+		for _, t := range sub.Tags {
 			env.KnownTags[t] = true
 		}
-		if id := r.subj.AgentID; id != "" && !seen[id] {
+		if id := sub.AgentID; id != "" && !seen[id] {
 			seen[id] = true
-			env.Agents = append(env.Agents, querylang.Agent{ID: r.s.AgentID, Name: r.subj.AgentName})
+			env.Agents = append(env.Agents, querylang.Agent{ID: r.s.AgentID, Name: sub.AgentName})
 		}
 	}
 	return env

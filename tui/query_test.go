@@ -24,8 +24,8 @@ func TestProgramQueryProblemInline(t *testing.T) {
 		t.Fatalf("mode %v, %d rows", m.mode, len(m.view.rows))
 	}
 	for _, r := range m.view.rows {
-		if r.subj.Activity != "idle" && r.subj.Status != "idle" {
-			t.Fatalf("status:idle kept %s (%s/%s)", r.id, r.subj.Status, r.subj.Activity)
+		if r.subject().Activity != "idle" && r.subject().Status != "idle" {
+			t.Fatalf("status:idle kept %s (%s/%s)", r.id, r.subject().Status, r.subject().Activity)
 		}
 	}
 	if strings.Count(s.view, "\n") != 23 {
@@ -63,8 +63,8 @@ func TestUpdateQueryHistory(t *testing.T) {
 		t.Fatalf("↑↑↑ recalled %q", m.filter.Value())
 	}
 	for _, r := range m.view.rows {
-		if r.subj.Activity != "idle" && r.subj.Status != "idle" {
-			t.Fatalf("recalled query not applied: %s is %s", r.id, r.subj.Status)
+		if r.subject().Activity != "idle" && r.subject().Status != "idle" {
+			t.Fatalf("recalled query not applied: %s is %s", r.id, r.subject().Status)
 		}
 	}
 	m = unitKeys(t, m, "down", "down")
@@ -78,8 +78,8 @@ func TestUpdateQueryQualifiers(t *testing.T) {
 	m, _ := unitModel(t)
 	var tag string
 	for _, r := range m.st.rows() {
-		if len(r.subj.Tags) > 0 {
-			tag = r.subj.Tags[0]
+		if len(r.subject().Tags) > 0 {
+			tag = r.subject().Tags[0]
 			break
 		}
 	}
@@ -94,14 +94,14 @@ func TestUpdateQueryQualifiers(t *testing.T) {
 		t.Fatalf("tag:%s matched nothing", tag)
 	}
 	for _, r := range m.view.rows {
-		if !slices.Contains(r.subj.Tags, tag) {
-			t.Fatalf("tag:%s kept %s with %v", tag, r.id, r.subj.Tags)
+		if !slices.Contains(r.subject().Tags, tag) {
+			t.Fatalf("tag:%s kept %s with %v", tag, r.id, r.subject().Tags)
 		}
 	}
 	m = unitKeys(t, m, "esc", "/", "t", "a", "g", ":", "n", "o", "n", "e")
 	for _, r := range m.view.rows {
-		if len(r.subj.Tags) != 0 {
-			t.Fatalf("tag:none kept %s with %v", r.id, r.subj.Tags)
+		if len(r.subject().Tags) != 0 {
+			t.Fatalf("tag:none kept %s with %v", r.id, r.subject().Tags)
 		}
 	}
 	id := m.st.rows()[0].s.ID
@@ -117,7 +117,7 @@ func TestUpdateQueryQualifiers(t *testing.T) {
 			m = unitKeys(t, m, string(c))
 		}
 		for _, r := range m.view.rows {
-			if strings.Contains(r.subj.Text, digits[:4]) {
+			if strings.Contains(r.subject().Text, digits[:4]) {
 				continue
 			}
 			t.Fatalf("digits %q matched %s without being in its text", digits[:4], r.id)

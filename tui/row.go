@@ -19,6 +19,9 @@ const (
 
 // row is a session as the views need it: every server string sanitised and
 // measured once, when it arrives, so View never touches raw server text.
+// A loaded organisation keeps up to Options.MaxRows of them: what the row
+// can read from its session or derive cheaply is not stored twice (see
+// subject).
 type row struct {
 	s apiclient.Session // raw copy, for ids, timestamps, usage and saving
 
@@ -26,25 +29,36 @@ type row struct {
 	status   string // sanitised status word, verbatim otherwise
 	act      string // activity (or the status's when the server sent none): tabs and colour
 	cell     string // the status column: the activity in words that fit, with a glyph for failed
-	pinned   bool
 	title    string // sanitised title, or the preview when untitled
-	untitled bool
-	tags     []string // sanitised tags, for display
-	tagsText string   // tags joined for the row column
-	preview  string   // first user message, single line
-	output   string   // last assistant answer, single line
-	why      string   // a failed run's reason: run_summary, else the output's text
+	tagsText string // sanitised tags joined for the row column
+	preview  string // first user message, single line
+	output   string // last assistant answer, single line
+	why      string // a failed run's reason: run_summary, else the output's text
 	agent    string
 	source   string // sanitised source (chat, api, …), "" when none
 	total    int64
-	// subj is the session as the filter (querylang) sees it, built once
-	// here; its Text starts with the lower-cased title, which titleKey
-	// shares.
-	subj     querylang.Subject
-	titleKey string
+
+	// What the filter (querylang) reads beyond the session: the text free
+	// words search, built once here (it starts with the lower-cased title,
+	// the title sort's key), its byte set and the cost; lower holds the
+	// lower-cased values that differ from the raw ones (nil when none
+	// does, nearly always: apiclient interns them lower-case already).
+	text    string
+	textSet querylang.ByteSet
+	cost    float64
+	lower   *rowLower
 	// Cell widths of status, title and tagsText, measured once by newRow.
 	statusW, titleW, tagsW int
-	measured               bool
+	titleLen               int32
+	pinned, untitled       bool
+	hasCost, measured      bool
+}
+
+// rowLower is what the filter compares of a session, lower-cased, for the
+// rare session where that differs from what the server sent.
+type rowLower struct {
+	id, agentID, agentName, status, activity, source, model string
+	tags                                                    []string
 }
 
 func newRow(s apiclient.Session) *row {
@@ -77,13 +91,11 @@ func newRow(s apiclient.Session) *row {
 			r.title = "(untitled)"
 		}
 	}
-	r.tags = cleanTags(s.Tags)
-	r.tagsText = strings.Join(r.tags, " ")
+	r.tagsText = strings.Join(cleanTags(s.Tags), " ")
 	r.agent = safetext.Tag(s.AgentID, maxTagBytes)
 	r.source = safetext.Line(string(s.Source), maxTagBytes)
 	r.total = s.Usage.Total()
-	r.subj = subjectOf(&s, r)
-	r.titleKey = r.subj.Text[:r.subj.TitleLen]
+	r.matchable()
 	r.statusW, r.titleW, r.tagsW = safetext.Width(r.cell), safetext.Width(r.title), safetext.Width(r.tagsText)
 	r.measured = true
 	return r
@@ -128,47 +140,83 @@ func tagLabel(raw string) string {
 	return `"` + strings.ReplaceAll(c, `"`, `\"`) + `"`
 }
 
-// subjectOf builds the filter's view of a row. Words search the title,
-// the previews and the agent (never ids or tags: those have qualifiers).
-// Lower-casing returns an already lower-case string itself, so the values
-// apiclient interns (status, activity, source, agent id, tags) stay shared
-// across rows and comparing them reads no cold memory.
-func subjectOf(s *apiclient.Session, r *row) querylang.Subject {
-	var text string
+// matchable builds what the filter needs beyond the session (see subject).
+// Words search the title, the previews and the agent (never ids or tags:
+// those have qualifiers).
+func (r *row) matchable() {
+	s := &r.s
 	var titleLen int
-	var set querylang.ByteSet
 	if r.untitled && r.title == r.preview {
 		// The title is the preview: search it once.
-		text, titleLen, set = querylang.BuildText(r.preview, r.output, r.agent)
+		r.text, titleLen, r.textSet = querylang.BuildText(r.preview, r.output, r.agent)
 	} else {
-		text, titleLen, set = querylang.BuildText(r.title, r.preview, r.output, r.agent)
+		r.text, titleLen, r.textSet = querylang.BuildText(r.title, r.preview, r.output, r.agent)
 	}
-	sub := querylang.Subject{
-		ID: strings.ToLower(s.ID), Text: text, TitleLen: titleLen, TextSet: set,
-		AgentID: strings.ToLower(s.AgentID), AgentName: strings.ToLower(r.agent),
-		Status: strings.ToLower(string(s.Status)), Activity: strings.ToLower(string(s.Activity)),
-		Source: strings.ToLower(string(s.Source)), Created: s.CreatedAt, Updated: s.UpdatedAt,
-		Tokens: r.total, Pinned: s.Pinned(),
+	r.titleLen = int32(titleLen) // the title is at most maxTitleBytes
+	if usd, _, ok := s.Cost(); ok {
+		r.cost, r.hasCost = usd, true
+	}
+	// Lower-casing returns an already lower-case string itself, so the
+	// values apiclient interns (status, activity, source, agent id, tags)
+	// stay shared across rows and comparing them reads no cold memory.
+	l := rowLower{
+		id: strings.ToLower(s.ID), agentID: strings.ToLower(s.AgentID), agentName: strings.ToLower(r.agent),
+		status: strings.ToLower(string(s.Status)), activity: strings.ToLower(string(s.Activity)),
+		source: strings.ToLower(string(s.Source)), tags: lowerTags(s.Tags),
 	}
 	if s.ModelID != nil {
-		sub.Model = strings.ToLower(*s.ModelID)
+		l.model = strings.ToLower(*s.ModelID)
 	}
-	sub.Tags = s.Tags
-	for i, t := range s.Tags {
+	if l.id != s.ID || l.agentID != s.AgentID || l.agentName != r.agent || l.status != string(s.Status) ||
+		l.activity != string(s.Activity) || l.source != string(s.Source) ||
+		s.ModelID != nil && l.model != *s.ModelID || !sameSlice(l.tags, s.Tags) {
+		r.lower = &l
+	}
+}
+
+// lowerTags is tags lower-cased: tags itself when they already are.
+func lowerTags(tags []string) []string {
+	for i, t := range tags {
 		if lt := strings.ToLower(t); lt != t {
-			sub.Tags = make([]string, len(s.Tags))
-			copy(sub.Tags, s.Tags[:i])
-			for j := i; j < len(s.Tags); j++ {
-				sub.Tags[j] = strings.ToLower(s.Tags[j])
+			out := make([]string, len(tags))
+			copy(out, tags[:i])
+			for j := i; j < len(tags); j++ {
+				out[j] = strings.ToLower(tags[j])
 			}
-			break
+			return out
 		}
 	}
-	if usd, _, ok := s.Cost(); ok {
-		sub.Cost, sub.HasCost = usd, true
+	return tags
+}
+
+// sameSlice reports whether a and b are the same slice (not just equal).
+func sameSlice(a, b []string) bool {
+	return len(a) == len(b) && (len(a) == 0 || &a[0] == &b[0])
+}
+
+// subject is the row as the filter (querylang) sees it, assembled from the
+// session and what matchable kept: a value to pass to Match, never stored.
+func (r *row) subject() querylang.Subject {
+	s := &r.s
+	sub := querylang.Subject{
+		ID: s.ID, Text: r.text, TitleLen: int(r.titleLen), TextSet: r.textSet,
+		AgentID: s.AgentID, AgentName: r.agent, Tags: s.Tags,
+		Status: string(s.Status), Activity: string(s.Activity), Source: string(s.Source),
+		Created: s.CreatedAt, Updated: s.UpdatedAt, Tokens: r.total,
+		Cost: r.cost, HasCost: r.hasCost, Pinned: r.pinned,
+	}
+	if s.ModelID != nil {
+		sub.Model = *s.ModelID
+	}
+	if l := r.lower; l != nil {
+		sub.ID, sub.AgentID, sub.AgentName, sub.Tags = l.id, l.agentID, l.agentName, l.tags
+		sub.Status, sub.Activity, sub.Source, sub.Model = l.status, l.activity, l.source, l.model
 	}
 	return sub
 }
+
+// titleKey is the title lower-cased: the title sort's key.
+func (r *row) titleKey() string { return r.text[:r.titleLen] }
 
 // hasTag reports whether the raw session carries tag.
 func (r *row) hasTag(tag string) bool { return r.s.HasTag(tag) }

@@ -10,6 +10,7 @@ import (
 // When saves did not finish it returns an *UnsavedError naming them.
 func Run(ctx context.Context, opts Options, progOpts ...tea.ProgramOption) error {
 	m := New(opts)
+	limitMemory(m.opts.MaxRows)
 	all := append([]tea.ProgramOption{tea.WithAltScreen(), tea.WithContext(ctx)}, progOpts...)
 	if m.opts.Mouse {
 		all = append(all, tea.WithMouseCellMotion())

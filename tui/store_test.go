@@ -91,7 +91,7 @@ func TestRowSubjectIsLoweredOnce(t *testing.T) {
 		Activity: "Failed", Source: "API", Tags: []string{"Billing", "vip"}, Title: strp("Café POS — Store 12"),
 		Preview: strp("ÜBERSETZUNG der Hilfe"), IsPinned: ptrTo(true)}
 	r := newRow(s)
-	sub := r.subj
+	sub := r.subject()
 	if sub.ID != "session_ab" || sub.AgentID != "agent_x" || sub.Status != "waiting_for_tool_results" ||
 		sub.Activity != "failed" || sub.Source != "api" || !sub.Pinned {
 		t.Fatalf("subject %+v", sub)
@@ -99,8 +99,8 @@ func TestRowSubjectIsLoweredOnce(t *testing.T) {
 	if !slices.Equal(sub.Tags, []string{"billing", "vip"}) || !slices.Equal(s.Tags, []string{"Billing", "vip"}) {
 		t.Fatalf("tags %v (session's %v)", sub.Tags, s.Tags)
 	}
-	if r.titleKey != "café pos — store 12" || !strings.Contains(sub.Text, "übersetzung der hilfe") {
-		t.Fatalf("text %q, title key %q", sub.Text, r.titleKey)
+	if r.titleKey() != "café pos — store 12" || !strings.Contains(sub.Text, "übersetzung der hilfe") {
+		t.Fatalf("text %q, title key %q", sub.Text, r.titleKey())
 	}
 	if strings.Contains(sub.Text, "session_ab") || strings.Contains(sub.Text, "billing") {
 		t.Fatalf("ids and tags are not free text: %q", sub.Text)

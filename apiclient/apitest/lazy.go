@@ -1,10 +1,10 @@
 package apitest
 
 import (
-	"fmt"
 	"math/rand"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/everruns/sessions/apiclient"
@@ -29,6 +29,9 @@ type lazyBase struct {
 	org    string
 	agents []Agent
 	key    uint64 // scrambles indices into ids
+
+	sumOnce sync.Once // builds sum, the records counts read (lazycount.go)
+	sum     *lazySummary
 }
 
 // lazyGap is the mean time between two generated sessions: a million span
@@ -64,7 +67,21 @@ var inv = func() uint64 {
 // invertible scramble of i, the last 16 a check of them.
 func (z *lazyBase) id(i int) string {
 	a := (uint64(i) ^ z.key) * multiplier
-	return fmt.Sprintf("session_%016x%016x", a, splitmix(a^z.key))
+	b := make([]byte, 0, len("session_")+32)
+	b = append(b, "session_"...)
+	b = appendHex16(b, a)
+	b = appendHex16(b, splitmix(a^z.key))
+	return string(b)
+}
+
+// appendHex16 appends x as 16 lower-case hex digits (%016x, without fmt:
+// ids are made for every generated session).
+func appendHex16(b []byte, x uint64) []byte {
+	const digits = "0123456789abcdef"
+	for sh := 60; sh >= 0; sh -= 4 {
+		b = append(b, digits[x>>uint(sh)&0xf])
+	}
+	return b
 }
 
 // index is the inverse of id.

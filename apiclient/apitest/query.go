@@ -148,7 +148,24 @@ func (s *Server) list(w http.ResponseWriter, r *http.Request, c *caller) {
 	// A title search no generated title can contain needs only the
 	// materialised sessions (see mayTitle).
 	skipBase := s.lazy != nil && !s.lazy.mayTitle(f.search)
+	// Then the total is known without passing every session (a million on
+	// a lazy server, for every page): the page's walk stops at its end.
+	known := -1
+	if trivial && f.order != "last_activity" {
+		known = 0
+		for _, e := range s.order {
+			if f.match(e) {
+				known++
+			}
+		}
+		if s.lazy != nil && baseVisible {
+			known += s.lazy.n - len(s.over)
+		}
+	}
 	for r := range src {
+		if known >= 0 && page.Total >= offset+limit {
+			break
+		}
 		var e *entry
 		if skipBase && r.e == nil {
 			continue
@@ -167,6 +184,9 @@ func (s *Server) list(w http.ResponseWriter, r *http.Request, c *caller) {
 			page.Data = append(page.Data, wireOf(&e.s, c))
 		}
 		page.Total++
+	}
+	if known >= 0 {
+		page.Total = known
 	}
 	// Encode while holding the read lock: wire values share the stored pointers.
 	b, err := json.Marshal(withLinks(page, r, c))
@@ -219,63 +239,215 @@ func (s *Server) facets(w http.ResponseWriter, r *http.Request, c *caller) {
 		return
 	}
 	f.archived, f.archivedOnly = false, false // not parameters of /facets
-	writeJSON(w, http.StatusOK, s.countFacets(f))
+	writeJSON(w, http.StatusOK, s.countFacets(f, true))
 }
 
 // countFacets computes the facet counts for f with the list's predicate.
-func (s *Server) countFacets(f filter) apiclient.Facets {
+// With fast, the base sessions of a lazy server are counted from their
+// records (lazycount.go) when f allows it; otherwise every session is
+// generated and counted, which the tests compare with.
+func (s *Server) countFacets(f filter, fast bool) apiclient.Facets {
 	now := s.now().UTC()
 	today := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, time.UTC)
-	byAct, bySrc, byAgent := map[string]int64{}, map[string]int64{}, map[string]int64{}
-	var out apiclient.Facets
-	var durations []int64
+	fc := facetCounter{f: f, today: today, byAct: map[string]int64{}, bySrc: map[string]int64{}, byAgent: map[string]int64{}}
+	// The records are built (once) before the lock: a writer waiting
+	// behind a long read would stall every other request.
+	sum, ok := s.lazyFast(&f, fast)
 	s.mu.RLock()
-	for e := range s.entriesLocked() {
-		x := &e.s
-		all := f.match(e)
-		if all {
-			out.Total++
-			if x.Status.Running() {
-				out.ActiveNow++
-			}
-			if x.Activity == apiclient.ActivityFailed && !x.UpdatedAt.Before(today) {
-				out.FailedToday++
-			}
-			if !x.CreatedAt.Before(today) {
-				out.TokensToday += x.Usage.Total()
-			}
-			if x.StartedAt != nil {
-				end := x.UpdatedAt
-				if x.FinishedAt != nil {
-					end = *x.FinishedAt
-				}
-				durations = append(durations, end.Sub(*x.StartedAt).Milliseconds())
-			}
+	if ok {
+		for _, e := range s.order {
+			fc.add(e)
 		}
-		if g := f; true {
-			g.skipActivity = true
-			if all || g.match(e) {
-				byAct[string(x.Activity)]++
-			}
-			g = f
-			g.skipSource = true
-			if all || g.match(e) {
-				bySrc[string(x.Source)]++
-			}
-			g = f
-			g.skipAgent = true
-			if x.AgentID != "" && (all || g.match(e)) {
-				byAgent[x.AgentID]++
-			}
+		if s.baseVisibleTo(&f) {
+			s.countBase(&fc, sum)
+		}
+	} else {
+		for e := range s.entriesLocked() {
+			fc.add(e)
 		}
 	}
 	s.mu.RUnlock()
-	out.ByActivity, out.BySource, out.ByAgent = counts(byAct), counts(bySrc), counts(byAgent)
-	if len(durations) > 0 {
-		sort.Slice(durations, func(i, j int) bool { return durations[i] < durations[j] })
-		out.P95DurationMS = max(durations[(len(durations)*95+99)/100-1], 0)
+	out := fc.out
+	out.ByActivity, out.BySource, out.ByAgent = counts(fc.byAct), counts(fc.bySrc), counts(fc.byAgent)
+	if len(fc.durations) > 0 {
+		k := (len(fc.durations)*95+99)/100 - 1
+		out.P95DurationMS = max(nth(fc.durations, k), 0)
 	}
 	return out
+}
+
+// facetCounter accumulates the facets of the sessions f matches.
+type facetCounter struct {
+	f                     filter
+	today                 time.Time
+	out                   apiclient.Facets
+	byAct, bySrc, byAgent map[string]int64
+	durations             []int64
+}
+
+// add counts one session.
+func (fc *facetCounter) add(e *entry) {
+	f, x := fc.f, &e.s
+	all := f.match(e)
+	if all {
+		fc.out.Total++
+		if x.Status.Running() {
+			fc.out.ActiveNow++
+		}
+		if x.Activity == apiclient.ActivityFailed && !x.UpdatedAt.Before(fc.today) {
+			fc.out.FailedToday++
+		}
+		if !x.CreatedAt.Before(fc.today) {
+			fc.out.TokensToday += x.Usage.Total()
+		}
+		if d, ok := duration(x); ok {
+			fc.durations = append(fc.durations, d)
+		}
+	}
+	g := f
+	g.skipActivity = true
+	if all || g.match(e) {
+		fc.byAct[string(x.Activity)]++
+	}
+	g = f
+	g.skipSource = true
+	if all || g.match(e) {
+		fc.bySrc[string(x.Source)]++
+	}
+	g = f
+	g.skipAgent = true
+	if x.AgentID != "" && (all || g.match(e)) {
+		fc.byAgent[x.AgentID]++
+	}
+}
+
+// countBase adds the base sessions not materialised from their records,
+// as add would count them: f has no search nor mine (lazyFast), the base is
+// in the caller's organisation and never archived.
+func (s *Server) countBase(fc *facetCounter, sum *lazySummary) {
+	f := &fc.f
+	lo, hi := s.lazy.baseRange(f)
+	over := s.overSet()
+	// Which table values each part of f accepts.
+	agentOK := make([]bool, len(sum.agents))
+	for i, v := range sum.agents {
+		agentOK[i] = f.agent == "" || v == f.agent
+	}
+	actOK := make([]bool, len(sum.acts))
+	for i, v := range sum.acts {
+		actOK[i] = f.activities == nil || f.activities[apiclient.Activity(v)]
+	}
+	srcOK := make([]bool, len(sum.srcs))
+	for i, v := range sum.srcs {
+		srcOK[i] = f.sources == nil || f.sources[apiclient.Source(v)]
+	}
+	running := make([]bool, len(sum.statuses))
+	for i, v := range sum.statuses {
+		running[i] = apiclient.Status(v).Running()
+	}
+	failed := -1
+	for i, v := range sum.acts {
+		if v == string(apiclient.ActivityFailed) {
+			failed = i
+		}
+	}
+	todayDay := int32(unixDay(fc.today))
+	var byAct, bySrc, byAgent [256]int64
+	for i := lo; i < hi; i++ {
+		if isSet(over, i) {
+			continue
+		}
+		r := &sum.recs[i]
+		ag, ac, sr := agentOK[r.agent], actOK[r.act], srcOK[r.src]
+		if ag && sr {
+			byAct[r.act]++
+		}
+		if ag && ac {
+			bySrc[r.src]++
+		}
+		if ac && sr {
+			byAgent[r.agent]++
+		}
+		if !(ag && ac && sr) {
+			continue
+		}
+		fc.out.Total++
+		if running[r.status] {
+			fc.out.ActiveNow++
+		}
+		if int(r.act) == failed && r.updDay >= todayDay {
+			fc.out.FailedToday++
+		}
+		if r.dur >= 0 {
+			fc.durations = append(fc.durations, int64(r.dur))
+		}
+	}
+	for i, n := range byAct[:len(sum.acts)] {
+		if n > 0 {
+			fc.byAct[sum.acts[i]] += n
+		}
+	}
+	for i, n := range bySrc[:len(sum.srcs)] {
+		if n > 0 {
+			fc.bySrc[sum.srcs[i]] += n
+		}
+	}
+	for i, n := range byAgent[:len(sum.agents)] {
+		if n > 0 && sum.agents[i] != "" {
+			fc.byAgent[sum.agents[i]] += n
+		}
+	}
+	// Tokens count for sessions created today: the newest few, generated.
+	for i := lo; i < min(hi, s.lazy.firstBefore(fc.today)); i++ {
+		r := &sum.recs[i]
+		if isSet(over, i) || !agentOK[r.agent] || !actOK[r.act] || !srcOK[r.src] {
+			continue
+		}
+		x := s.lazy.gen(i)
+		fc.out.TokensToday += x.Usage.Total()
+	}
+}
+
+// nth is the k-th smallest of v (0-based), reordering v: quickselect.
+func nth(v []int64, k int) int64 {
+	lo, hi := 0, len(v)-1
+	for lo < hi {
+		// Median of three as the pivot keeps sorted input linear.
+		m := lo + (hi-lo)/2
+		if v[m] < v[lo] {
+			v[m], v[lo] = v[lo], v[m]
+		}
+		if v[hi] < v[lo] {
+			v[hi], v[lo] = v[lo], v[hi]
+		}
+		if v[hi] < v[m] {
+			v[hi], v[m] = v[m], v[hi]
+		}
+		p := v[m]
+		i, j := lo, hi
+		for i <= j {
+			for v[i] < p {
+				i++
+			}
+			for v[j] > p {
+				j--
+			}
+			if i <= j {
+				v[i], v[j] = v[j], v[i]
+				i++
+				j--
+			}
+		}
+		switch {
+		case k <= j:
+			hi = j
+		case k >= i:
+			lo = i
+		default:
+			return v[k]
+		}
+	}
+	return v[k]
 }
 
 // counts sorts buckets by count, then value.
@@ -294,24 +466,55 @@ func counts(m map[string]int64) []apiclient.FacetCount {
 }
 
 func (s *Server) stats(w http.ResponseWriter, c *caller) {
+	writeJSON(w, http.StatusOK, s.countStats(c.org, true))
+}
+
+// countStats counts the unarchived sessions of org by status; fast as for
+// countFacets.
+func (s *Server) countStats(org string, fast bool) apiclient.Stats {
 	var st apiclient.Stats
-	s.mu.RLock()
-	for e := range s.entriesLocked() {
-		if e.archived || !s.inOrg(&e.s, c.org) {
-			continue
-		}
-		st.Total++
-		switch e.s.Status.Normal() {
+	count := func(status apiclient.Status, n int64) {
+		st.Total += n
+		switch status.Normal() {
 		case apiclient.StatusActive:
-			st.Active++
+			st.Active += n
 		case apiclient.StatusIdle:
-			st.Idle++
+			st.Idle += n
 		case apiclient.StatusStarted:
-			st.Started++
+			st.Started += n
 		case apiclient.StatusWaitingForToolResults:
-			st.WaitingForToolResults++
+			st.WaitingForToolResults += n
+		}
+	}
+	visible := func(e *entry) bool { return !e.archived && s.inOrg(&e.s, org) }
+	sum, ok := s.lazyFast(&filter{}, fast) // before the lock, as in countFacets
+	s.mu.RLock()
+	if ok {
+		// The base's records by status, then the materialised sessions.
+		for _, e := range s.order {
+			if visible(e) {
+				count(e.s.Status, 1)
+			}
+		}
+		if s.inOrg(&apiclient.Session{OrganizationID: s.lazy.org}, org) {
+			var by [256]int64
+			for i := range sum.recs {
+				by[sum.recs[i].status]++
+			}
+			for i := range s.over {
+				by[sum.recs[i].status]--
+			}
+			for i, v := range sum.statuses {
+				count(apiclient.Status(v), by[i])
+			}
+		}
+	} else {
+		for e := range s.entriesLocked() {
+			if visible(e) {
+				count(e.s.Status, 1)
+			}
 		}
 	}
 	s.mu.RUnlock()
-	writeJSON(w, http.StatusOK, st)
+	return st
 }

@@ -140,20 +140,20 @@ func decorate(s *apiclient.Session, m *mix, i int, agents []Agent) {
 		s.Locale = ptr(locales[m.intn(len(locales))])
 	}
 	if m.intn(4) == 0 {
-		s.Features = []string{"file_system"}
+		s.More().Features = []string{"file_system"}
 		if m.intn(2) == 0 {
-			s.Features = append(s.Features, "secrets")
+			s.Details.Features = append(s.Details.Features, "secrets")
 		}
 	}
 	switch s.Source {
 	case apiclient.SourceSubagent:
 		s.ParentSessionID = ptr(mixID("session_", m))
 	case apiclient.SourceSchedule:
-		s.ActiveScheduleCount = ptr(int64(1))
+		s.More().ActiveScheduleCount = ptr(int64(1))
 	}
 	if m.intn(50) == 0 {
-		s.ForkedFromSessionID = ptr(mixID("session_", m))
-		s.ForkedFromSequence = ptr(int64(2 + m.intn(40)))
+		s.More().ForkedFromSessionID = ptr(mixID("session_", m))
+		s.Details.ForkedFromSequence = ptr(int64(2 + m.intn(40)))
 	}
 	if i >= 200 && m.intn(400) == 0 { // old console threads, beyond what small tests load
 		s.Source = apiclient.SourceChat

@@ -361,8 +361,12 @@ func cloneSession(x apiclient.Session) apiclient.Session {
 	if x.Tags != nil {
 		x.Tags = append([]string{}, x.Tags...)
 	}
-	if x.Features != nil {
-		x.Features = append([]string{}, x.Features...)
+	if x.Details != nil {
+		d := *x.Details
+		if d.Features != nil {
+			d.Features = append([]string{}, d.Features...)
+		}
+		x.Details = &d
 	}
 	if x.Extra != nil {
 		x.Extra = maps.Clone(x.Extra)

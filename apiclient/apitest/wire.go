@@ -93,20 +93,24 @@ func wireOf(x *apiclient.Session, c *caller) wireSession {
 	self := c.apiBase + "/v1/sessions/" + x.ID
 	view := c.console + "/orgs/" + x.OrganizationID + "/sessions/" + x.ID
 	pinned := c.pins[x.ID]
+	var d apiclient.SessionDetails
+	if x.Details != nil {
+		d = *x.Details
+	}
 	return wireSession{
 		ID: x.ID, OrganizationID: x.OrganizationID, WorkspaceID: x.WorkspaceID, HarnessID: x.HarnessID,
-		OwnerPrincipalID: x.OwnerPrincipalID, AgentID: x.AgentID, AgentIdentityID: x.AgentIdentityID,
-		AgentVersionID: x.AgentVersionID, BlueprintID: x.BlueprintID, ModelID: x.ModelID,
+		OwnerPrincipalID: x.OwnerPrincipalID, AgentID: x.AgentID, AgentIdentityID: d.AgentIdentityID,
+		AgentVersionID: d.AgentVersionID, BlueprintID: d.BlueprintID, ModelID: x.ModelID,
 		Status: x.Status, Activity: x.Activity, Source: x.Source, IsPinned: pinned,
 		Title: x.Title, Goal: x.Goal, Locale: x.Locale, Tags: tags, Preview: x.Preview,
-		OutputPreview: x.OutputPreview, RunSummary: x.RunSummary, SystemPrompt: x.SystemPrompt,
-		Capabilities: x.Capabilities, Features: x.Features, MaxIterations: x.MaxIterations,
-		ParallelToolCalls: x.ParallelToolCalls, ActiveScheduleCount: x.ActiveScheduleCount,
+		OutputPreview: x.OutputPreview, RunSummary: x.RunSummary, SystemPrompt: d.SystemPrompt,
+		Capabilities: x.Capabilities, Features: d.Features, MaxIterations: d.MaxIterations,
+		ParallelToolCalls: d.ParallelToolCalls, ActiveScheduleCount: d.ActiveScheduleCount,
 		CreatedAt: x.CreatedAt, StartedAt: x.StartedAt, FinishedAt: x.FinishedAt, UpdatedAt: x.UpdatedAt,
-		Usage: x.Usage, ParentSessionID: x.ParentSessionID, ForkedFromSessionID: x.ForkedFromSessionID,
-		ForkedFromSequence: x.ForkedFromSequence, Owner: x.Owner, EffectiveOwner: x.EffectiveOwner,
-		ResolvedOwnerUserID: x.ResolvedOwnerUserID, BlueprintConfig: x.BlueprintConfig, Hints: x.Hints,
-		InitialFiles: x.InitialFiles, MCPServers: x.MCPServers, NetworkAccess: x.NetworkAccess, Tools: x.Tools,
+		Usage: x.Usage, ParentSessionID: x.ParentSessionID, ForkedFromSessionID: d.ForkedFromSessionID,
+		ForkedFromSequence: d.ForkedFromSequence, Owner: x.Owner, EffectiveOwner: d.EffectiveOwner,
+		ResolvedOwnerUserID: x.ResolvedOwnerUserID, BlueprintConfig: d.BlueprintConfig, Hints: d.Hints,
+		InitialFiles: d.InitialFiles, MCPServers: d.MCPServers, NetworkAccess: d.NetworkAccess, Tools: d.Tools,
 		AllowedActions: allowedActions(x, self, pinned),
 		SelfURL:        self, ViewURL: view, UILink: view,
 	}

@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"reflect"
 	"slices"
 	"strconv"
 	"strings"
@@ -188,17 +187,7 @@ func resolveAgent(ctx context.Context, c *apiclient.Client, v string) (string, e
 }
 
 // sessionFieldNames are the JSON keys of a session, for --fields.
-var sessionFieldNames = func() []string {
-	var out []string
-	t := reflect.TypeOf(apiclient.Session{})
-	for i := 0; i < t.NumField(); i++ {
-		name, _, _ := strings.Cut(t.Field(i).Tag.Get("json"), ",")
-		if name != "" && name != "-" {
-			out = append(out, name)
-		}
-	}
-	return out
-}()
+var sessionFieldNames = apiclient.SessionKeys()
 
 // defaultCSVFields are the CSV columns without --fields.
 var defaultCSVFields = []string{"id", "status", "activity", "source", "title", "tags", "agent_id", "created_at", "updated_at"}
