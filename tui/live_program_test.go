@@ -124,7 +124,10 @@ func TestProgramLiveDetailStreamsMessage(t *testing.T) {
 	liveAppend(t, srv, id, apiclient.EventSessionTitleUpdated, map[string]any{"title": "Streamed title"})
 	liveAnswer(t, srv, id, "message_live", "the deploy is rolled back")
 	s := p.waitFor("streamed message", func(s progSnap) bool {
-		return strings.Contains(s.view, "the deploy is rolled back") && strings.Contains(s.view, "Streamed title")
+		// Completed, not only streamed in full: the deltas carry the whole
+		// text before the message's completion lands.
+		return strings.Contains(s.view, "the deploy is rolled back") && strings.Contains(s.view, "Streamed title") &&
+			!strings.Contains(s.view, "streaming")
 	})
 	if s.keys != keys {
 		t.Fatalf("keys pressed meanwhile: %d", s.keys-keys)
