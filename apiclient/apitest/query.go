@@ -6,7 +6,6 @@ import (
 	"iter"
 	"net/http"
 	"net/url"
-	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -136,10 +135,6 @@ func (s *Server) list(w http.ResponseWriter, r *http.Request, c *caller) {
 	page := wirePage{Data: []wireSession{}, Offset: offset, Limit: limit}
 	s.mu.RLock()
 	c.pins = s.pins[c.ident]
-	var src iter.Seq[ref] = s.refsLocked()
-	if f.order == "last_activity" {
-		src = slices.Values(s.byActivityLocked())
-	}
 	trivial := f.trivial()
 	// A base session not materialised is not archived and belongs to the
 	// primary organisation: without other filters that decides whether it
@@ -148,10 +143,21 @@ func (s *Server) list(w http.ResponseWriter, r *http.Request, c *caller) {
 	// A title search no generated title can contain needs only the
 	// materialised sessions (see mayTitle).
 	skipBase := s.lazy != nil && !s.lazy.mayTitle(f.search)
+	var src iter.Seq[ref] = s.refsLocked()
+	if f.order == "last_activity" {
+		// Streamed (activityorder.go): only the base sessions that can
+		// match, those of the creation range, are generated, and only as
+		// far as the walk goes.
+		lo, hi := 0, 0
+		if s.lazy != nil {
+			lo, hi = s.lazy.baseRange(&f)
+		}
+		src = s.activityLocked(baseVisible && !skipBase, lo, hi)
+	}
 	// Then the total is known without passing every session (a million on
 	// a lazy server, for every page): the page's walk stops at its end.
 	known := -1
-	if trivial && f.order != "last_activity" {
+	if trivial {
 		known = 0
 		for _, e := range s.order {
 			if f.match(e) {

@@ -2,7 +2,6 @@ package apitest
 
 import (
 	"iter"
-	"sort"
 	"time"
 )
 
@@ -14,10 +13,12 @@ import (
 // generated from the formula as the iteration passes them.
 
 // ref is one session in list order: a materialised entry, or (e == nil)
-// the lazy base's session idx, not generated yet.
+// the lazy base's session idx, not generated yet or generated into gen
+// (not kept) by an iteration that needed it (activityorder.go).
 type ref struct {
 	e   *entry
 	idx int
+	gen *entry
 }
 
 // refsLocked yields every session newest first: the materialised ones
@@ -57,6 +58,9 @@ func (s *Server) refsLocked() iter.Seq[ref] {
 func (s *Server) entryOf(r ref) *entry {
 	if r.e != nil {
 		return r.e
+	}
+	if r.gen != nil {
+		return r.gen
 	}
 	return &entry{s: s.lazy.gen(r.idx)}
 }
@@ -165,23 +169,4 @@ func (s *Server) markMaterialisedLocked(id string) {
 		}
 		s.over[i] = true
 	}
-}
-
-// byActivityLocked is the order of order=last_activity (updated_at desc,
-// stable): it generates every session once, keeping only refs and times.
-func (s *Server) byActivityLocked() []ref {
-	type timed struct {
-		r ref
-		t time.Time
-	}
-	all := make([]timed, 0, min(s.lenLocked(), 1<<20))
-	for r := range s.refsLocked() {
-		all = append(all, timed{r, s.entryOf(r).s.UpdatedAt})
-	}
-	sort.SliceStable(all, func(i, j int) bool { return all[i].t.After(all[j].t) })
-	out := make([]ref, len(all))
-	for i := range all {
-		out[i] = all[i].r
-	}
-	return out
 }
