@@ -94,8 +94,8 @@ func defaultActions() []Action {
 			Allowed: allowUpdate,
 			// One session toggles; marked ones are all resolved.
 			Do: func(ctx context.Context, env actionEnv, r *row, bulk bool) (actionResult, error) {
-				c, label := change{id: r.s.ID}, "Resolved"
-				if !bulk && r.hasTag(resolvedTag) {
+				c, label := change{id: r.S.ID}, "Resolved"
+				if !bulk && r.HasTag(resolvedTag) {
 					c.removed, label = []string{resolvedTag}, "Reopened"
 				} else {
 					c.added = []string{resolvedTag}
@@ -105,7 +105,7 @@ func defaultActions() []Action {
 				return res, err
 			},
 			Undo:      undoChange,
-			Unchanged: func(r *row) bool { return r.hasTag(resolvedTag) },
+			Unchanged: func(r *row) bool { return r.HasTag(resolvedTag) },
 			Already:   "already resolved",
 			Done:      "Resolved",
 			Failed:    "resolve failed",
@@ -148,7 +148,7 @@ func (j job) step(res actionResult) *undoStep {
 }
 
 func (a *Action) job(r *row, bulk bool) job {
-	return job{id: r.s.ID, undo: a.Undo, run: func(ctx context.Context, env actionEnv) (actionResult, error) {
+	return job{id: r.S.ID, undo: a.Undo, run: func(ctx context.Context, env actionEnv) (actionResult, error) {
 		return a.Do(ctx, env, r, bulk)
 	}}
 }
@@ -227,7 +227,7 @@ func (m Model) runAction(a *Action) (tea.Model, tea.Cmd) {
 		for _, id := range m.markedIDs() {
 			r := m.st.get(id)
 			if r == nil {
-				r = &row{s: apiclient.Session{ID: id}}
+				r = &row{S: apiclient.Session{ID: id}}
 			}
 			rows = append(rows, r)
 		}

@@ -35,10 +35,10 @@ const platformChatWhy = "a platform chat session (tagged " + platformChatTag + "
 // the list is allowed everything (older servers do not send it); with it, a
 // missing rel is refused with what the server does offer.
 func allowRel(r *row, rel string) (bool, string) {
-	if r.s.AllowedActions.IsZero() {
+	if r.S.AllowedActions.IsZero() {
 		return true, ""
 	}
-	acts := r.s.Actions()
+	acts := r.S.Actions()
 	rels := make([]string, 0, len(acts))
 	for _, a := range acts {
 		if a.Rel == rel {
@@ -55,7 +55,7 @@ func allowRel(r *row, rel string) (bool, string) {
 
 // allowUpdate is the check of actions that change title or tags.
 func allowUpdate(r *row) (bool, string) {
-	if r.s.HasTag(platformChatTag) {
+	if r.S.HasTag(platformChatTag) {
 		return false, platformChatWhy + "retitled or retagged"
 	}
 	return allowRel(r, "update")
@@ -71,18 +71,18 @@ func sessionActions() []Action {
 			Modes:    inList | inDetail,
 			HelpOnly: true,
 			Allowed: func(r *row) (bool, string) {
-				if !r.s.Pinned() {
+				if !r.S.Pinned() {
 					return allowRel(r, "pin")
 				}
-				if r.s.HasTag(platformChatTag) {
+				if r.S.HasTag(platformChatTag) {
 					return false, platformChatWhy + "unpinned"
 				}
 				return allowRel(r, "unpin")
 			},
 			// Toggles by the row's is_pinned; the revert is the state before.
 			Do: func(ctx context.Context, env actionEnv, r *row, _ bool) (actionResult, error) {
-				was := r.s.Pinned()
-				res, err := setPinned(ctx, env, r.s.ID, !was)
+				was := r.S.Pinned()
+				res, err := setPinned(ctx, env, r.S.ID, !was)
 				res.revert = was
 				return res, err
 			},
@@ -102,13 +102,13 @@ func sessionActions() []Action {
 			HelpOnly: true,
 			// No rel: archive is always offered, but for a platform chat.
 			Allowed: func(r *row) (bool, string) {
-				if r.s.HasTag(platformChatTag) {
+				if r.S.HasTag(platformChatTag) {
 					return false, platformChatWhy + "archived"
 				}
 				return true, ""
 			},
 			Do: func(ctx context.Context, env actionEnv, r *row, _ bool) (actionResult, error) {
-				if err := env.API.Archive(ctx, r.s.ID); err != nil {
+				if err := env.API.Archive(ctx, r.S.ID); err != nil {
 					return actionResult{}, err
 				}
 				return actionResult{removed: true, revert: true, label: "Archived — u brings it back"}, nil
@@ -135,7 +135,7 @@ func sessionActions() []Action {
 			Allowed:  func(r *row) (bool, string) { return allowRel(r, "cancel") },
 			Confirm:  func(int) string { return "Cancel the running turn?" },
 			Do: func(ctx context.Context, env actionEnv, r *row, _ bool) (actionResult, error) {
-				resp, err := env.API.Cancel(ctx, r.s.ID)
+				resp, err := env.API.Cancel(ctx, r.S.ID)
 				if err != nil {
 					return actionResult{}, err
 				}
@@ -146,7 +146,7 @@ func sessionActions() []Action {
 					label = "cancel answered " + strconv.Quote(safetext.Line(string(resp.Status), 40))
 				}
 				// The session's status moved: show it as the server has it.
-				s, err := env.API.GetSession(ctx, r.s.ID)
+				s, err := env.API.GetSession(ctx, r.S.ID)
 				if err != nil {
 					s = nil
 				}
@@ -161,7 +161,7 @@ func sessionActions() []Action {
 			Modes:    inList | inDetail,
 			HelpOnly: true,
 			Allowed: func(r *row) (bool, string) {
-				if r.s.HasTag(platformChatTag) {
+				if r.S.HasTag(platformChatTag) {
 					return false, platformChatWhy + "deleted"
 				}
 				return allowRel(r, "delete")
@@ -171,7 +171,7 @@ func sessionActions() []Action {
 			},
 			Typed: deleteWord,
 			Do: func(ctx context.Context, env actionEnv, r *row, _ bool) (actionResult, error) {
-				if err := env.API.Delete(ctx, r.s.ID); err != nil {
+				if err := env.API.Delete(ctx, r.S.ID); err != nil {
 					return actionResult{}, err
 				}
 				return actionResult{removed: true}, nil
@@ -239,14 +239,14 @@ var errNotPlainID = errors.New("it holds characters an id should not have (only 
 
 // copyID copies the session's id, or says why it will not.
 func copyID(_ context.Context, env actionEnv, r *row, _ bool) (actionResult, error) {
-	if !plainID(r.s.ID) {
+	if !plainID(r.S.ID) {
 		return actionResult{}, errNotPlainID
 	}
-	if err := env.Clipboard(r.s.ID); err != nil {
+	if err := env.Clipboard(r.S.ID); err != nil {
 		return actionResult{}, err
 	}
 	// A plain id is its own sanitised form: what is copied is what is shown.
-	return actionResult{label: "copied " + r.id}, nil
+	return actionResult{label: "copied " + r.ID}, nil
 }
 
 // maxCopyJSONBytes bounds what Y puts on the clipboard.
@@ -256,7 +256,7 @@ const maxCopyJSONBytes = 1 << 20
 // format character written as a \u escape: the text pasted is the data,
 // never a terminal sequence.
 func copyJSON(_ context.Context, env actionEnv, r *row, _ bool) (actionResult, error) {
-	b, err := json.Marshal(r.s)
+	b, err := json.Marshal(r.S)
 	if err != nil {
 		return actionResult{}, err
 	}
@@ -322,7 +322,7 @@ func safeURL(raw string) (string, error) {
 // openViewURL opens the session's page in the browser; with none, it shows
 // the URL and copies it.
 func openViewURL(_ context.Context, env actionEnv, r *row, _ bool) (actionResult, error) {
-	u, err := safeURL(r.s.ViewURL)
+	u, err := safeURL(r.S.ViewURL)
 	if err != nil {
 		return actionResult{}, err
 	}

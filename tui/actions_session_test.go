@@ -74,8 +74,8 @@ func newActKit(t *testing.T, o apitest.Options) (*actKit, Model) {
 func (k *actKit) pick(m Model, ok func(apiclient.Session) bool) apiclient.Session {
 	k.t.Helper()
 	for _, r := range m.view.rows {
-		if ok(r.s) {
-			return r.s
+		if ok(r.S) {
+			return r.S
 		}
 	}
 	k.t.Fatal("no session fits")
@@ -85,8 +85,8 @@ func (k *actKit) pick(m Model, ok func(apiclient.Session) bool) apiclient.Sessio
 // selectRow puts the cursor on id.
 func (k *actKit) selectRow(m Model, id string) Model {
 	k.t.Helper()
-	m.list.cursor = slices.IndexFunc(m.view.rows, func(r *row) bool { return r.s.ID == id })
-	if r := m.selected(); r == nil || r.s.ID != id {
+	m.list.Cursor = slices.IndexFunc(m.view.rows, func(r *row) bool { return r.S.ID == id })
+	if r := m.selected(); r == nil || r.S.ID != id {
 		k.t.Fatalf("row %s not shown", id)
 	}
 	return m
@@ -124,21 +124,21 @@ func TestActionPinRoundTripAndUndo(t *testing.T) {
 
 	m = unitKeys(t, m, "P")
 	wantStatus(t, m, "Pinned")
-	if !m.st.get(s.ID).s.Pinned() {
+	if !m.st.get(s.ID).S.Pinned() {
 		t.Fatal("row not pinned after P")
 	}
 	m = unitKeys(t, m, "P")
 	wantStatus(t, m, "Unpinned")
-	if m.st.get(s.ID).s.Pinned() {
+	if m.st.get(s.ID).S.Pinned() {
 		t.Fatal("row still pinned after the second P")
 	}
 	m = unitKeys(t, m, "u")                    // undoes the unpin: pinned again
 	wantStatus(t, m, "undid pin of 1 session") // undo names what it reverts (issue 12)
-	if !m.st.get(s.ID).s.Pinned() {
+	if !m.st.get(s.ID).S.Pinned() {
 		t.Fatal("undo of unpin did not pin")
 	}
 	m = unitKeys(t, m, "u") // undoes the pin
-	if m.st.get(s.ID).s.Pinned() {
+	if m.st.get(s.ID).S.Pinned() {
 		t.Fatal("undo of pin did not unpin")
 	}
 	want := []string{"PUT " + path, "DELETE " + path, "PUT " + path, "DELETE " + path}
@@ -215,7 +215,7 @@ func TestActionCancelConfirmAndNoOp(t *testing.T) {
 	if srvS, _ := k.srv.Get(s.ID); srvS.Status.Is(apiclient.StatusActive) {
 		t.Fatal("server: still active")
 	}
-	if r := m.st.get(s.ID); r.s.Status.Is(apiclient.StatusActive) || r.s.Can("cancel") {
+	if r := m.st.get(s.ID); r.S.Status.Is(apiclient.StatusActive) || r.S.Can("cancel") {
 		t.Fatal("row not refreshed after the cancel")
 	}
 	// No undo of a cancel.
@@ -320,7 +320,7 @@ func TestActionOpenRefusesUnsafeURL(t *testing.T) {
 	k, m := newActKit(t, apitest.Options{Sessions: 3})
 	s := k.pick(m, plain)
 	r := m.st.get(s.ID)
-	bad := r.s
+	bad := r.S
 	bad.ViewURL = "javascript:alert(1)"
 	m.st.upsert(bad)
 	m = unitDrive(t, m, m.request())
@@ -374,7 +374,7 @@ func TestActionCopyJSONSanitised(t *testing.T) {
 func TestActionRefusedByAllowedActions(t *testing.T) {
 	k, m := newActKit(t, apitest.Options{Sessions: 6})
 	s := k.pick(m, func(s apiclient.Session) bool { return plain(s) && !s.Pinned() })
-	r := m.st.get(s.ID).s
+	r := m.st.get(s.ID).S
 	r.AllowedActions = apiclient.RawActions(json.RawMessage(`[{"rel":"self","method":"GET","href":"x"},{"rel":"events"}]`))
 	m.st.upsert(r)
 	m = unitDrive(t, m, m.request())
@@ -490,9 +490,9 @@ func TestActionArchiveMarkedAndUndo(t *testing.T) {
 	k, m := newActKit(t, apitest.Options{Sessions: 12})
 	var ids []string
 	for _, r := range m.view.rows {
-		if plain(r.s) && len(ids) < 3 {
-			ids = append(ids, r.s.ID)
-			m.marked[r.s.ID] = true
+		if plain(r.S) && len(ids) < 3 {
+			ids = append(ids, r.S.ID)
+			m.marked[r.S.ID] = true
 		}
 	}
 	n := len(m.view.rows)

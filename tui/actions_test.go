@@ -23,7 +23,7 @@ func zapAction() Action {
 		Modes:   inList | inDetail | inMarked,
 		Confirm: func(n int) string { return fmt.Sprintf("Zap %d sessions?", n) },
 		Do: func(ctx context.Context, env actionEnv, r *row, _ bool) (actionResult, error) {
-			return saveChange(ctx, env, change{id: r.s.ID, added: []string{"zapped"}})
+			return saveChange(ctx, env, change{id: r.S.ID, added: []string{"zapped"}})
 		},
 		Undo:   undoChange,
 		Done:   "Zapped",

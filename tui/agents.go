@@ -16,7 +16,7 @@ func (m Model) openAgents() Model {
 	rows := m.st.rows()
 	counts := map[string]int{}
 	for _, r := range rows {
-		counts[r.s.AgentID]++
+		counts[r.S.AgentID]++
 	}
 	current := m.load.agentID
 	if current != "" && counts[current] == 0 {
@@ -73,7 +73,7 @@ func (m Model) onAgentChosen(msg agentpicker.ChosenMsg) (tea.Model, tea.Cmd) {
 	m.load.complete = false
 	m.st = newStore()
 	m.marked = map[string]bool{}
-	m.list = listModel{height: m.list.height}
+	m.list = listModel{Height: m.list.Height}
 	m.setInfo("loading sessions of " + msg.Label + "…")
 	return m, m.startLoad()
 }

@@ -58,8 +58,8 @@ func TestProgramAgentPickerChooses(t *testing.T) {
 		t.Fatalf("agent listed %q, want Billing Assistant's %q", m.load.agentID, billing)
 	}
 	for _, r := range m.st.rows() {
-		if r.s.AgentID != billing {
-			t.Fatalf("session %s of agent %s in the list of %s", r.s.ID, r.s.AgentID, billing)
+		if r.S.AgentID != billing {
+			t.Fatalf("session %s of agent %s in the list of %s", r.S.ID, r.S.AgentID, billing)
 		}
 	}
 }
@@ -120,12 +120,12 @@ func TestEditFormKeysFromKeyMap(t *testing.T) {
 	m = unitDrive(t, m, m.initLoad)
 	var target string
 	for _, id := range unitRowIDs(m) {
-		if r := m.st.get(id); r != nil && !r.hasTag("platform-chat-starter") {
+		if r := m.st.get(id); r != nil && !r.HasTag("platform-chat-starter") {
 			target = id
 			break
 		}
 	}
-	for m.selected() == nil || m.selected().s.ID != target {
+	for m.selected() == nil || m.selected().S.ID != target {
 		m = unitKeys(t, m, "j")
 	}
 	m = unitKeys(t, m, "e", "!")

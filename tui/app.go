@@ -187,7 +187,7 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		next.st.trimTo(next.opts.MaxRows)
 		nm = next
 	}
-	if next.spec.q.raw != next.sq.raw {
+	if next.spec.q.Raw != next.sq.raw {
 		// Whatever changed the query, its server part follows it.
 		cmd = tea.Batch(cmd, next.serverQueryChanged())
 		nm = next
@@ -211,7 +211,7 @@ func (m Model) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	switch msg := msg.(type) {
 	case tea.WindowSizeMsg:
 		m.ctx.Width, m.ctx.Height = msg.Width, msg.Height
-		m.list = m.list.setHeight(m.listHeight(), len(m.view.rows))
+		m.list = m.list.SetHeight(m.listHeight(), len(m.view.rows))
 		hm := *m.help
 		hm.Width = msg.Width
 		m.help = &hm
@@ -472,7 +472,7 @@ func (m Model) onDerived(msg viewDerivedMsg) (tea.Model, tea.Cmd) {
 		// While typing a filter, a new query puts the cursor on the best
 		// match. Keeping it on whichever row an intermediate result had
 		// under it would select a session that depends on typing speed.
-		requery := m.mode == modeFilter && msg.res.spec.q.raw != m.view.spec.q.raw
+		requery := m.mode == modeFilter && msg.res.spec.q.Raw != m.view.spec.q.Raw
 		// Another status tab is another list: it starts at its first row.
 		requery = requery || msg.res.spec.tab != m.view.spec.tab
 		// A new order or filter shows the list from the top (the selection
@@ -480,14 +480,14 @@ func (m Model) onDerived(msg viewDerivedMsg) (tea.Model, tea.Cmd) {
 		// is for refreshes, and here would hide the new first rows above.
 		respec := !sameSpec(msg.res.spec, m.view.spec)
 		m.view = msg.res
-		m.list = m.list.setHeight(m.listHeight(), len(m.view.rows))
+		m.list = m.list.SetHeight(m.listHeight(), len(m.view.rows))
 		if requery {
-			m.list.cursor, m.list.offset, m.list.selectedID = 0, 0, ""
+			m.list.Cursor, m.list.Offset, m.list.SelectedID = 0, 0, ""
 		}
-		m.list = m.list.setRows(m.view.rows)
+		m.list = m.list.SetRows(m.view.rows)
 		if respec {
-			m.list.offset = 0
-			m.list = m.list.clamp(len(m.view.rows))
+			m.list.Offset = 0
+			m.list = m.list.Clamp(len(m.view.rows))
 		}
 	}
 	// Pages of a load in progress do not ask again (see pageArrived).
@@ -499,7 +499,7 @@ func (m Model) onDerived(msg viewDerivedMsg) (tea.Model, tea.Cmd) {
 }
 
 func sameSpec(a, b viewSpec) bool {
-	return a.q.raw == b.q.raw && a.tab == b.tab && a.sort == b.sort && a.reverse == b.reverse &&
+	return a.q.Raw == b.q.Raw && a.tab == b.tab && a.sort == b.sort && a.reverse == b.reverse &&
 		a.hideResolved == b.hideResolved
 }
 
@@ -514,4 +514,4 @@ func (m *Model) editFilter(change func(*textinput.Model)) {
 }
 
 // selected is the row under the cursor, if any.
-func (m Model) selected() *row { return m.list.selected(m.view.rows) }
+func (m Model) selected() *row { return m.list.Selected(m.view.rows) }

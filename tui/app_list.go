@@ -24,17 +24,17 @@ func (m Model) onListKey(k tea.KeyMsg) (tea.Model, tea.Cmd) {
 	case keyMatches(k, keys.Quit):
 		return m.quit()
 	case keyMatches(k, keys.Up):
-		m.list = m.list.moveTo(m.list.cursor-1, rows)
+		m.list = m.list.MoveTo(m.list.Cursor-1, rows)
 	case keyMatches(k, keys.Down):
-		m.list = m.list.moveTo(m.list.cursor+1, rows)
+		m.list = m.list.MoveTo(m.list.Cursor+1, rows)
 	case keyMatches(k, keys.PageUp):
-		m.list = m.list.moveTo(m.list.cursor-m.list.height, rows)
+		m.list = m.list.MoveTo(m.list.Cursor-m.list.Height, rows)
 	case keyMatches(k, keys.PageDown):
-		m.list = m.list.moveTo(m.list.cursor+m.list.height, rows)
+		m.list = m.list.MoveTo(m.list.Cursor+m.list.Height, rows)
 	case keyMatches(k, keys.Top):
-		m.list = m.list.moveTo(0, rows)
+		m.list = m.list.MoveTo(0, rows)
 	case keyMatches(k, keys.Bottom):
-		m.list = m.list.moveTo(len(rows)-1, rows)
+		m.list = m.list.MoveTo(len(rows)-1, rows)
 	case keyMatches(k, keys.Open):
 		return m.openDetail()
 	case keyMatches(k, keys.Edit):
@@ -66,7 +66,7 @@ func (m Model) onListKey(k tea.KeyMsg) (tea.Model, tea.Cmd) {
 			m.load.cancel()
 		case len(m.marked) > 0:
 			m.marked = map[string]bool{}
-		case m.spec.q.raw != "":
+		case m.spec.q.Raw != "":
 			m.editFilter(func(f *textinput.Model) { f.SetValue("") })
 			m.spec.q = query{}
 			return m, m.request()
@@ -93,16 +93,16 @@ func (m Model) onListKey(k tea.KeyMsg) (tea.Model, tea.Cmd) {
 		return m, m.request()
 	case keyMatches(k, keys.Mark):
 		if r := m.selected(); r != nil {
-			if m.marked[r.s.ID] {
-				delete(m.marked, r.s.ID)
+			if m.marked[r.S.ID] {
+				delete(m.marked, r.S.ID)
 			} else {
-				m.marked[r.s.ID] = true
+				m.marked[r.S.ID] = true
 			}
 			// The cursor stays: space marks the row it is on, nothing else.
 		}
 	case keyMatches(k, keys.MarkAll):
 		for _, r := range rows {
-			m.marked[r.s.ID] = true
+			m.marked[r.S.ID] = true
 		}
 	case keyMatches(k, keys.Views):
 		return m.openViews()
@@ -161,13 +161,13 @@ func (m Model) onFilterKey(k tea.KeyMsg) (tea.Model, tea.Cmd) {
 	case keyMatches(k, keys.FilterClear):
 		m.editFilter(func(f *textinput.Model) { f.SetValue(""); f.Blur() })
 		m.mode = modeList
-		m.qin = m.qin.remember(m.spec.q.raw)
+		m.qin = m.qin.remember(m.spec.q.Raw)
 		m.spec.q = query{}
 		return m, m.request()
 	case keyMatches(k, keys.FilterKeep):
 		m.editFilter(func(f *textinput.Model) { f.Blur() })
 		m.mode = modeList
-		m.qin = m.qin.remember(m.spec.q.raw)
+		m.qin = m.qin.remember(m.spec.q.Raw)
 		return m, nil
 	case keyMatches(k, keys.FilterHistoryPrev, keys.FilterHistoryNext):
 		var text string
@@ -181,15 +181,15 @@ func (m Model) onFilterKey(k tea.KeyMsg) (tea.Model, tea.Cmd) {
 		return m, m.request()
 	case keyMatches(k, keys.FilterUp):
 		// Let the user move through matches without leaving the filter.
-		m.list = m.list.moveTo(m.list.cursor-1, m.view.rows)
+		m.list = m.list.MoveTo(m.list.Cursor-1, m.view.rows)
 		return m, nil
 	case keyMatches(k, keys.FilterDown):
-		m.list = m.list.moveTo(m.list.cursor+1, m.view.rows)
+		m.list = m.list.MoveTo(m.list.Cursor+1, m.view.rows)
 		return m, nil
 	}
 	f, cmd := m.filter.Update(k)
 	m.filter = &f
-	if q := m.filter.Value(); q != m.spec.q.raw {
+	if q := m.filter.Value(); q != m.spec.q.Raw {
 		m.qin.pos = -1 // editing leaves the history
 		m.spec.q = compileQuery(q, m.qin.env)
 		return m, tea.Batch(cmd, m.request())
@@ -210,13 +210,13 @@ func (m Model) onMouse(msg tea.MouseMsg) (tea.Model, tea.Cmd) {
 	rows := m.view.rows
 	switch {
 	case msg.Button == tea.MouseButtonWheelUp:
-		m.list = m.list.moveTo(m.list.cursor-3, rows)
+		m.list = m.list.MoveTo(m.list.Cursor-3, rows)
 	case msg.Button == tea.MouseButtonWheelDown:
-		m.list = m.list.moveTo(m.list.cursor+3, rows)
+		m.list = m.list.MoveTo(m.list.Cursor+3, rows)
 	case msg.Button == tea.MouseButtonLeft && msg.Action == tea.MouseActionPress:
 		i := msg.Y - m.listTop()
-		if i >= 0 && i < m.list.height && m.list.offset+i < len(rows) && msg.X < m.listWidth() {
-			m.list = m.list.moveTo(m.list.offset+i, rows)
+		if i >= 0 && i < m.list.Height && m.list.Offset+i < len(rows) && msg.X < m.listWidth() {
+			m.list = m.list.MoveTo(m.list.Offset+i, rows)
 		}
 	}
 	return m, nil
@@ -280,7 +280,7 @@ func (m Model) openEdit(from mode) (tea.Model, tea.Cmd) {
 	if ok, why := allowUpdate(r); !ok { // refused before the form, not at save
 		return m, m.setError("cannot edit: " + why)
 	}
-	m.setForm(form.New(m.ctx.Theme, m.formKeys(), &r.s, m.st.knownTags()).SetSize(m.ctx.Width, m.bodyHeight()))
+	m.setForm(form.New(m.ctx.Theme, m.formKeys(), &r.S, m.st.knownTags()).SetSize(m.ctx.Width, m.bodyHeight()))
 	m.back, m.mode = from, modeEdit
 	return m, textinput.Blink
 }

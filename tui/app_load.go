@@ -47,7 +47,7 @@ func (m Model) onPage(msg pageLoadedMsg) (tea.Model, tea.Cmd) {
 	}
 	if m.load.next != m.st {
 		for _, s := range msg.ev.Page.Data {
-			if old := m.st.get(s.ID); old != nil && s.UpdatedAt.After(old.s.UpdatedAt) {
+			if old := m.st.get(s.ID); old != nil && s.UpdatedAt.After(old.S.UpdatedAt) {
 				m.st.upsert(s)
 			}
 		}

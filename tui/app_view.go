@@ -134,7 +134,7 @@ func (m Model) cachedTabs() string {
 		return m.tabsView()
 	}
 	k := tabsKey{view: m.view, tab: m.spec.tab, sort: m.spec.sort, reverse: m.spec.reverse,
-		query: m.spec.q.raw, width: m.ctx.Width, shown: len(m.view.rows), theme: m.ctx.Theme,
+		query: m.spec.q.Raw, width: m.ctx.Width, shown: len(m.view.rows), theme: m.ctx.Theme,
 		facets: m.facts.facets, partial: m.partial(), counts: m.st.counts}
 	if m.cache.tabsKey != k || m.cache.tabs == "" {
 		m.cache.tabsKey, m.cache.tabs = k, m.tabsView()
@@ -193,43 +193,43 @@ func (m Model) listView() string {
 	lw := m.listWidth()
 	rows := m.view.rows
 	d := rowDecor{
-		marked: func(id string) bool { return m.marked[id] },
-		pending: func(id string) (string, bool) {
+		Marked: func(id string) bool { return m.marked[id] },
+		Pending: func(id string) (string, bool) {
 			if m.ops.busy[id] > 0 {
 				return m.spin.View(), true
 			}
 			return "", false
 		},
-		changed: func(id string) bool { _, ok := m.changed[id]; return ok },
-		found:   m.st.isOutside,
-		q:       m.spec.q,
+		Changed: func(id string) bool { _, ok := m.changed[id]; return ok },
+		Found:   m.st.isOutside,
+		Q:       m.spec.q,
 		// AGE follows the order: creation for the server's (created) order.
-		ageCreated: m.spec.sort == sortServer,
-		names:      m.ctx.names,
-		order:      m.opts.columns,
-		frame:      activityFrame(m.ctx.Now()),
+		AgeCreated: m.spec.sort == sortServer,
+		Names:      m.ctx.names,
+		Order:      m.opts.columns,
+		Frame:      activityFrame(m.ctx.Now()),
 	}
 	if m.cache != nil {
 		if m.cache.lines == nil {
 			m.cache.lines = map[rowLineKey]string{}
 		}
-		d.lines = m.cache.lines
+		d.Lines = m.cache.lines
 	}
-	fresh := make([]*row, 0, m.list.height)
-	end := min(m.list.offset+m.list.height, len(rows))
-	for i := m.list.offset; i < end; i++ {
+	fresh := make([]*row, 0, m.list.Height)
+	end := min(m.list.Offset+m.list.Height, len(rows))
+	for i := m.list.Offset; i < end; i++ {
 		fresh = append(fresh, m.fresh(rows[i]))
 	}
 	window := m.list
-	window.offset, window.cursor = 0, m.list.cursor-m.list.offset
+	window.Offset, window.Cursor = 0, m.list.Cursor-m.list.Offset
 	var list string
 	if len(rows) == 0 {
-		list = fitBlock(m.emptyView(), lw, m.list.height)
+		list = fitBlock(m.emptyView(), lw, m.list.Height)
 	} else {
-		list = window.view(&m.ctx, fresh, lw, d)
+		list = window.View(&m.ctx, fresh, lw, d)
 	}
-	cols := layoutColumnsOf(lw, d.order)
-	cols.created = d.ageCreated
+	cols := layoutColumnsOf(lw, d.Order)
+	cols.created = d.AgeCreated
 	head := cols.header(&m.ctx)
 	if p := m.queryProblemLine(lw); p != "" {
 		head = p // right under the input, in place of the column names
@@ -319,7 +319,7 @@ func (m Model) cachedPreview(r *row, w, h int) string {
 	m.ctx.found = m.st.isOutside // a copy: the preview says "found on server"
 	key := previewKey{r: r, w: w, h: h, theme: m.ctx.Theme, names: m.ctx.names}
 	if r != nil {
-		key.age = age(m.ctx.Now(), r.s.UpdatedAt)
+		key.age = age(m.ctx.Now(), r.S.UpdatedAt)
 	}
 	if m.cache == nil {
 		return previewView(&m.ctx, r, w, h)
@@ -350,11 +350,11 @@ func previewView(ctx *Context, r *row, width, height int) string {
 	k := ctx.styles()
 	inner := max(width-4, 10)
 	if r == nil {
-		return drawPane(t, k.muted.render("no session selected"), inner, height)
+		return drawPane(t, k.Muted.Render("no session selected"), inner, height)
 	}
 	wrap := func(s string, lines int) string {
 		if s == "" {
-			return k.muted.render("—")
+			return k.Muted.Render("—")
 		}
 		out := ansi.Wordwrap(s, inner, "")
 		parts := strings.Split(out, "\n")
@@ -364,30 +364,30 @@ func previewView(ctx *Context, r *row, width, height int) string {
 		}
 		return strings.Join(parts, "\n")
 	}
-	title := r.title
-	titleStyle := &k.paneTitle
-	if r.untitled {
+	title := r.Title
+	titleStyle := &k.PaneTitle
+	if r.Untitled {
 		title, titleStyle = "(untitled)", &k.untitled
 	}
-	tags := k.muted.render("no tags")
-	if r.tagsText != "" {
-		tags = k.tag.render(r.tagsText)
+	tags := k.Muted.Render("no tags")
+	if r.TagsText != "" {
+		tags = k.tag.Render(r.TagsText)
 	}
-	usage := k.muted.render("no usage yet")
-	if u := r.s.Usage; u != nil {
-		usage = k.value.render(compactTokens(r.total)+" tokens") +
-			k.muted.render(fmt.Sprintf(" (in %s · out %s · cache %s)", compactTokens(u.InputTokens), compactTokens(u.OutputTokens), compactTokens(u.CacheRead())))
+	usage := k.Muted.Render("no usage yet")
+	if u := r.S.Usage; u != nil {
+		usage = k.Value.Render(compactTokens(r.Total)+" tokens") +
+			k.Muted.Render(fmt.Sprintf(" (in %s · out %s · cache %s)", compactTokens(u.InputTokens), compactTokens(u.OutputTokens), compactTokens(u.CacheRead())))
 	}
-	cost := k.muted.render("—")
-	if c := costText(&r.s); c != "" {
-		cost = k.value.render(c)
+	cost := k.Muted.Render("—")
+	if c := costText(&r.S); c != "" {
+		cost = k.Value.Render(c)
 	}
 	source := ""
-	if r.source != "" {
-		source = k.muted.render(" · via ") + k.value.render(r.source)
+	if r.Source != "" {
+		source = k.Muted.Render(" · via ") + k.Value.Render(r.Source)
 	}
 	var updated string
-	switch a := age(ctx.Now(), r.s.UpdatedAt); a { // never "updated now ago"
+	switch a := age(ctx.Now(), r.S.UpdatedAt); a { // never "updated now ago"
 	case "now":
 		updated = "updated just now"
 	case "—":
@@ -402,8 +402,8 @@ func previewView(ctx *Context, r *row, width, height int) string {
 	room := height - 2 // border
 	// A failed run leads with why it failed.
 	var failure string
-	if r.act == string(apiclient.ActivityFailed) {
-		why := r.why
+	if r.Act == string(apiclient.ActivityFailed) {
+		why := r.Why
 		if why == "" {
 			why = "no reason given"
 		}
@@ -413,7 +413,7 @@ func previewView(ctx *Context, r *row, width, height int) string {
 		}
 		var fl []string
 		for _, l := range strings.Split(wrap(failedGlyph+" failed: "+why, lines), "\n") {
-			fl = append(fl, k.failed.render(l))
+			fl = append(fl, k.failed.Render(l))
 		}
 		failure = strings.Join(fl, "\n")
 		room -= lines
@@ -421,27 +421,27 @@ func previewView(ctx *Context, r *row, width, height int) string {
 	var body string
 	if room >= 12 {
 		head := strings.Join([]string{
-			titleStyle.render(safetext.Truncate(title, inner)),
+			titleStyle.Render(safetext.Truncate(title, inner)),
 			ansi.Truncate(meta, inner, safetext.Ellipsis), // meta is styled: ANSI-aware
-			k.label.render("tags   ") + tags,
-			k.label.render("usage  ") + usage,
-			k.label.render("cost   ") + cost,
-			k.label.render("agent  ") + k.value.render(ctx.agentLabel(r.s.AgentID)) + source,
+			k.Label.Render("tags   ") + tags,
+			k.Label.Render("usage  ") + usage,
+			k.Label.Render("cost   ") + cost,
+			k.Label.Render("agent  ") + k.Value.Render(ctx.agentLabel(r.S.AgentID)) + source,
 		}, "\n")
 		rest := room - 6 - 3 // head, blank, two labels
 		each := rest / 2
-		body = head + "\n\n" + k.label.render("Preview (first user message)") + "\n" + wrap(r.preview, each) +
-			"\n" + k.label.render("Output (last answer)") + "\n" + wrap(r.output, rest-each)
+		body = head + "\n\n" + k.Label.Render("Preview (first user message)") + "\n" + wrap(r.Preview, each) +
+			"\n" + k.Label.Render("Output (last answer)") + "\n" + wrap(r.Output, rest-each)
 	} else {
-		if r.s.AgentID != "" { // no room for an agent line: it joins the meta line
-			meta = metaLine(k, r, ctx.agentLabel(r.s.AgentID), updated)
+		if r.S.AgentID != "" { // no room for an agent line: it joins the meta line
+			meta = metaLine(k, r, ctx.agentLabel(r.S.AgentID), updated)
 		}
 		body = strings.Join([]string{
-			titleStyle.render(safetext.Truncate(title, inner)),
+			titleStyle.Render(safetext.Truncate(title, inner)),
 			ansi.Truncate(meta, inner, safetext.Ellipsis), // meta is styled: ANSI-aware
-			k.label.render("tags    ") + tags + k.muted.render(" · ") + cost + k.muted.render(" · ") + usage,
-			k.label.render("Preview ") + r.preview,
-			k.label.render("Output  ") + r.output,
+			k.Label.Render("tags    ") + tags + k.Muted.Render(" · ") + cost + k.Muted.Render(" · ") + usage,
+			k.Label.Render("Preview ") + r.Preview,
+			k.Label.Render("Output  ") + r.Output,
 		}, "\n")
 	}
 	if failure != "" {
@@ -453,14 +453,14 @@ func previewView(ctx *Context, r *row, width, height int) string {
 // metaLine is the preview's line of state: pinned, activity, the agent
 // (when given), age and id.
 func metaLine(k *styleKit, r *row, agent, updated string) string {
-	meta := k.status(r.act).render(r.cell)
-	if r.pinned {
-		meta = k.pinned.render(pinnedGlyph+" pinned") + k.muted.render(" · ") + meta
+	meta := k.Status(r.Act).Render(r.Cell)
+	if r.Pinned {
+		meta = k.Pinned.Render(pinnedGlyph+" pinned") + k.Muted.Render(" · ") + meta
 	}
 	if agent != "" {
-		meta += k.muted.render(" · ") + k.value.render(agent)
+		meta += k.Muted.Render(" · ") + k.Value.Render(agent)
 	}
-	return meta + k.muted.render(" · "+updated+" · "+r.id)
+	return meta + k.Muted.Render(" · "+updated+" · "+r.ID)
 }
 
 // drawPane draws the rounded pane around body by hand: the same frame as
@@ -591,7 +591,7 @@ func (m Model) partial() bool {
 // partial and no words filter it, else the loaded rows counted here.
 func (m Model) tabCounts() [statusTabs]int64 {
 	var out [statusTabs]int64
-	if f := m.facts.facets; f != nil && m.partial() && m.spec.q.empty() && !m.spec.hideResolved {
+	if f := m.facts.facets; f != nil && m.partial() && m.spec.q.Empty() && !m.spec.hideResolved {
 		out[tabAll] = max(f.Total, 0)
 		for i := tabAll + 1; i < statusTabs; i++ {
 			out[i], _ = m.facts.activityCount(i.activity())
@@ -629,8 +629,8 @@ func (m Model) tabsView() string {
 	if m.mode == modeFilter {
 		return spread(left, m.filter.View(), m.ctx.Width)
 	}
-	if m.spec.q.raw != "" {
-		right = t.Label.Render("filter ") + t.Match.Render(safetext.Truncate(m.spec.q.raw, 30)) +
+	if m.spec.q.Raw != "" {
+		right = t.Label.Render("filter ") + t.Match.Render(safetext.Truncate(m.spec.q.Raw, 30)) +
 			t.Muted.Render(fmt.Sprintf(" %s matches", thousands(int64(len(m.view.rows))))) + "  " + right
 	}
 	return spread(left, right, m.ctx.Width)
@@ -642,7 +642,7 @@ func (m Model) queryProblemLine(width int) string {
 	if m.mode != modeFilter {
 		return ""
 	}
-	probs := m.spec.q.problems()
+	probs := m.spec.q.Problems()
 	if len(probs) == 0 {
 		return ""
 	}
@@ -689,7 +689,7 @@ func (m Model) statusView() string {
 	if len(m.ops.inflight) > 0 {
 		return t.StatusLine.Render(m.spin.View() + " saving…")
 	}
-	if n := m.queryNote(); n != "" && m.mode == modeList && m.spec.q.raw != "" {
+	if n := m.queryNote(); n != "" && m.mode == modeList && m.spec.q.Raw != "" {
 		return t.Muted.Render("ⓘ " + n) // a kept filter: what its count covers
 	}
 	return ""

@@ -152,9 +152,9 @@ func BenchmarkCursorMove(b *testing.B) {
 			b.ReportAllocs()
 			b.ResetTimer()
 			for i := 0; i < b.N; i++ {
-				if mm := tm.(Model); mm.list.cursor >= len(mm.view.rows)-1 {
+				if mm := tm.(Model); mm.list.Cursor >= len(mm.view.rows)-1 {
 					b.StopTimer()
-					mm.list = mm.list.moveTo(0, mm.view.rows)
+					mm.list = mm.list.MoveTo(0, mm.view.rows)
 					tm = mm
 					b.StartTimer()
 				}
@@ -170,7 +170,7 @@ func benchMatchRatio(m Model, q string) float64 {
 	pq := compileQuery(q, queryEnv(m.all, m.qin.directory, m.ctx.Now()))
 	n := 0
 	for _, r := range m.all {
-		if _, ok := pq.matchRow(r); ok {
+		if _, ok := pq.MatchRow(r); ok {
 			n++
 		}
 	}
@@ -194,8 +194,8 @@ func BenchmarkFilterKeystroke(b *testing.B) {
 				tm, cmd = tm.Update(keyRune(r))
 				tm = settle(b, tm, cmd)
 			}
-			if mm := tm.(Model); mm.mode != modeFilter || mm.view.spec.q.raw != benchPrefix {
-				b.Fatalf("setup: mode %v, query %q", mm.mode, mm.view.spec.q.raw)
+			if mm := tm.(Model); mm.mode != modeFilter || mm.view.spec.q.Raw != benchPrefix {
+				b.Fatalf("setup: mode %v, query %q", mm.mode, mm.view.spec.q.Raw)
 			}
 			last, bs := keyRune(benchLast), tea.KeyMsg{Type: tea.KeyBackspace}
 			b.ReportAllocs()
@@ -207,8 +207,8 @@ func BenchmarkFilterKeystroke(b *testing.B) {
 
 				b.StopTimer()
 				if i == 0 {
-					if mm := tm.(Model); mm.view.spec.q.raw != word {
-						b.Fatalf("typed: query %q", mm.view.spec.q.raw)
+					if mm := tm.(Model); mm.view.spec.q.Raw != word {
+						b.Fatalf("typed: query %q", mm.view.spec.q.Raw)
 					}
 				}
 				tm, cmd = tm.Update(bs)
@@ -243,8 +243,8 @@ func BenchmarkQueryKeystroke(b *testing.B) {
 				tm, cmd = tm.Update(keyRune(r))
 				tm = settle(b, tm, cmd)
 			}
-			if mm := tm.(Model); mm.mode != modeFilter || mm.view.spec.q.raw != prefix || len(mm.spec.q.problems()) != 0 {
-				b.Fatalf("setup: mode %v, query %q, problems %v", mm.mode, mm.view.spec.q.raw, mm.spec.q.problems())
+			if mm := tm.(Model); mm.mode != modeFilter || mm.view.spec.q.Raw != prefix || len(mm.spec.q.Problems()) != 0 {
+				b.Fatalf("setup: mode %v, query %q, problems %v", mm.mode, mm.view.spec.q.Raw, mm.spec.q.Problems())
 			}
 			lastKey, bs := keyRune(last), tea.KeyMsg{Type: tea.KeyBackspace}
 			b.ReportAllocs()
@@ -256,8 +256,8 @@ func BenchmarkQueryKeystroke(b *testing.B) {
 
 				b.StopTimer()
 				if i == 0 {
-					if mm := tm.(Model); mm.view.spec.q.raw != benchQuery || len(mm.view.rows) == 0 {
-						b.Fatalf("typed: query %q, %d rows", mm.view.spec.q.raw, len(mm.view.rows))
+					if mm := tm.(Model); mm.view.spec.q.Raw != benchQuery || len(mm.view.rows) == 0 {
+						b.Fatalf("typed: query %q, %d rows", mm.view.spec.q.Raw, len(mm.view.rows))
 					}
 				}
 				tm, cmd = tm.Update(bs)

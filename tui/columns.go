@@ -89,7 +89,7 @@ func rightAligned(k colKind) bool {
 // cellText is an optional column's text for r (status, title and tags are
 // drawn apart, from their measured text).
 func (c columns) cellText(k colKind, now time.Time, r *row, names *agentNames) string {
-	u := r.s.Usage
+	u := r.S.Usage
 	tok := func(n func() int64) string {
 		if u == nil {
 			return "—"
@@ -98,15 +98,15 @@ func (c columns) cellText(k colKind, now time.Time, r *row, names *agentNames) s
 	}
 	switch k {
 	case colAgent:
-		if r.s.AgentID == "" {
+		if r.S.AgentID == "" {
 			return "—"
 		}
-		return names.label(r.s.AgentID)
+		return names.Label(r.S.AgentID)
 	case colSource:
-		if r.source == "" {
+		if r.Source == "" {
 			return "—"
 		}
-		return r.source
+		return r.Source
 	case colTokens:
 		return tokenCell(r)
 	case colIn:
@@ -116,14 +116,14 @@ func (c columns) cellText(k colKind, now time.Time, r *row, names *agentNames) s
 	case colCache:
 		return tok(u.CacheRead)
 	case colCost:
-		if s := costText(&r.s); s != "" {
+		if s := costText(&r.S); s != "" {
 			return s
 		}
 		return "—"
 	case colCreated:
-		return age(now, r.s.CreatedAt)
+		return age(now, r.S.CreatedAt)
 	case colUpdated:
-		return age(now, r.s.UpdatedAt)
+		return age(now, r.S.UpdatedAt)
 	case colAge:
 		return c.age(now, r)
 	}

@@ -25,14 +25,14 @@ type Context struct {
 // styles returns the pre-rendered styles, building them for a Context made
 // by hand (as in component tests).
 func (c *Context) styles() *styleKit {
-	if c.kit != nil && c.kit.theme == c.Theme {
+	if c.kit != nil && c.kit.Theme == c.Theme {
 		return c.kit
 	}
 	return newStyleKit(c.Theme)
 }
 
 // agentLabel is the agent's display name, or its id when unknown.
-func (c *Context) agentLabel(id string) string { return c.names.label(id) }
+func (c *Context) agentLabel(id string) string { return c.names.Label(id) }
 
 // API is what the program needs from the server; *apiclient.Client has it.
 // Commands capture it by value and never read the model.

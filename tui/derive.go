@@ -84,7 +84,7 @@ type viewSpec struct {
 
 // ranked reports whether matches are ordered by relevance: when words are
 // typed and the order is the server's default, not reversed.
-func (s viewSpec) ranked() bool { return s.q.ranked() && s.sort == sortServer && !s.reverse }
+func (s viewSpec) ranked() bool { return s.q.Ranked() && s.sort == sortServer && !s.reverse }
 
 // sortLabel names the order in force, for the header.
 func (s viewSpec) sortLabel() string {
@@ -130,11 +130,11 @@ func deriveView(all []*row, version int, spec viewSpec, prev *viewResult) *viewR
 	} else {
 		res.statusAll = make(map[string]int, 6)
 		for _, r := range all {
-			res.statusAll[r.act]++
+			res.statusAll[r.Act]++
 		}
 	}
 
-	needSets := len(spec.q.masks) > 0
+	needSets := len(spec.q.Masks) > 0
 	if needSets {
 		if sameOrder && prev.sortedSets != nil {
 			res.sortedSets = prev.sortedSets
@@ -143,14 +143,14 @@ func deriveView(all []*row, version int, spec viewSpec, prev *viewResult) *viewR
 		}
 	}
 	base, baseSets := res.sorted, res.sortedSets
-	if sameOrder && spec.q.narrows(prev.spec.q) {
+	if sameOrder && spec.q.Narrows(prev.spec.q) {
 		base, baseSets = prev.filtered, prev.filteredSets
 		if needSets && len(baseSets) != len(base) {
 			baseSets = setsOf(base)
 		}
 	}
 	var scores []int
-	if spec.q.empty() {
+	if spec.q.Empty() {
 		res.filtered, res.filteredSets = base, baseSets
 	} else {
 		res.filtered, scores, res.filteredSets = matchRows(base, baseSets, spec)
@@ -166,7 +166,7 @@ func deriveView(all []*row, version int, spec viewSpec, prev *viewResult) *viewR
 		ranked = withoutResolved(ranked)
 	}
 	for _, r := range ranked {
-		res.tabCounts[tabOf(r.act)]++
+		res.tabCounts[tabOf(r.Act)]++
 	}
 	res.tabCounts[tabAll] = len(ranked)
 	if spec.tab == tabAll {
@@ -174,7 +174,7 @@ func deriveView(all []*row, version int, spec viewSpec, prev *viewResult) *viewR
 	} else {
 		res.rows = make([]*row, 0, res.tabCounts[spec.tab])
 		for _, r := range ranked {
-			if tabOf(r.act) == spec.tab {
+			if tabOf(r.Act) == spec.tab {
 				res.rows = append(res.rows, r)
 			}
 		}
@@ -230,7 +230,7 @@ func matchRows(base []*row, sets []querylang.ByteSet, spec viewSpec) ([]*row, []
 	rows := make([]*row, 0, n)
 	var scores []int
 	var outSets []querylang.ByteSet
-	if spec.q.ranked() {
+	if spec.q.Ranked() {
 		scores = make([]int, 0, n)
 	}
 	if sets != nil {
@@ -249,13 +249,13 @@ func matchChunk(base []*row, sets []querylang.ByteSet, spec viewSpec) ([]*row, [
 	rows := make([]*row, 0, len(base)/4)
 	var scores []int
 	var outSets []querylang.ByteSet
-	if spec.q.ranked() {
+	if spec.q.Ranked() {
 		scores = make([]int, 0, len(base)/4)
 	}
 	if sets != nil {
 		outSets = make([]querylang.ByteSet, 0, len(base)/4)
 	}
-	masks := spec.q.masks
+	masks := spec.q.Masks
 rowLoop:
 	for i, r := range base {
 		if sets != nil {
@@ -265,7 +265,7 @@ rowLoop:
 				}
 			}
 		}
-		sc, ok := spec.q.matchRow(r)
+		sc, ok := spec.q.MatchRow(r)
 		if !ok {
 			continue
 		}
@@ -284,8 +284,8 @@ rowLoop:
 func setsOf(rows []*row) []querylang.ByteSet {
 	out := make([]querylang.ByteSet, len(rows))
 	for i, r := range rows {
-		if r.measured && r.textSet != (querylang.ByteSet{}) {
-			out[i] = r.textSet
+		if r.Measured && r.TextSet != (querylang.ByteSet{}) {
+			out[i] = r.TextSet
 		} else {
 			out[i] = querylang.ByteSet{^uint64(0), ^uint64(0)} // unknown: never rejects
 		}
@@ -324,27 +324,27 @@ func sortRowsHeld(all []*row, key sortKey, reverse bool, held map[string]time.Ti
 		// all is already in server order.
 	case sortUpdated:
 		at := func(r *row) time.Time {
-			if t, ok := held[r.s.ID]; ok {
+			if t, ok := held[r.S.ID]; ok {
 				return t
 			}
-			return r.s.UpdatedAt
+			return r.S.UpdatedAt
 		}
 		cmp = func(a, b *row) int { return at(b).Compare(at(a)) }
 		if len(held) == 0 {
-			cmp = func(a, b *row) int { return b.s.UpdatedAt.Compare(a.s.UpdatedAt) }
+			cmp = func(a, b *row) int { return b.S.UpdatedAt.Compare(a.S.UpdatedAt) }
 		}
 	case sortTokens:
 		cmp = func(a, b *row) int {
 			switch {
-			case a.total > b.total:
+			case a.Total > b.Total:
 				return -1
-			case a.total < b.total:
+			case a.Total < b.Total:
 				return 1
 			}
 			return 0
 		}
 	case sortTitle:
-		cmp = func(a, b *row) int { return strings.Compare(a.titleKey(), b.titleKey()) }
+		cmp = func(a, b *row) int { return strings.Compare(a.TitleKey(), b.TitleKey()) }
 	}
 	if cmp != nil {
 		slices.SortStableFunc(out, cmp)
@@ -356,9 +356,9 @@ func sortRowsHeld(all []*row, key sortKey, reverse bool, held map[string]time.Ti
 		// The default order puts the user's pinned sessions first.
 		slices.SortStableFunc(out, func(a, b *row) int {
 			switch {
-			case a.pinned == b.pinned:
+			case a.Pinned == b.Pinned:
 				return 0
-			case a.pinned:
+			case a.Pinned:
 				return -1
 			}
 			return 1

@@ -16,8 +16,8 @@ func deriveSlow(all []*row, spec viewSpec) []*row {
 	var scores []int
 	for _, r := range sorted {
 		q := spec.q
-		q.masks = nil
-		sc, ok := q.matchRow(r)
+		q.Masks = nil
+		sc, ok := q.MatchRow(r)
 		if !ok {
 			continue
 		}
@@ -39,7 +39,7 @@ func deriveSlow(all []*row, spec viewSpec) []*row {
 	if spec.tab != tabAll {
 		var kept []*row
 		for _, r := range rows {
-			if tabOf(r.act) == spec.tab {
+			if tabOf(r.Act) == spec.tab {
 				kept = append(kept, r)
 			}
 		}

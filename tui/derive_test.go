@@ -48,7 +48,7 @@ func testRows() []*row {
 func ids(rows []*row) []int {
 	out := make([]int, len(rows))
 	for i, r := range rows {
-		fmt.Sscanf(r.s.ID, "session_%x", &out[i])
+		fmt.Sscanf(r.S.ID, "session_%x", &out[i])
 	}
 	return out
 }
@@ -126,7 +126,7 @@ func TestQueryNarrows(t *testing.T) {
 		{"tokens:>1", "tokens:>100k ref", true},
 	}
 	for _, c := range cases {
-		if got := testQuery(c.next).narrows(testQuery(c.prev)); got != c.want {
+		if got := testQuery(c.next).Narrows(testQuery(c.prev)); got != c.want {
 			t.Errorf("%q after %q: narrows=%v, want %v", c.next, c.prev, got, c.want)
 		}
 	}
@@ -134,7 +134,7 @@ func TestQueryNarrows(t *testing.T) {
 
 func TestMatchPositions(t *testing.T) {
 	q := testQuery("log")
-	if got := q.matchPositions("Login broken"); !reflect.DeepEqual(got, []int{0, 1, 2}) {
+	if got := q.MatchPositions("Login broken"); !reflect.DeepEqual(got, []int{0, 1, 2}) {
 		t.Fatalf("positions %v", got)
 	}
 }
@@ -199,11 +199,11 @@ func TestActivityOfRow(t *testing.T) {
 	}
 	for _, c := range cases {
 		r := newRow(apiclient.Session{ID: "s", Status: c.status, Activity: c.activity})
-		if r.act != c.act || r.cell != c.cell {
-			t.Errorf("%s/%s: act %q cell %q, want %q %q", c.status, c.activity, r.act, r.cell, c.act, c.cell)
+		if r.Act != c.act || r.Cell != c.cell {
+			t.Errorf("%s/%s: act %q cell %q, want %q %q", c.status, c.activity, r.Act, r.Cell, c.act, c.cell)
 		}
-		if w := safetext.Width(r.cell); w > layoutColumns(80).status {
-			t.Errorf("%q is %d cells, wider than the column", r.cell, w)
+		if w := safetext.Width(r.Cell); w > layoutColumns(80).status {
+			t.Errorf("%q is %d cells, wider than the column", r.Cell, w)
 		}
 	}
 	if tabOf("exploded") != tabAll {
@@ -213,7 +213,7 @@ func TestActivityOfRow(t *testing.T) {
 
 func TestDerivePinnedFirstInDefaultOrder(t *testing.T) {
 	all := testRows()
-	all[3].pinned, all[4].pinned = true, true
+	all[3].Pinned, all[4].Pinned = true, true
 	for _, c := range []struct {
 		spec viewSpec
 		want []int

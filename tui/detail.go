@@ -32,14 +32,14 @@ func detailKeys(k *KeyMap) detail.KeyMap {
 // and the agent's display name once the agents are known.
 func (c *Context) detailRow(r *row) detail.Row {
 	d := detail.Row{
-		Session: r.s, ID: r.id, Status: r.status, Act: r.act, Cell: r.cell,
-		Agent: r.agent, Tags: r.tagsText,
+		Session: r.S, ID: r.ID, Status: r.Status, Act: r.Act, Cell: r.Cell,
+		Agent: r.Agent, Tags: r.TagsText,
 	}
-	if !r.untitled {
-		d.Title = r.title
+	if !r.Untitled {
+		d.Title = r.Title
 	}
-	if r.s.AgentID != "" {
-		d.Agent = c.agentLabel(r.s.AgentID)
+	if r.S.AgentID != "" {
+		d.Agent = c.agentLabel(r.S.AgentID)
 	}
 	return d
 }
@@ -86,12 +86,12 @@ func (m Model) onDetailOwnKey(k tea.KeyMsg) (tea.Model, tea.Cmd, bool) {
 // stream is closed and the new one's opened.
 func (m Model) stepDetail(delta int) (tea.Model, tea.Cmd) {
 	rows := m.view.rows
-	i := m.list.cursor
-	if i < 0 || i >= len(rows) || rows[i].s.ID != m.detail.ID() {
+	i := m.list.Cursor
+	if i < 0 || i >= len(rows) || rows[i].S.ID != m.detail.ID() {
 		// A refresh moved the list under the view: find the session again.
 		i = -1
 		for j, r := range rows {
-			if r.s.ID == m.detail.ID() {
+			if r.S.ID == m.detail.ID() {
 				i = j
 				break
 			}
@@ -110,7 +110,7 @@ func (m Model) stepDetail(delta int) (tea.Model, tea.Cmd) {
 		}
 		return m, nil
 	}
-	m.list = m.list.moveTo(j, rows)
+	m.list = m.list.MoveTo(j, rows)
 	var closing tea.Cmd
 	m.detail, closing = m.detail.Close()
 	nm, cmd := m.openDetailOf(rows[j])

@@ -38,8 +38,8 @@ func newAgentNames(agents []apiclient.Agent) *agentNames {
 	return n
 }
 
-// label is the agent's display name, or its (sanitised) id when unknown.
-func (n *agentNames) label(id string) string {
+// Label is the agent's display name, or its (sanitised) id when unknown.
+func (n *agentNames) Label(id string) string {
 	if n != nil {
 		if l, ok := n.byID[id]; ok {
 			return l

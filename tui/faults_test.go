@@ -51,12 +51,12 @@ func faultCursorMoves(t *testing.T, d *faultDriver) {
 	}
 	d.press("g")
 	d.press("j")
-	if d.m.list.cursor != 1 {
-		t.Fatalf("j: cursor %d, want 1", d.m.list.cursor)
+	if d.m.list.Cursor != 1 {
+		t.Fatalf("j: cursor %d, want 1", d.m.list.Cursor)
 	}
 	d.press("k")
-	if d.m.list.cursor != 0 {
-		t.Fatalf("k: cursor %d, want 0", d.m.list.cursor)
+	if d.m.list.Cursor != 0 {
+		t.Fatalf("k: cursor %d, want 0", d.m.list.Cursor)
 	}
 }
 
@@ -99,8 +99,8 @@ func TestFaultLatencyKeysWhileLoading(t *testing.T) {
 		t.Fatalf("want the first load in flight, loaded %d active %v", d.m.st.loaded, d.m.load.active)
 	}
 	d.press("j", "k", "G", "g")
-	if d.m.list.cursor != 0 {
-		t.Fatalf("cursor moved without rows: %d", d.m.list.cursor)
+	if d.m.list.Cursor != 0 {
+		t.Fatalf("cursor moved without rows: %d", d.m.list.Cursor)
 	}
 	if s := d.screen(); !strings.Contains(s, "loading sessions") {
 		t.Fatalf("no loading hint while the first page is on its way:\n%s", s)
@@ -111,8 +111,8 @@ func TestFaultLatencyKeysWhileLoading(t *testing.T) {
 		t.Fatalf("filter typing not shown (mode %d):\n%s", d.m.mode, d.screen())
 	}
 	d.press("esc")
-	if d.m.mode != modeList || d.m.spec.q.raw != "" || strings.Contains(d.screen(), "/refund") {
-		t.Fatalf("esc did not close and clear the filter (mode %d, q %q)", d.m.mode, d.m.spec.q.raw)
+	if d.m.mode != modeList || d.m.spec.q.Raw != "" || strings.Contains(d.screen(), "/refund") {
+		t.Fatalf("esc did not close and clear the filter (mode %d, q %q)", d.m.mode, d.m.spec.q.Raw)
 	}
 	d.press("?")
 	if d.m.mode != modeHelp || !strings.Contains(d.screen(), "page down") {
@@ -147,8 +147,8 @@ func TestFaultLatencyKeysWhileLoading(t *testing.T) {
 	if n := d.m.st.loaded; n < 50 || n >= 150 || !strings.Contains(d.screen(), strconv.Itoa(n)+" total") {
 		t.Fatalf("want the pages that arrived kept and shown, have %d:\n%s", n, d.screen())
 	}
-	if d.m.list.cursor != 2 {
-		t.Fatalf("cursor moved by the cancel: %d", d.m.list.cursor)
+	if d.m.list.Cursor != 2 {
+		t.Fatalf("cursor moved by the cancel: %d", d.m.list.Cursor)
 	}
 	faultCursorMoves(t, d)
 
@@ -177,7 +177,7 @@ func TestFaultLatencySaveCancelled(t *testing.T) {
 	d.waitFor("first load", faultLoaded(40), faultDefaultTimeout)
 
 	d.press("j", "j")
-	id := d.m.selected().s.ID
+	id := d.m.selected().S.ID
 	orig, _ := srv.Get(id)
 	srv.SetFaults(apitest.Faults{Latency: 3 * time.Second, Match: apitest.MatchMethod("PATCH")})
 
@@ -219,7 +219,7 @@ func TestFaultLatencySaveCancelled(t *testing.T) {
 		if now.TitleOrEmpty() != orig.TitleOrEmpty() || strings.Join(now.Tags, ",") != strings.Join(orig.Tags, ",") {
 			t.Fatalf("cancelled PATCH changed the session: %q %v → %q %v", orig.TitleOrEmpty(), orig.Tags, now.TitleOrEmpty(), now.Tags)
 		}
-		if got := d.m.st.get(id).s.TitleOrEmpty(); got != orig.TitleOrEmpty() {
+		if got := d.m.st.get(id).S.TitleOrEmpty(); got != orig.TitleOrEmpty() {
 			t.Fatalf("program shows %q, server has %q", got, orig.TitleOrEmpty())
 		}
 	} else {
@@ -234,7 +234,7 @@ func TestFaultLatencySaveCancelled(t *testing.T) {
 	d.press("ctrl+r")
 	d.waitFor("reload", faultLoaded(40), faultDefaultTimeout)
 	now, _ = srv.Get(id)
-	if got := d.m.st.get(id).s.TitleOrEmpty(); got != now.TitleOrEmpty() {
+	if got := d.m.st.get(id).S.TitleOrEmpty(); got != now.TitleOrEmpty() {
 		t.Fatalf("after reload the program shows %q, server has %q", got, now.TitleOrEmpty())
 	}
 	// Still works: edit and save for real.
@@ -460,7 +460,7 @@ func TestFaultErrorShapes(t *testing.T) {
 			d.waitFor("first load", faultLoaded(40), faultDefaultTimeout)
 
 			d.press("j")
-			id := d.m.selected().s.ID
+			id := d.m.selected().S.ID
 			orig, _ := srv.Get(id)
 			f := sh.f
 			f.Match, f.FailCount = apitest.MatchMethod("PATCH"), 1
@@ -493,7 +493,7 @@ func TestFaultErrorShapes(t *testing.T) {
 			if now, _ := srv.Get(id); now.TitleOrEmpty() != "Renamed through a fault" {
 				t.Fatalf("server title %q", now.TitleOrEmpty())
 			}
-			if got := d.m.st.get(id).s.TitleOrEmpty(); got != "Renamed through a fault" {
+			if got := d.m.st.get(id).S.TitleOrEmpty(); got != "Renamed through a fault" {
 				t.Fatalf("program shows %q", got)
 			}
 			faultCursorMoves(t, d)
@@ -512,7 +512,7 @@ func TestFaultResolveErrorShapes(t *testing.T) {
 			api, events := faultClient(srv, -1)
 			d := newFaultDriver(t, faultOptions(api, events), faultW, faultH)
 			d.waitFor("first load", faultLoaded(40), faultDefaultTimeout)
-			id := d.m.selected().s.ID
+			id := d.m.selected().S.ID
 			orig, _ := srv.Get(id)
 			f := sh.f
 			f.Match, f.FailCount = apitest.MatchMethod("PATCH"), 1
@@ -542,10 +542,10 @@ func TestFaultConcurrentSavesKeepBothChanges(t *testing.T) {
 	api, events := faultClient(srv, -1)
 	d := newFaultDriver(t, faultOptions(api, events), faultW, faultH)
 	d.waitFor("first load", faultLoaded(40), faultDefaultTimeout)
-	for d.m.selected().hasTag(resolvedTag) {
+	for d.m.selected().HasTag(resolvedTag) {
 		d.press("j")
 	}
-	id := d.m.selected().s.ID
+	id := d.m.selected().S.ID
 	orig, _ := srv.Get(id)
 	// Writes of this session are slow, so the second save reads the tags
 	// while the first one's write is still on its way.
@@ -564,7 +564,7 @@ func TestFaultConcurrentSavesKeepBothChanges(t *testing.T) {
 	if !soakSameTags(now.Tags, want) {
 		t.Fatalf("server tags %v, want %v: a concurrent save was lost", now.Tags, want)
 	}
-	if got := d.m.st.get(id).s.Tags; !soakSameTags(got, want) {
+	if got := d.m.st.get(id).S.Tags; !soakSameTags(got, want) {
 		t.Fatalf("program shows %v, want %v", got, want)
 	}
 	faultQuits(t, d)
@@ -597,10 +597,10 @@ func TestFaultSlowRefreshKeepsNewerSave(t *testing.T) {
 	opts.Refresh = 200 * time.Millisecond
 	d := newFaultDriver(t, opts, faultW, faultH)
 	d.waitFor("first load", faultLoaded(40), faultDefaultTimeout)
-	for d.m.selected().hasTag(resolvedTag) {
+	for d.m.selected().HasTag(resolvedTag) {
 		d.press("j")
 	}
-	id := d.m.selected().s.ID
+	id := d.m.selected().S.ID
 
 	// The refresh has read the page; its answer is on its slow way back.
 	firstPages := func() (n int) {
@@ -622,12 +622,12 @@ func TestFaultSlowRefreshKeepsNewerSave(t *testing.T) {
 	}
 	d.press("r")
 	d.waitFor("resolved", func(m Model) bool { return len(m.ops.inflight) == 0 }, faultDefaultTimeout)
-	if !d.m.st.get(id).hasTag(resolvedTag) {
+	if !d.m.st.get(id).HasTag(resolvedTag) {
 		t.Fatal("the save is not shown")
 	}
 	d.waitFor("the slow refresh to land", func(m Model) bool { return !m.refresh.inflight }, faultDefaultTimeout)
-	if !d.m.st.get(id).hasTag(resolvedTag) {
-		t.Fatalf("the refresh put back the session as it was before the save: %v", d.m.st.get(id).s.Tags)
+	if !d.m.st.get(id).HasTag(resolvedTag) {
+		t.Fatalf("the refresh put back the session as it was before the save: %v", d.m.st.get(id).S.Tags)
 	}
 	faultQuits(t, d)
 }
@@ -653,10 +653,10 @@ func TestFaultSlowReloadKeepsNewerSave(t *testing.T) {
 	opts := faultOptions(slow, events)
 	d := newFaultDriver(t, opts, faultW, faultH)
 	d.waitFor("first load", faultLoaded(40), faultDefaultTimeout)
-	for d.m.selected().hasTag(resolvedTag) {
+	for d.m.selected().HasTag(resolvedTag) {
 		d.press("j")
 	}
-	id := d.m.selected().s.ID
+	id := d.m.selected().S.ID
 
 	slow.delay = 2 * time.Second // only this goroutine reads it until ctrl+r starts the load
 	n := srv.RequestCount()
@@ -664,12 +664,12 @@ func TestFaultSlowReloadKeepsNewerSave(t *testing.T) {
 	d.waitFor("the reload's page read", func(Model) bool { return srv.RequestCount() > n }, faultDefaultTimeout)
 	d.press("r")
 	d.waitFor("resolved", func(m Model) bool { return len(m.ops.inflight) == 0 }, faultDefaultTimeout)
-	if !d.m.st.get(id).hasTag(resolvedTag) || !d.m.load.active {
+	if !d.m.st.get(id).HasTag(resolvedTag) || !d.m.load.active {
 		t.Fatalf("want the save shown while the reload is on its way (load active %v)", d.m.load.active)
 	}
 	d.waitFor("the reload", faultLoaded(40), faultDefaultTimeout)
-	if !d.m.st.get(id).hasTag(resolvedTag) {
-		t.Fatalf("the reload put back the session as it was before the save: %v", d.m.st.get(id).s.Tags)
+	if !d.m.st.get(id).HasTag(resolvedTag) {
+		t.Fatalf("the reload put back the session as it was before the save: %v", d.m.st.get(id).S.Tags)
 	}
 	faultQuits(t, d)
 }

@@ -70,7 +70,7 @@ func firstTitle(b *testing.B, url string) string {
 	if err != nil || len(p.Data) == 0 {
 		b.Fatalf("first session: %v", err)
 	}
-	return newRow(p.Data[0]).title
+	return newRow(p.Data[0]).Title
 }
 
 // paintFirst runs a new model against api until its View shows want (the

@@ -161,7 +161,7 @@ func TestHostileServers(t *testing.T) {
 	ids := func(m Model) []string {
 		var out []string
 		for _, r := range m.st.rows() {
-			out = append(out, r.s.ID)
+			out = append(out, r.S.ID)
 		}
 		return out
 	}
@@ -244,18 +244,18 @@ func TestHostileServers(t *testing.T) {
 					}
 				}
 				r1 := m.st.get("s001")
-				if r1.title != "softhyphentitlehere" {
-					t.Fatalf("title %q", r1.title)
+				if r1.Title != "softhyphentitlehere" {
+					t.Fatalf("title %q", r1.Title)
 				}
-				if r0 := m.st.get("s000"); r0.title != "(untitled)" || r0.titleW != len("(untitled)") {
-					t.Fatalf("a title of marks alone shows %q (%d cells)", r0.title, r0.titleW)
+				if r0 := m.st.get("s000"); r0.Title != "(untitled)" || r0.TitleW != len("(untitled)") {
+					t.Fatalf("a title of marks alone shows %q (%d cells)", r0.Title, r0.TitleW)
 				}
 				// The zero-width space shows, so the tag is not "resolved";
 				// the comma tag is quoted, so it reads as one tag.
-				if want := "res\uFFFDolved \"a, b\" plain"; r1.tagsText != want {
-					t.Fatalf("tags %q, want %q", r1.tagsText, want)
+				if want := "res\uFFFDolved \"a, b\" plain"; r1.TagsText != want {
+					t.Fatalf("tags %q, want %q", r1.TagsText, want)
 				}
-				if r1.hasTag("resolved") {
+				if r1.HasTag("resolved") {
 					t.Fatal("the lookalike tag counts as resolved")
 				}
 			},
@@ -314,7 +314,7 @@ func TestHostileServers(t *testing.T) {
 }
 
 // listTokens is the token column of a row.
-func listTokens(r *row) string { return compactTokens(r.total) }
+func listTokens(r *row) string { return compactTokens(r.Total) }
 
 // A page asked at an absurd offset (a client that trusted a lying total)
 // cannot grow the store past what the rows received justify; a negative
@@ -390,8 +390,8 @@ func TestHostileCopyID(t *testing.T) {
 		{"s002", "s002", "copied s002", statusToast},
 	}
 	for i, c := range cases {
-		m.list.cursor = slices.IndexFunc(m.view.rows, func(r *row) bool { return r.s.ID == c.id })
-		if m.selected() == nil || m.selected().s.ID != c.id {
+		m.list.Cursor = slices.IndexFunc(m.view.rows, func(r *row) bool { return r.S.ID == c.id })
+		if m.selected() == nil || m.selected().S.ID != c.id {
 			t.Fatalf("row %q not found", c.id)
 		}
 		mu.Lock()

@@ -73,7 +73,7 @@ func TestComponentsFitTheirRectangle(t *testing.T) {
 		d, _ = d.Update(progKey("G"))
 		var agents []agentpicker.Agent
 		for _, r := range rows {
-			agents = append(agents, agentpicker.Agent{ID: r.s.AgentID, Label: r.agent, N: 1})
+			agents = append(agents, agentpicker.Agent{ID: r.S.AgentID, Label: r.Agent, N: 1})
 		}
 		ag, _ := agentpicker.New(ctx.Theme, agentpicker.DefaultKeyMap(), agents, len(rows), "").SetSize(w, h).Update(progKey("down"))
 		typing, _ := ag.Update(progKey("/"))

@@ -18,29 +18,29 @@ import (
 // the selected session by id so that reloads, sorts and filters can put the
 // cursor back where the user left it.
 type listModel struct {
-	cursor, offset int
-	height         int // rows the window shows
-	selectedID     string
+	Cursor, Offset int
+	Height         int // rows the window shows
+	SelectedID     string
 }
 
 // rowDecor is per-row state the list shows but does not own.
 type rowDecor struct {
-	marked  func(id string) bool
-	pending func(id string) (spinner string, ok bool)
-	changed func(id string) bool
-	found   func(r *row) bool // found by the server's search, not loaded
-	q       query
-	// ageCreated: the AGE column counts from creation (the list is in
+	Marked  func(id string) bool
+	Pending func(id string) (spinner string, ok bool)
+	Changed func(id string) bool
+	Found   func(r *row) bool // found by the server's search, not loaded
+	Q       query
+	// AgeCreated: the AGE column counts from creation (the list is in
 	// creation order), not from the last update.
-	ageCreated bool
-	names      *agentNames // for the AGENT column
-	order      []colKind   // the columns shown; nil: the default set
-	// frame is the activity indicator of running rows this frame (see
+	AgeCreated bool
+	Names      *agentNames // for the AGENT column
+	Order      []colKind   // the columns shown; nil: the default set
+	// Frame is the activity indicator of running rows this Frame (see
 	// activityFrame); "" shows none.
-	frame string
-	// lines, when set, memoises rendered rows across frames: a cursor move
+	Frame string
+	// Lines, when set, memoises rendered rows across frames: a cursor move
 	// redraws two rows, not the whole window.
-	lines map[rowLineKey]string
+	Lines map[rowLineKey]string
 }
 
 // rowLineKey is everything one rendered row depends on.
@@ -56,25 +56,25 @@ type rowLineKey struct {
 // maxCachedLines bounds the row memo; it is simply emptied when full.
 const maxCachedLines = 1024
 
-func (l listModel) setHeight(h int, n int) listModel {
-	l.height = max(h, 1)
-	return l.clamp(n)
+func (l listModel) SetHeight(h int, n int) listModel {
+	l.Height = max(h, 1)
+	return l.Clamp(n)
 }
 
-// setRows re-finds the selected session in a new row set. When it is gone,
+// SetRows re-finds the selected session in a new row set. When it is gone,
 // the cursor stays at the same position, clamped.
-func (l listModel) setRows(rows []*row) listModel {
-	if l.selectedID != "" {
-		if i := indexOf(rows, l.selectedID, l.cursor); i >= 0 {
+func (l listModel) SetRows(rows []*row) listModel {
+	if l.SelectedID != "" {
+		if i := indexOf(rows, l.SelectedID, l.Cursor); i >= 0 {
 			// Keep the selection at the same place on screen.
-			l.offset += i - l.cursor
-			l.cursor = i
+			l.Offset += i - l.Cursor
+			l.Cursor = i
 		}
 	}
-	l = l.clamp(len(rows))
-	l.selectedID = ""
-	if l.cursor < len(rows) {
-		l.selectedID = rows[l.cursor].s.ID
+	l = l.Clamp(len(rows))
+	l.SelectedID = ""
+	if l.Cursor < len(rows) {
+		l.SelectedID = rows[l.Cursor].S.ID
 	}
 	return l
 }
@@ -82,83 +82,83 @@ func (l listModel) setRows(rows []*row) listModel {
 // indexOf finds id, looking near the old position first: after a refresh
 // the row is almost always where it was.
 func indexOf(rows []*row, id string, near int) int {
-	if near >= 0 && near < len(rows) && rows[near].s.ID == id {
+	if near >= 0 && near < len(rows) && rows[near].S.ID == id {
 		return near
 	}
 	for d := 1; d < 64; d++ {
 		for _, i := range [2]int{near - d, near + d} {
-			if i >= 0 && i < len(rows) && rows[i].s.ID == id {
+			if i >= 0 && i < len(rows) && rows[i].S.ID == id {
 				return i
 			}
 		}
 	}
 	for i, r := range rows {
-		if r.s.ID == id {
+		if r.S.ID == id {
 			return i
 		}
 	}
 	return -1
 }
 
-func (l listModel) clamp(n int) listModel {
-	w := picker.Window{Cursor: l.cursor, Offset: l.offset, Height: l.height}.Clamp(n)
-	l.cursor, l.offset = w.Cursor, w.Offset
+func (l listModel) Clamp(n int) listModel {
+	w := picker.Window{Cursor: l.Cursor, Offset: l.Offset, Height: l.Height}.Clamp(n)
+	l.Cursor, l.Offset = w.Cursor, w.Offset
 	return l
 }
 
-// moveTo puts the cursor on index i of rows.
-func (l listModel) moveTo(i int, rows []*row) listModel {
-	l.cursor = i
-	l = l.clamp(len(rows))
-	if l.cursor < len(rows) {
-		l.selectedID = rows[l.cursor].s.ID
+// MoveTo puts the cursor on index i of rows.
+func (l listModel) MoveTo(i int, rows []*row) listModel {
+	l.Cursor = i
+	l = l.Clamp(len(rows))
+	if l.Cursor < len(rows) {
+		l.SelectedID = rows[l.Cursor].S.ID
 	}
 	return l
 }
 
-// jumpTo moves far: the row lands mid-window, not at an edge.
-func (l listModel) jumpTo(i int, rows []*row) listModel {
-	l.offset = i - l.height/2
-	return l.moveTo(i, rows)
+// JumpTo moves far: the row lands mid-window, not at an edge.
+func (l listModel) JumpTo(i int, rows []*row) listModel {
+	l.Offset = i - l.Height/2
+	return l.MoveTo(i, rows)
 }
 
 func (l listModel) renderCached(b *strings.Builder, k *styleKit, now time.Time, r *row, c columns, width int, selected bool, d rowDecor) {
-	if d.lines == nil {
+	if d.Lines == nil {
 		renderRowTo(b, k, now, r, c, width, selected, d)
 		return
 	}
-	key := rowLineKey{r: r, width: width, selected: selected, age: c.age(now, r), query: d.q.raw, theme: k.theme, names: d.names}
+	key := rowLineKey{r: r, width: width, selected: selected, age: c.age(now, r), query: d.Q.Raw, theme: k.Theme, names: d.Names}
 	if slices.Contains(c.order, colCreated) || slices.Contains(c.order, colUpdated) {
-		key.age += "|" + age(now, r.s.CreatedAt) + "|" + age(now, r.s.UpdatedAt)
+		key.age += "|" + age(now, r.S.CreatedAt) + "|" + age(now, r.S.UpdatedAt)
 	}
-	if d.marked != nil {
-		key.marked = d.marked(r.s.ID)
+	if d.Marked != nil {
+		key.marked = d.Marked(r.S.ID)
 	}
-	if d.changed != nil {
-		key.change = d.changed(r.s.ID)
+	if d.Changed != nil {
+		key.change = d.Changed(r.S.ID)
 	}
-	if d.pending != nil {
-		key.spin, _ = d.pending(r.s.ID)
+	if d.Pending != nil {
+		key.spin, _ = d.Pending(r.S.ID)
 	}
-	if r.act == runningAct {
-		key.frame = d.frame
+	if r.Act == runningAct {
+		key.frame = d.Frame
 	}
-	if line, ok := d.lines[key]; ok {
+	if line, ok := d.Lines[key]; ok {
 		b.WriteString(line)
 		return
 	}
 	var lb strings.Builder
 	renderRowTo(&lb, k, now, r, c, width, selected, d)
-	if len(d.lines) >= maxCachedLines {
-		clear(d.lines)
+	if len(d.Lines) >= maxCachedLines {
+		clear(d.Lines)
 	}
-	d.lines[key] = lb.String()
-	b.WriteString(d.lines[key])
+	d.Lines[key] = lb.String()
+	b.WriteString(d.Lines[key])
 }
 
-func (l listModel) selected(rows []*row) *row {
-	if l.cursor >= 0 && l.cursor < len(rows) {
-		return rows[l.cursor]
+func (l listModel) Selected(rows []*row) *row {
+	if l.Cursor >= 0 && l.Cursor < len(rows) {
+		return rows[l.Cursor]
 	}
 	return nil
 }
@@ -175,9 +175,9 @@ type columns struct {
 // following the order of the list, as the header says.
 func (c columns) age(now time.Time, r *row) string {
 	if c.created {
-		return age(now, r.s.CreatedAt)
+		return age(now, r.S.CreatedAt)
 	}
-	return age(now, r.s.UpdatedAt)
+	return age(now, r.S.UpdatedAt)
 }
 
 func layoutColumns(width int) columns { return layoutColumnsOf(width, nil) }
@@ -221,7 +221,7 @@ func (c columns) header(ctx *Context) string {
 			b.WriteString(safetext.Pad(c.headerOf(k), c.width[k]))
 		}
 	}
-	return ctx.styles().header.render(b.String())
+	return ctx.styles().Header.Render(b.String())
 }
 
 // ageLabel names the AGE column by what it counts from.
@@ -232,24 +232,24 @@ func (c columns) ageLabel() string {
 	return "UPDATED"
 }
 
-// view renders the window of rows: O(height), whatever the number of rows.
-func (l listModel) view(ctx *Context, rows []*row, width int, d rowDecor) string {
-	c := layoutColumnsOf(width, d.order)
-	c.created = d.ageCreated
+// View renders the window of rows: O(height), whatever the number of rows.
+func (l listModel) View(ctx *Context, rows []*row, width int, d rowDecor) string {
+	c := layoutColumnsOf(width, d.Order)
+	c.created = d.AgeCreated
 	k := ctx.styles()
 	now := ctx.Now()
 	var b strings.Builder
-	b.Grow(l.height * (width + 160))
-	end := min(l.offset+l.height, len(rows))
+	b.Grow(l.Height * (width + 160))
+	end := min(l.Offset+l.Height, len(rows))
 	n := 0
-	for i := l.offset; i < end; i++ {
+	for i := l.Offset; i < end; i++ {
 		if n > 0 {
 			b.WriteByte('\n')
 		}
-		l.renderCached(&b, k, now, rows[i], c, width, i == l.cursor, d)
+		l.renderCached(&b, k, now, rows[i], c, width, i == l.Cursor, d)
 		n++
 	}
-	for ; n < l.height; n++ {
+	for ; n < l.Height; n++ {
 		if n > 0 {
 			b.WriteByte('\n')
 		}
@@ -273,37 +273,37 @@ func renderRowTo(b *strings.Builder, k *styleKit, now time.Time, r *row, c colum
 	if selected {
 		cursor = "▸"
 	}
-	if d.marked != nil && d.marked(r.s.ID) {
+	if d.Marked != nil && d.Marked(r.S.ID) {
 		mark = "●"
 	}
-	if mark == " " && d.found != nil && d.found(r) {
+	if mark == " " && d.Found != nil && d.Found(r) {
 		mark = foundGlyph
 	}
-	if d.pending != nil {
-		if sp, ok := d.pending(r.s.ID); ok {
+	if d.Pending != nil {
+		if sp, ok := d.Pending(r.S.ID); ok {
 			mark = safetext.Pad(sp, 1)
 		}
 	}
 	pin := " "
-	if r.pinned {
+	if r.Pinned {
 		pin = pinnedGlyph // the third cell: one cell wide, shows without colour
 	}
 	done := " "
-	if r.resolved() {
+	if r.Resolved() {
 		done = resolvedGlyph // the fourth
 	}
 	mark = cursor + mark
 	const gap = " "
 	sw, tw, gw := -1, -1, -1
-	if r.measured {
-		sw, tw, gw = r.statusW, r.titleW, r.tagsW
+	if r.Measured {
+		sw, tw, gw = r.StatusW, r.TitleW, r.TagsW
 	}
-	status := r.cell
-	if r.act == runningAct && d.frame != "" {
+	status := r.Cell
+	if r.Act == runningAct && d.Frame != "" {
 		// A running row moves: its status leads with the activity frame.
-		status = d.frame + " " + r.cell
+		status = d.Frame + " " + r.Cell
 		if sw >= 0 {
-			sw += 1 + safetext.Width(d.frame)
+			sw += 1 + safetext.Width(d.Frame)
 		}
 	}
 	cell := func(k colKind) string {
@@ -311,11 +311,11 @@ func renderRowTo(b *strings.Builder, k *styleKit, now time.Time, r *row, c colum
 		case colStatus:
 			return padKnown(status, sw, c.status)
 		case colTitle:
-			return padKnown(r.title, tw, c.title)
+			return padKnown(r.Title, tw, c.title)
 		case colTags:
-			return padKnown(r.tagsText, gw, c.tags)
+			return padKnown(r.TagsText, gw, c.tags)
 		}
-		t := c.cellText(k, now, r, d.names)
+		t := c.cellText(k, now, r, d.Names)
 		if rightAligned(k) {
 			return padLeft(t, c.width[k])
 		}
@@ -331,20 +331,20 @@ func renderRowTo(b *strings.Builder, k *styleKit, now time.Time, r *row, c colum
 			}
 			lb.WriteString(cell(k))
 		}
-		b.WriteString(k.selected.render(safetext.Pad(lb.String(), width)))
+		b.WriteString(k.Selected.Render(safetext.Pad(lb.String(), width)))
 		return
 	}
 	titleStyle := &k.title
-	if r.untitled {
+	if r.Untitled {
 		titleStyle = &k.untitled
 	}
 	k.mark.renderTo(b, mark)
-	if r.pinned {
-		k.pinned.renderTo(b, pin)
+	if r.Pinned {
+		k.Pinned.renderTo(b, pin)
 	} else {
 		b.WriteString(pin)
 	}
-	if r.resolved() {
+	if r.Resolved() {
 		k.resolved.renderTo(b, done)
 	} else {
 		b.WriteString(done)
@@ -357,20 +357,20 @@ func renderRowTo(b *strings.Builder, k *styleKit, now time.Time, r *row, c colum
 		text := cell(kind)
 		switch kind {
 		case colStatus:
-			if d.changed != nil && d.changed(r.s.ID) {
+			if d.Changed != nil && d.Changed(r.S.ID) {
 				// A row the last refresh changed: its status cell lights up briefly.
-				b.WriteString(k.theme.Status(r.act).Inherit(k.theme.RowChanged).Render(text))
+				b.WriteString(k.Theme.Status(r.Act).Inherit(k.Theme.RowChanged).Render(text))
 			} else {
-				k.status(r.act).renderTo(b, text)
+				k.Status(r.Act).renderTo(b, text)
 			}
 		case colTitle:
-			highlightTo(b, text, d.q, titleStyle, &k.match)
+			highlightTo(b, text, d.Q, titleStyle, &k.match)
 		case colTags:
 			k.tag.renderTo(b, text)
 		case colAge, colCreated, colUpdated:
 			k.age.renderTo(b, text)
 		case colAgent, colSource:
-			k.value.renderTo(b, text)
+			k.Value.renderTo(b, text)
 		default:
 			k.tokens.renderTo(b, text)
 		}
@@ -398,10 +398,10 @@ func blank(n int) string {
 }
 
 func tokenCell(r *row) string {
-	if r.s.Usage == nil {
+	if r.S.Usage == nil {
 		return "—"
 	}
-	return compactTokens(r.total)
+	return compactTokens(r.Total)
 }
 
 func padLeft(s string, w int) string {
@@ -413,7 +413,7 @@ func padLeft(s string, w int) string {
 }
 
 func highlightTo(b *strings.Builder, s string, q query, base, match *fastStyle) {
-	pos := q.matchPositions(s)
+	pos := q.MatchPositions(s)
 	if len(pos) == 0 {
 		base.renderTo(b, s)
 		return
@@ -470,7 +470,7 @@ func newFastStyle(st lipgloss.Style) fastStyle {
 	return f
 }
 
-func (f *fastStyle) render(s string) string {
+func (f *fastStyle) Render(s string) string {
 	if f.mode == 1 && s != "" && !strings.ContainsAny(s, "\t\n\r") {
 		return f.pre + s + f.suf
 	}
@@ -510,17 +510,17 @@ func isASCIIorSimple(s string) bool {
 
 // styleKit is the list's styles of one theme, pre-rendered.
 type styleKit struct {
-	theme                                          *theme.Theme
+	Theme                                          *theme.Theme
 	mark, title, untitled, tag, tokens, age, match fastStyle
-	selected, header                               fastStyle
+	Selected, Header                               fastStyle
 	started, active, idle, other                   fastStyle
-	failed, completed, paused, pinned              fastStyle
+	failed, completed, paused, Pinned              fastStyle
 	resolved                                       fastStyle
-	muted, label, value, paneTitle                 fastStyle // the preview pane
+	Muted, Label, Value, PaneTitle                 fastStyle // the preview pane
 }
 
-// status mirrors theme.Status.
-func (k *styleKit) status(s string) *fastStyle {
+// Status mirrors theme.Status.
+func (k *styleKit) Status(s string) *fastStyle {
 	switch s {
 	case "started":
 		return &k.started
@@ -542,7 +542,7 @@ func (k *styleKit) status(s string) *fastStyle {
 // use. The root model builds one and hands it down in the Context.
 func newStyleKit(t *theme.Theme) *styleKit {
 	return &styleKit{
-		theme:    t,
+		Theme:    t,
 		mark:     newFastStyle(t.MarkGlyph),
 		title:    newFastStyle(t.RowTitle),
 		untitled: newFastStyle(t.RowUntitled),
@@ -550,8 +550,8 @@ func newStyleKit(t *theme.Theme) *styleKit {
 		tokens:   newFastStyle(t.RowTokens),
 		age:      newFastStyle(t.RowAge),
 		match:    newFastStyle(t.Match),
-		selected: newFastStyle(t.RowSelected),
-		header:   newFastStyle(t.ColumnHeader),
+		Selected: newFastStyle(t.RowSelected),
+		Header:   newFastStyle(t.ColumnHeader),
 		started:  newFastStyle(t.Status("started")),
 		active:   newFastStyle(t.Status("active")),
 		idle:     newFastStyle(t.Status("idle")),
@@ -560,13 +560,13 @@ func newStyleKit(t *theme.Theme) *styleKit {
 		failed:    newFastStyle(t.StatusFailed),
 		completed: newFastStyle(t.StatusCompleted),
 		paused:    newFastStyle(t.StatusPaused),
-		pinned:    newFastStyle(t.Pinned),
+		Pinned:    newFastStyle(t.Pinned),
 		resolved:  newFastStyle(t.StatusCompleted),
 
-		muted:     newFastStyle(t.Muted),
-		label:     newFastStyle(t.Label),
-		value:     newFastStyle(t.Value),
-		paneTitle: newFastStyle(t.PaneTitle),
+		Muted:     newFastStyle(t.Muted),
+		Label:     newFastStyle(t.Label),
+		Value:     newFastStyle(t.Value),
+		PaneTitle: newFastStyle(t.PaneTitle),
 	}
 }
 

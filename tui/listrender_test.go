@@ -23,29 +23,29 @@ func renderRowSlow(ctx *Context, r *row, c columns, width int, selected bool, d 
 	if selected {
 		cursor = "▸"
 	}
-	if d.marked != nil && d.marked(r.s.ID) {
+	if d.Marked != nil && d.Marked(r.S.ID) {
 		mark = "●"
 	}
 	mark = cursor + mark
 	pin, pinCell := " ", " "
-	if r.pinned {
+	if r.Pinned {
 		pin, pinCell = pinnedGlyph, t.Pinned.Render(pinnedGlyph)
 	}
 	done, doneCell := " ", " "
-	if r.hasTag("resolved") {
+	if r.HasTag("resolved") {
 		done, doneCell = resolvedGlyph, t.StatusCompleted.Render(resolvedGlyph)
 	}
-	cell := r.cell
-	if r.act == "running" && d.frame != "" {
-		cell = d.frame + " " + cell
+	cell := r.Cell
+	if r.Act == "running" && d.Frame != "" {
+		cell = d.Frame + " " + cell
 	}
 	status := safetext.Pad(cell, c.status)
-	title := safetext.Pad(r.title, c.title)
-	tags := safetext.Pad(r.tagsText, c.tags)
+	title := safetext.Pad(r.Title, c.title)
+	tags := safetext.Pad(r.TagsText, c.tags)
 	tokens := padLeft(tokenCell(r), c.tokens)
-	at := r.s.UpdatedAt
+	at := r.S.UpdatedAt
 	if c.created {
-		at = r.s.CreatedAt
+		at = r.S.CreatedAt
 	}
 	ago := padLeft(age(ctx.Now(), at), c.ageW)
 	if selected {
@@ -53,16 +53,16 @@ func renderRowSlow(ctx *Context, r *row, c columns, width int, selected bool, d 
 		return t.RowSelected.Render(safetext.Pad(line, width))
 	}
 	titleStyle := t.RowTitle
-	if r.untitled {
+	if r.Untitled {
 		titleStyle = t.RowUntitled
 	}
-	statusStyle := t.Status(r.act)
-	if d.changed != nil && d.changed(r.s.ID) {
+	statusStyle := t.Status(r.Act)
+	if d.Changed != nil && d.Changed(r.S.ID) {
 		statusStyle = statusStyle.Inherit(t.RowChanged)
 	}
 	return strings.Join([]string{
 		t.MarkGlyph.Render(mark) + pinCell + doneCell + " " + statusStyle.Render(status),
-		highlightSlow(title, d.q, titleStyle, t.Match),
+		highlightSlow(title, d.Q, titleStyle, t.Match),
 		t.RowTag.Render(tags),
 		t.RowTokens.Render(tokens),
 		t.RowAge.Render(ago),
@@ -70,7 +70,7 @@ func renderRowSlow(ctx *Context, r *row, c columns, width int, selected bool, d 
 }
 
 func highlightSlow(s string, q query, base, match lipgloss.Style) string {
-	pos := q.matchPositions(s)
+	pos := q.MatchPositions(s)
 	if len(pos) == 0 {
 		return base.Render(s)
 	}
@@ -109,10 +109,10 @@ func TestRenderRowMatchesLipgloss(t *testing.T) {
 				for qi, q := range []string{"", "refund", "café", "数据", "e", "#p1 ord", "zz"} {
 					c.created = qi%2 == 0
 					d := rowDecor{
-						marked:  func(id string) bool { return len(id)%3 == 0 },
-						changed: func(id string) bool { return len(id)%5 == 0 },
-						q:       testQuery(q),
-						frame:   activityFrame(now.Add(time.Duration(qi) * activityPeriod)),
+						Marked:  func(id string) bool { return len(id)%3 == 0 },
+						Changed: func(id string) bool { return len(id)%5 == 0 },
+						Q:       testQuery(q),
+						Frame:   activityFrame(now.Add(time.Duration(qi) * activityPeriod)),
 					}
 					for i, s := range sessions {
 						r := newRow(s)

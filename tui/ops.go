@@ -229,7 +229,7 @@ func (m Model) onSaveFailed(msg sessionSaveFailedMsg) (tea.Model, tea.Cmd) {
 // fresh returns the newest copy of a row: saves replace rows in the store
 // before the derived list catches up.
 func (m Model) fresh(r *row) *row {
-	if f := m.st.get(r.s.ID); f != nil {
+	if f := m.st.get(r.S.ID); f != nil {
 		return f
 	}
 	return r

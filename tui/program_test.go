@@ -273,7 +273,7 @@ func TestProgramStatusTabs(t *testing.T) {
 	var want [statusTabs]int
 	want[tabAll] = progSessions
 	for _, x := range progSeed(srv) {
-		if tab := tabOf(newRow(x).act); tab != tabAll {
+		if tab := tabOf(newRow(x).Act); tab != tabAll {
 			want[tab]++
 		}
 	}
@@ -292,7 +292,7 @@ func TestProgramStatusTabs(t *testing.T) {
 			}
 		}
 		for _, id := range s.rows {
-			if x, _ := srv.Get(id); tab != tabAll && tabOf(newRow(x).act) != tab {
+			if x, _ := srv.Get(id); tab != tabAll && tabOf(newRow(x).Act) != tab {
 				t.Errorf("%s tab: row %s has activity %s", tab, id, x.Activity)
 			}
 		}

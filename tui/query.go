@@ -11,55 +11,55 @@ import (
 // query is the filter text compiled by querylang: the raw text as typed,
 // the matcher, and its problems for display under the input.
 type query struct {
-	raw   string
-	m     *querylang.Matcher
+	Raw   string
+	Matcher     *querylang.Matcher
 	words []string // positive words, for highlighting
-	masks []querylang.ByteSet
+	Masks []querylang.ByteSet
 }
 
 // compileQuery parses s and binds it to env. Parsing never fails: what it
 // cannot read is a problem and the rest applies.
 func compileQuery(s string, env querylang.Env) query {
-	q := query{raw: s}
+	q := query{Raw: s}
 	if strings.TrimSpace(s) == "" {
 		return q
 	}
-	q.m = querylang.Compile(querylang.Parse(s), env)
-	q.words = q.m.Words()
+	q.Matcher = querylang.Compile(querylang.Parse(s), env)
+	q.words = q.Matcher.Words()
 	for _, w := range q.words {
-		q.masks = append(q.masks, querylang.SetOf(w))
+		q.Masks = append(q.Masks, querylang.SetOf(w))
 	}
 	return q
 }
 
-func (q query) empty() bool { return q.m == nil || q.m.Empty() }
+func (q query) Empty() bool { return q.Matcher == nil || q.Matcher.Empty() }
 
-// ranked reports whether scores mean anything: there are words.
-func (q query) ranked() bool { return q.m != nil && q.m.Ranked() }
+// Ranked reports whether scores mean anything: there are words.
+func (q query) Ranked() bool { return q.Matcher != nil && q.Matcher.Ranked() }
 
-// problems are the parse problems and hints, in input order.
-func (q query) problems() []querylang.Problem {
-	if q.m == nil {
+// Problems are the parse Problems and hints, in input order.
+func (q query) Problems() []querylang.Problem {
+	if q.Matcher == nil {
 		return nil
 	}
-	return q.m.Problems()
+	return q.Matcher.Problems()
 }
 
-// narrows reports whether q can be run on prev's matches alone.
-func (q query) narrows(prev query) bool {
-	if prev.empty() {
+// Narrows reports whether q can be run on prev's matches alone.
+func (q query) Narrows(prev query) bool {
+	if prev.Empty() {
 		return true
 	}
-	return q.m != nil && q.m.Narrows(prev.m)
+	return q.Matcher != nil && q.Matcher.Narrows(prev.Matcher)
 }
 
-// matchRow reports whether r matches q, and a score (higher is better).
-func (q query) matchRow(r *row) (int, bool) {
-	if q.m == nil {
+// MatchRow reports whether r matches q, and a score (higher is better).
+func (q query) MatchRow(r *row) (int, bool) {
+	if q.Matcher == nil {
 		return 0, true
 	}
-	sub := r.subject()
-	ok, sc := q.m.Match(&sub)
+	sub := r.Subject()
+	ok, sc := q.Matcher.Match(&sub)
 	return sc, ok
 }
 
@@ -73,22 +73,22 @@ func queryEnv(rows []*row, directory []querylang.Agent, now time.Time) querylang
 		seen[strings.ToLower(a.ID)] = true
 	}
 	for _, r := range rows {
-		sub := r.subject()
+		sub := r.Subject()
 		for _, t := range sub.Tags {
 			env.KnownTags[t] = true
 		}
 		if id := sub.AgentID; id != "" && !seen[id] {
 			seen[id] = true
-			env.Agents = append(env.Agents, querylang.Agent{ID: r.s.AgentID, Name: sub.AgentName})
+			env.Agents = append(env.Agents, querylang.Agent{ID: r.S.AgentID, Name: sub.AgentName})
 		}
 	}
 	return env
 }
 
-// matchPositions returns the byte offsets in s (a display string) of the
+// MatchPositions returns the byte offsets in s (a display string) of the
 // characters matched by the query's words, for highlighting. Case-folding
 // is ASCII-only here; it only drives emphasis, never filtering.
-func (q query) matchPositions(s string) []int {
+func (q query) MatchPositions(s string) []int {
 	if len(q.words) == 0 {
 		return nil
 	}

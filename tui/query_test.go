@@ -24,8 +24,8 @@ func TestProgramQueryProblemInline(t *testing.T) {
 		t.Fatalf("mode %v, %d rows", m.mode, len(m.view.rows))
 	}
 	for _, r := range m.view.rows {
-		if r.subject().Activity != "idle" && r.subject().Status != "idle" {
-			t.Fatalf("status:idle kept %s (%s/%s)", r.id, r.subject().Status, r.subject().Activity)
+		if r.Subject().Activity != "idle" && r.Subject().Status != "idle" {
+			t.Fatalf("status:idle kept %s (%s/%s)", r.ID, r.Subject().Status, r.Subject().Activity)
 		}
 	}
 	if strings.Count(s.view, "\n") != 23 {
@@ -51,8 +51,8 @@ func TestUpdateQueryHistory(t *testing.T) {
 	m = unitKeys(t, m, "esc", "/", "c", "a", "f", "é", "esc")
 	m = unitKeys(t, m, "/", "x")
 	m = unitKeys(t, m, "up")
-	if m.filter.Value() != "café" || m.spec.q.raw != "café" {
-		t.Fatalf("↑ recalled %q (query %q)", m.filter.Value(), m.spec.q.raw)
+	if m.filter.Value() != "café" || m.spec.q.Raw != "café" {
+		t.Fatalf("↑ recalled %q (query %q)", m.filter.Value(), m.spec.q.Raw)
 	}
 	m = unitKeys(t, m, "up")
 	if m.filter.Value() != "status:idle" {
@@ -63,8 +63,8 @@ func TestUpdateQueryHistory(t *testing.T) {
 		t.Fatalf("↑↑↑ recalled %q", m.filter.Value())
 	}
 	for _, r := range m.view.rows {
-		if r.subject().Activity != "idle" && r.subject().Status != "idle" {
-			t.Fatalf("recalled query not applied: %s is %s", r.id, r.subject().Status)
+		if r.Subject().Activity != "idle" && r.Subject().Status != "idle" {
+			t.Fatalf("recalled query not applied: %s is %s", r.ID, r.Subject().Status)
 		}
 	}
 	m = unitKeys(t, m, "down", "down")
@@ -78,8 +78,8 @@ func TestUpdateQueryQualifiers(t *testing.T) {
 	m, _ := unitModel(t)
 	var tag string
 	for _, r := range m.st.rows() {
-		if len(r.subject().Tags) > 0 {
-			tag = r.subject().Tags[0]
+		if len(r.Subject().Tags) > 0 {
+			tag = r.Subject().Tags[0]
 			break
 		}
 	}
@@ -94,17 +94,17 @@ func TestUpdateQueryQualifiers(t *testing.T) {
 		t.Fatalf("tag:%s matched nothing", tag)
 	}
 	for _, r := range m.view.rows {
-		if !slices.Contains(r.subject().Tags, tag) {
-			t.Fatalf("tag:%s kept %s with %v", tag, r.id, r.subject().Tags)
+		if !slices.Contains(r.Subject().Tags, tag) {
+			t.Fatalf("tag:%s kept %s with %v", tag, r.ID, r.Subject().Tags)
 		}
 	}
 	m = unitKeys(t, m, "esc", "/", "t", "a", "g", ":", "n", "o", "n", "e")
 	for _, r := range m.view.rows {
-		if len(r.subject().Tags) != 0 {
-			t.Fatalf("tag:none kept %s with %v", r.id, r.subject().Tags)
+		if len(r.Subject().Tags) != 0 {
+			t.Fatalf("tag:none kept %s with %v", r.ID, r.Subject().Tags)
 		}
 	}
-	id := m.st.rows()[0].s.ID
+	id := m.st.rows()[0].S.ID
 	digits := strings.Map(func(r rune) rune {
 		if r >= '0' && r <= '9' {
 			return r
@@ -117,10 +117,10 @@ func TestUpdateQueryQualifiers(t *testing.T) {
 			m = unitKeys(t, m, string(c))
 		}
 		for _, r := range m.view.rows {
-			if strings.Contains(r.subject().Text, digits[:4]) {
+			if strings.Contains(r.Subject().Text, digits[:4]) {
 				continue
 			}
-			t.Fatalf("digits %q matched %s without being in its text", digits[:4], r.id)
+			t.Fatalf("digits %q matched %s without being in its text", digits[:4], r.ID)
 		}
 	}
 }
@@ -129,13 +129,13 @@ func TestUpdateQueryQualifiers(t *testing.T) {
 func TestUpdateTabSwitchGoesToFirstRow(t *testing.T) {
 	m, _ := unitModel(t)
 	m = unitKeys(t, m, "j", "j", "j")
-	if m.list.cursor != 3 {
-		t.Fatalf("cursor %d", m.list.cursor)
+	if m.list.Cursor != 3 {
+		t.Fatalf("cursor %d", m.list.Cursor)
 	}
 	for _, k := range []string{"tab", "shift+tab", "3", "1"} {
 		m = unitKeys(t, m, "j", "j", k)
-		if m.list.cursor != 0 || m.list.offset != 0 {
-			t.Fatalf("after %s the cursor is on row %d (offset %d)", k, m.list.cursor, m.list.offset)
+		if m.list.Cursor != 0 || m.list.Offset != 0 {
+			t.Fatalf("after %s the cursor is on row %d (offset %d)", k, m.list.Cursor, m.list.Offset)
 		}
 		if len(m.view.rows) > 0 && m.selected() != m.view.rows[0] {
 			t.Fatalf("after %s the selection is not the first row", k)

@@ -47,7 +47,7 @@ func (m Model) unfinishedIDs() []string {
 // displayID is the id as shown: the row's, or sanitised as rows do.
 func (m Model) displayID(id string) string {
 	if r := m.st.get(id); r != nil {
-		return r.id
+		return r.ID
 	}
 	return safetext.Tag(id, maxTitleBytes)
 }

@@ -93,7 +93,7 @@ func TestProgramQuitWaitsForSaves(t *testing.T) {
 	if got := h.patched(); !slices.Equal(got, []string{"s000"}) {
 		t.Fatalf("server saved %v, want s000", got)
 	}
-	if r := m.st.get("s000"); r == nil || !r.hasTag(resolvedTag) {
+	if r := m.st.get("s000"); r == nil || !r.HasTag(resolvedTag) {
 		t.Fatal("the saved session is not resolved in the final model")
 	}
 }

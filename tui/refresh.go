@@ -139,14 +139,14 @@ func (m Model) onRefreshed(msg refreshedMsg) (tea.Model, tea.Cmd) {
 				if top && (newest.IsZero() || s.CreatedAt.After(newest)) && !slices.ContainsFunc(added, func(a apiclient.Session) bool { return a.ID == s.ID }) {
 					added = append(added, s)
 				}
-			case s.UpdatedAt.After(old.s.UpdatedAt):
+			case s.UpdatedAt.After(old.S.UpdatedAt):
 				// Only newer: a save that landed while this page was on
 				// its way is fresher than the page.
-				if old.s.Status != s.Status || old.s.Usage.Total() != s.Usage.Total() {
+				if old.S.Status != s.Status || old.S.Usage.Total() != s.Usage.Total() {
 					m.changed[s.ID] = msg.gen
 				}
 				if holding {
-					hold.keep(s.ID, old.s.UpdatedAt)
+					hold.keep(s.ID, old.S.UpdatedAt)
 				}
 				m.st.upsert(s)
 				dirty = true

@@ -35,9 +35,9 @@ func updatedModel(t *testing.T) Model {
 	m.spec.sort = sortUpdated
 	m = unitUpdate(t, m, tea.WindowSizeMsg{Width: 100, Height: 30})
 	m = unitKeys(t, m, "j", "j", "j")
-	m.list.offset = 1 // as after scrolling
-	if m.selected().s.ID != "s3" {
-		t.Fatalf("cursor on %s", m.selected().s.ID)
+	m.list.Offset = 1 // as after scrolling
+	if m.selected().S.ID != "s3" {
+		t.Fatalf("cursor on %s", m.selected().S.ID)
 	}
 	return m
 }
@@ -49,7 +49,7 @@ func updatedModel(t *testing.T) Model {
 // them; the next move takes them in.
 func TestRefreshAnnouncesInsteadOfReordering(t *testing.T) {
 	m := updatedModel(t)
-	screenRow := m.list.cursor - m.list.offset
+	screenRow := m.list.Cursor - m.list.Offset
 	s5 := sessionsAt(10)[5]
 	s5.UpdatedAt, s5.Status = progNow.Add(time.Minute), "active"
 	n1 := apiclient.Session{ID: "n1", Status: "started", CreatedAt: progNow.Add(2 * time.Minute), UpdatedAt: progNow.Add(2 * time.Minute)}
@@ -59,10 +59,10 @@ func TestRefreshAnnouncesInsteadOfReordering(t *testing.T) {
 	if got := unitRowIDs(m)[:11]; !slices.Equal(got, want) {
 		t.Fatalf("rows %v, want %v (s5 held in place, n1 above)", got, want)
 	}
-	if m.selected().s.ID != "s3" || m.list.cursor-m.list.offset != screenRow {
-		t.Errorf("cursor on %s at screen row %d, want s3 at %d", m.selected().s.ID, m.list.cursor-m.list.offset, screenRow)
+	if m.selected().S.ID != "s3" || m.list.Cursor-m.list.Offset != screenRow {
+		t.Errorf("cursor on %s at screen row %d, want s3 at %d", m.selected().S.ID, m.list.Cursor-m.list.Offset, screenRow)
 	}
-	if r := m.st.get("s5"); r == nil || r.s.Status != "active" {
+	if r := m.st.get("s5"); r == nil || r.S.Status != "active" {
 		t.Error("the held row does not show its new data")
 	}
 	if v := m.View(); !strings.Contains(v, "1 new, 1 updated ↑") {
@@ -84,8 +84,8 @@ func TestRefreshAnnouncesInsteadOfReordering(t *testing.T) {
 	if got := unitRowIDs(m)[:11]; !slices.Equal(got, want) {
 		t.Fatalf("after a move: rows %v, want %v", got, want)
 	}
-	if m.selected().s.ID != "s4" {
-		t.Errorf("cursor on %s after j, want s4", m.selected().s.ID)
+	if m.selected().S.ID != "s4" {
+		t.Errorf("cursor on %s after j, want s4", m.selected().S.ID)
 	}
 	if v := m.View(); strings.Contains(v, "updated ↑") {
 		t.Errorf("announcement stays after the move:\n%s", v)

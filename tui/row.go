@@ -23,35 +23,35 @@ const (
 // can read from its session or derive cheaply is not stored twice (see
 // subject).
 type row struct {
-	s apiclient.Session // raw copy, for ids, timestamps, usage and saving
+	S apiclient.Session // raw copy, for ids, timestamps, usage and saving
 
-	id       string // sanitised (ids are shown too)
-	status   string // sanitised status word, verbatim otherwise
-	act      string // activity (or the status's when the server sent none): tabs and colour
-	cell     string // the status column: the activity in words that fit, with a glyph for failed
-	title    string // sanitised title, or the preview when untitled
-	tagsText string // sanitised tags joined for the row column
-	preview  string // first user message, single line
-	output   string // last assistant answer, single line
-	why      string // a failed run's reason: run_summary, else the output's text
-	agent    string
-	source   string // sanitised source (chat, api, …), "" when none
-	total    int64
+	ID       string // sanitised (ids are shown too)
+	Status   string // sanitised status word, verbatim otherwise
+	Act      string // activity (or the status's when the server sent none): tabs and colour
+	Cell     string // the status column: the activity in words that fit, with a glyph for failed
+	Title    string // sanitised title, or the preview when untitled
+	TagsText string // sanitised tags joined for the row column
+	Preview  string // first user message, single line
+	Output   string // last assistant answer, single line
+	Why      string // a failed run's reason: run_summary, else the output's text
+	Agent    string
+	Source   string // sanitised source (chat, api, …), "" when none
+	Total    int64
 
-	// What the filter (querylang) reads beyond the session: the text free
+	// What the filter (querylang) reads beyond the session: the Text free
 	// words search, built once here (it starts with the lower-cased title,
 	// the title sort's key), its byte set and the cost; lower holds the
 	// lower-cased values that differ from the raw ones (nil when none
 	// does, nearly always: apiclient interns them lower-case already).
-	text    string
-	textSet querylang.ByteSet
+	Text    string
+	TextSet querylang.ByteSet
 	cost    float64
 	lower   *rowLower
 	// Cell widths of status, title and tagsText, measured once by newRow.
-	statusW, titleW, tagsW int
+	StatusW, TitleW, TagsW int
 	titleLen               int32
-	pinned, untitled       bool
-	hasCost, measured      bool
+	Pinned, Untitled       bool
+	hasCost, Measured      bool
 }
 
 // rowLower is what the filter compares of a session, lower-cased, for the
@@ -62,42 +62,42 @@ type rowLower struct {
 }
 
 func newRow(s apiclient.Session) *row {
-	r := &row{s: s}
-	r.id = safetext.Tag(s.ID, maxTitleBytes) // a lookalike id shows its invisible characters
-	r.status = safetext.Line(string(s.Status), maxTagBytes)
-	if r.status == "" {
-		r.status = "unknown"
+	r := &row{S: s}
+	r.ID = safetext.Tag(s.ID, maxTitleBytes) // a lookalike id shows its invisible characters
+	r.Status = safetext.Line(string(s.Status), maxTagBytes)
+	if r.Status == "" {
+		r.Status = "unknown"
 	}
-	r.act, r.cell = activityOf(s)
-	r.pinned = s.Pinned()
-	r.preview = safetext.Line(s.PreviewOrEmpty(), maxPreviewBytes)
-	r.output = safetext.Line(s.OutputPreviewOrEmpty(), maxPreviewBytes)
-	if r.act == string(apiclient.ActivityFailed) {
+	r.Act, r.Cell = activityOf(s)
+	r.Pinned = s.Pinned()
+	r.Preview = safetext.Line(s.PreviewOrEmpty(), maxPreviewBytes)
+	r.Output = safetext.Line(s.OutputPreviewOrEmpty(), maxPreviewBytes)
+	if r.Act == string(apiclient.ActivityFailed) {
 		if s.RunSummary != nil {
-			r.why = safetext.Line(*s.RunSummary, maxPreviewBytes)
+			r.Why = safetext.Line(*s.RunSummary, maxPreviewBytes)
 		}
-		if r.why == "" {
-			r.why = r.output
-		}
-	}
-	r.title = safetext.Line(s.TitleOrEmpty(), maxTitleBytes)
-	if r.title == "" {
-		r.untitled = true
-		r.title = r.preview // already clean; cut only when too long for a title
-		if len(r.title) > maxTitleBytes {
-			r.title = safetext.Line(s.PreviewOrEmpty(), maxTitleBytes)
-		}
-		if r.title == "" {
-			r.title = "(untitled)"
+		if r.Why == "" {
+			r.Why = r.Output
 		}
 	}
-	r.tagsText = strings.Join(cleanTags(s.Tags), " ")
-	r.agent = safetext.Tag(s.AgentID, maxTagBytes)
-	r.source = safetext.Line(string(s.Source), maxTagBytes)
-	r.total = s.Usage.Total()
+	r.Title = safetext.Line(s.TitleOrEmpty(), maxTitleBytes)
+	if r.Title == "" {
+		r.Untitled = true
+		r.Title = r.Preview // already clean; cut only when too long for a title
+		if len(r.Title) > maxTitleBytes {
+			r.Title = safetext.Line(s.PreviewOrEmpty(), maxTitleBytes)
+		}
+		if r.Title == "" {
+			r.Title = "(untitled)"
+		}
+	}
+	r.TagsText = strings.Join(cleanTags(s.Tags), " ")
+	r.Agent = safetext.Tag(s.AgentID, maxTagBytes)
+	r.Source = safetext.Line(string(s.Source), maxTagBytes)
+	r.Total = s.Usage.Total()
 	r.matchable()
-	r.statusW, r.titleW, r.tagsW = safetext.Width(r.cell), safetext.Width(r.title), safetext.Width(r.tagsText)
-	r.measured = true
+	r.StatusW, r.TitleW, r.TagsW = safetext.Width(r.Cell), safetext.Width(r.Title), safetext.Width(r.TagsText)
+	r.Measured = true
 	return r
 }
 
@@ -144,13 +144,13 @@ func tagLabel(raw string) string {
 // Words search the title, the previews and the agent (never ids or tags:
 // those have qualifiers).
 func (r *row) matchable() {
-	s := &r.s
+	s := &r.S
 	var titleLen int
-	if r.untitled && r.title == r.preview {
+	if r.Untitled && r.Title == r.Preview {
 		// The title is the preview: search it once.
-		r.text, titleLen, r.textSet = querylang.BuildText(r.preview, r.output, r.agent)
+		r.Text, titleLen, r.TextSet = querylang.BuildText(r.Preview, r.Output, r.Agent)
 	} else {
-		r.text, titleLen, r.textSet = querylang.BuildText(r.title, r.preview, r.output, r.agent)
+		r.Text, titleLen, r.TextSet = querylang.BuildText(r.Title, r.Preview, r.Output, r.Agent)
 	}
 	r.titleLen = int32(titleLen) // the title is at most maxTitleBytes
 	if usd, _, ok := s.Cost(); ok {
@@ -160,14 +160,14 @@ func (r *row) matchable() {
 	// values apiclient interns (status, activity, source, agent id, tags)
 	// stay shared across rows and comparing them reads no cold memory.
 	l := rowLower{
-		id: strings.ToLower(s.ID), agentID: strings.ToLower(s.AgentID), agentName: strings.ToLower(r.agent),
+		id: strings.ToLower(s.ID), agentID: strings.ToLower(s.AgentID), agentName: strings.ToLower(r.Agent),
 		status: strings.ToLower(string(s.Status)), activity: strings.ToLower(string(s.Activity)),
 		source: strings.ToLower(string(s.Source)), tags: lowerTags(s.Tags),
 	}
 	if s.ModelID != nil {
 		l.model = strings.ToLower(*s.ModelID)
 	}
-	if l.id != s.ID || l.agentID != s.AgentID || l.agentName != r.agent || l.status != string(s.Status) ||
+	if l.id != s.ID || l.agentID != s.AgentID || l.agentName != r.Agent || l.status != string(s.Status) ||
 		l.activity != string(s.Activity) || l.source != string(s.Source) ||
 		s.ModelID != nil && l.model != *s.ModelID || !sameSlice(l.tags, s.Tags) {
 		r.lower = &l
@@ -194,16 +194,16 @@ func sameSlice(a, b []string) bool {
 	return len(a) == len(b) && (len(a) == 0 || &a[0] == &b[0])
 }
 
-// subject is the row as the filter (querylang) sees it, assembled from the
+// Subject is the row as the filter (querylang) sees it, assembled from the
 // session and what matchable kept: a value to pass to Match, never stored.
-func (r *row) subject() querylang.Subject {
-	s := &r.s
+func (r *row) Subject() querylang.Subject {
+	s := &r.S
 	sub := querylang.Subject{
-		ID: s.ID, Text: r.text, TitleLen: int(r.titleLen), TextSet: r.textSet,
-		AgentID: s.AgentID, AgentName: r.agent, Tags: s.Tags,
+		ID: s.ID, Text: r.Text, TitleLen: int(r.titleLen), TextSet: r.TextSet,
+		AgentID: s.AgentID, AgentName: r.Agent, Tags: s.Tags,
 		Status: string(s.Status), Activity: string(s.Activity), Source: string(s.Source),
-		Created: s.CreatedAt, Updated: s.UpdatedAt, Tokens: r.total,
-		Cost: r.cost, HasCost: r.hasCost, Pinned: r.pinned,
+		Created: s.CreatedAt, Updated: s.UpdatedAt, Tokens: r.Total,
+		Cost: r.cost, HasCost: r.hasCost, Pinned: r.Pinned,
 	}
 	if s.ModelID != nil {
 		sub.Model = *s.ModelID
@@ -215,8 +215,8 @@ func (r *row) subject() querylang.Subject {
 	return sub
 }
 
-// titleKey is the title lower-cased: the title sort's key.
-func (r *row) titleKey() string { return r.text[:r.titleLen] }
+// TitleKey is the title lower-cased: the title sort's key.
+func (r *row) TitleKey() string { return r.Text[:r.titleLen] }
 
-// hasTag reports whether the raw session carries tag.
-func (r *row) hasTag(tag string) bool { return r.s.HasTag(tag) }
+// HasTag reports whether the raw session carries tag.
+func (r *row) HasTag(tag string) bool { return r.S.HasTag(tag) }

@@ -48,7 +48,7 @@ func TestProgramSeeFailedPinnedNames(t *testing.T) {
 			if name == "" || name == failed.AgentID {
 				t.Fatalf("agent %s has no display name on the server", failed.AgentID)
 			}
-			why := newRow(*failed).why
+			why := newRow(*failed).Why
 			lead := failedGlyph + " failed: " + strings.Fields(why)[0]
 
 			p := progStartList(t, srv, size[0], size[1])
@@ -81,12 +81,12 @@ func TestProgramSeeFailedPinnedNames(t *testing.T) {
 func TestAgentNamesFallBackToID(t *testing.T) {
 	n := newAgentNames([]apiclient.Agent{{ID: "a1", Name: "ops", DisplayName: "Ops Bot"}, {ID: "a2", Name: "plain"}})
 	for id, want := range map[string]string{"a1": "Ops Bot", "a2": "plain", "a3": "a3"} {
-		if got := n.label(id); got != want {
+		if got := n.Label(id); got != want {
 			t.Errorf("label(%s) = %q, want %q", id, got, want)
 		}
 	}
 	var none *agentNames
-	if got := none.label("a1"); got != "a1" {
+	if got := none.Label("a1"); got != "a1" {
 		t.Errorf("before the agents arrive: %q", got)
 	}
 }

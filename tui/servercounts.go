@@ -68,7 +68,7 @@ func (s *store) serverCounts() map[string]int {
 // list is not narrowed by a filter.
 func (m Model) serverTabCount(i statusTab) (int, bool) {
 	c := m.st.serverCounts()
-	if c == nil || m.spec.q.raw != "" {
+	if c == nil || m.spec.q.Raw != "" {
 		return 0, false
 	}
 	// The server's stats count statuses, not activities: only the All

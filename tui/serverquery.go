@@ -102,15 +102,15 @@ func serverOptions(p querylang.ServerParams, agentID string) (apiclient.ListOpti
 // after serverQueryDelay. It must be called on a model that is returned.
 func (m *Model) serverQueryChanged() tea.Cmd {
 	q := m.spec.q
-	if q.raw == m.sq.raw {
+	if q.Raw == m.sq.raw {
 		return nil
 	}
-	m.sq.raw = q.raw
+	m.sq.raw = q.Raw
 	m.sq.local = nil
 	var opts apiclient.ListOptions
 	ok := false
-	if q.m != nil {
-		p := q.m.Server()
+	if q.Matcher != nil {
+		p := q.Matcher.Server()
 		m.sq.local = p.LocalOnly
 		opts, ok = serverOptions(p, m.load.agentID)
 		// Everything loaded answers alone, but for archived sessions,
@@ -176,8 +176,8 @@ func askServer(ctx context.Context, api API, opts apiclient.ListOptions, limit, 
 			// Only as many rows as were asked for, each session once.
 			data := p.Data[:min(len(p.Data), limit)]
 			for _, r := range rowsOf(data) {
-				if !seen[r.s.ID] {
-					seen[r.s.ID] = true
+				if !seen[r.S.ID] {
+					seen[r.S.ID] = true
 					out.rows = append(out.rows, r)
 				}
 			}
@@ -204,7 +204,7 @@ func (m Model) onServerQueryAnswered(msg serverQueryAnsweredMsg) (tea.Model, tea
 	}
 	f := &foundRows{total: msg.total}
 	for _, r := range msg.rows {
-		if _, in := m.st.byID[r.s.ID]; in {
+		if _, in := m.st.byID[r.S.ID]; in {
 			continue // loaded: the same row, shown once
 		}
 		f.rows = append(f.rows, r)
@@ -257,7 +257,7 @@ func (m Model) queryNote() string {
 // when not every session is loaded: "tag filters apply to the 1,000
 // loaded sessions". "" when the server answers the whole query.
 func (m Model) localNote() string {
-	if len(m.sq.local) == 0 || !m.partial() || m.spec.q.empty() {
+	if len(m.sq.local) == 0 || !m.partial() || m.spec.q.Empty() {
 		return ""
 	}
 	names := make([]string, 0, len(m.sq.local))

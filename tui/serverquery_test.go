@@ -37,7 +37,7 @@ func TestServerQueryFindsTheOldestOfAMillion(t *testing.T) {
 	d.press("/")
 	d.typeText("zebra")
 	d.waitFor("the oldest session in the view", func(m Model) bool {
-		return len(m.view.rows) == 1 && m.view.rows[0].s.ID == oldest
+		return len(m.view.rows) == 1 && m.view.rows[0].S.ID == oldest
 	}, progWait)
 	m := d.m
 	if !m.st.isOutside(m.view.rows[0]) {
@@ -189,7 +189,7 @@ func TestServerQueryParamsCancelAndStaleAnswer(t *testing.T) {
 	m.st.upsert(apiclient.Session{ID: "far", Title: ptrTo("first, renamed"), Activity: apiclient.ActivityFailed})
 	m = unitUpdate(t, m, toastExpiredMsg{})
 	if ids := unitRowIDs(m); !slices.Equal(ids, []string{"far"}) || !m.st.isOutside(m.view.rows[0]) ||
-		m.view.rows[0].s.TitleOrEmpty() != "first, renamed" || m.st.loaded != 3 {
+		m.view.rows[0].S.TitleOrEmpty() != "first, renamed" || m.st.loaded != 3 {
 		t.Fatalf("after a save: rows %v, outside %v, %d loaded", ids, m.st.outsideID, m.st.loaded)
 	}
 	m.removeSession("far")
@@ -258,8 +258,8 @@ func TestServerOptions(t *testing.T) {
 		q := compileQuery(tc.q, env)
 		var o apiclient.ListOptions
 		ok := false
-		if q.m != nil {
-			o, ok = serverOptions(q.m.Server(), tc.agent)
+		if q.Matcher != nil {
+			o, ok = serverOptions(q.Matcher.Server(), tc.agent)
 		}
 		if ok != tc.ok {
 			t.Errorf("%q: ok %v", tc.q, ok)

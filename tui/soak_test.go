@@ -284,7 +284,7 @@ func TestSoak(t *testing.T) {
 		}
 	}
 	for _, r := range d.m.st.rows() {
-		got = append(got, r.s.ID)
+		got = append(got, r.S.ID)
 	}
 	if d.m.load.err != nil {
 		t.Fatalf("reload through the liar failed: %v", d.m.load.err)

@@ -96,7 +96,7 @@ func (s *store) applyRows(offset, total int, rows []*row) {
 		s.slots = append(s.slots, make([]*row, need-len(s.slots))...)
 	}
 	for i, r := range rows {
-		sess := &r.s
+		sess := &r.S
 		at := offset + i
 		s.dropOutside(sess.ID) // in the window now
 		if old, ok := s.byID[sess.ID]; ok && old != at {
@@ -106,8 +106,8 @@ func (s *store) applyRows(offset, total int, rows []*row) {
 		}
 		if s.slots[at] == nil {
 			s.loaded++
-		} else if s.slots[at].s.ID != sess.ID {
-			delete(s.byID, s.slots[at].s.ID)
+		} else if s.slots[at].S.ID != sess.ID {
+			delete(s.byID, s.slots[at].S.ID)
 		}
 		s.slots[at] = r
 		s.byID[sess.ID] = at
@@ -141,7 +141,7 @@ func (s *store) upsert(sess apiclient.Session) (*row, bool) {
 // copy: a save that landed while a reload's page was on its way.
 func (s *store) keepNewer(old *store) {
 	for id, at := range s.byID {
-		if o := old.get(id); o != nil && o.s.UpdatedAt.After(s.slots[at].s.UpdatedAt) {
+		if o := old.get(id); o != nil && o.S.UpdatedAt.After(s.slots[at].S.UpdatedAt) {
 			s.slots[at] = o
 			s.changed()
 		}
@@ -164,23 +164,23 @@ func (s *store) setOutside(rows []*row) {
 	s.changed()
 	s.outside, s.outsideID = nil, nil
 	for _, r := range rows {
-		if _, in := s.byID[r.s.ID]; in {
+		if _, in := s.byID[r.S.ID]; in {
 			continue
 		}
-		if _, dup := s.outsideID[r.s.ID]; dup {
+		if _, dup := s.outsideID[r.S.ID]; dup {
 			continue
 		}
 		if s.outsideID == nil {
 			s.outsideID = map[string]int{}
 		}
-		s.outsideID[r.s.ID] = len(s.outside)
+		s.outsideID[r.S.ID] = len(s.outside)
 		s.outside = append(s.outside, r)
 	}
 }
 
 // isOutside reports whether r is a row outside the window (the very row).
 func (s *store) isOutside(r *row) bool {
-	at, ok := s.outsideID[r.s.ID]
+	at, ok := s.outsideID[r.S.ID]
 	return ok && s.outside[at] == r
 }
 
@@ -194,7 +194,7 @@ func (s *store) dropOutside(id string) bool {
 	s.outside = slices.Delete(s.outside, at, at+1)
 	delete(s.outsideID, id)
 	for i := at; i < len(s.outside); i++ {
-		s.outsideID[s.outside[i].s.ID] = i
+		s.outsideID[s.outside[i].S.ID] = i
 	}
 	return true
 }
@@ -217,7 +217,7 @@ func (s *store) knownTags() []string {
 		if r == nil {
 			continue
 		}
-		for _, t := range r.s.Tags {
+		for _, t := range r.S.Tags {
 			seen[t] = struct{}{}
 		}
 	}
@@ -234,8 +234,8 @@ func (s *store) knownTags() []string {
 func (s *store) newestCreated() (time.Time, bool) {
 	var t time.Time
 	for _, r := range s.slots {
-		if r != nil && r.s.CreatedAt.After(t) {
-			t = r.s.CreatedAt
+		if r != nil && r.S.CreatedAt.After(t) {
+			t = r.S.CreatedAt
 		}
 	}
 	return t, s.base == 0
@@ -253,7 +253,7 @@ func (s *store) trimTo(n int) {
 	for end > 0 && s.loaded > n {
 		end--
 		if r := s.slots[end]; r != nil {
-			delete(s.byID, r.s.ID)
+			delete(s.byID, r.S.ID)
 			s.loaded--
 		}
 	}
@@ -282,13 +282,13 @@ func (s *store) prependRows(rows []*row, offset int) int {
 	s.changed()
 	s.slots = append(fresh, s.slots...)
 	for _, r := range fresh {
-		s.dropOutside(r.s.ID)
+		s.dropOutside(r.S.ID)
 	}
 	for id, at := range s.byID {
 		s.byID[id] = at + len(fresh)
 	}
 	for i, r := range fresh {
-		s.byID[r.s.ID] = i
+		s.byID[r.S.ID] = i
 	}
 	s.loaded += len(fresh)
 	s.base = max(min(offset, s.base-len(fresh)), 0)
@@ -300,8 +300,8 @@ func (s *store) unheld(rows []*row) []*row {
 	out := make([]*row, 0, len(rows))
 	seen := map[string]bool{}
 	for _, r := range rows {
-		if _, ok := s.byID[r.s.ID]; !ok && !seen[r.s.ID] {
-			seen[r.s.ID] = true
+		if _, ok := s.byID[r.S.ID]; !ok && !seen[r.S.ID] {
+			seen[r.S.ID] = true
 			out = append(out, r)
 		}
 	}
@@ -318,7 +318,7 @@ func (s *store) dropFront(n int) {
 	cut := 0
 	for cut < len(s.slots) && n > 0 {
 		if r := s.slots[cut]; r != nil {
-			delete(s.byID, r.s.ID)
+			delete(s.byID, r.S.ID)
 			s.loaded--
 			n--
 		}

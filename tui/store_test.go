@@ -31,7 +31,7 @@ func TestStorePagesOutOfOrder(t *testing.T) {
 	st.applyPage(2, page(2, 2, 6))
 	var got []string
 	for _, r := range st.rows() {
-		got = append(got, r.s.ID)
+		got = append(got, r.S.ID)
 	}
 	if !reflect.DeepEqual(got, []string{"s0", "s1", "s2", "s3", "s4", "s5"}) {
 		t.Fatalf("order %v", got)
@@ -55,13 +55,13 @@ func TestStoreUpsert(t *testing.T) {
 	if _, isNew := st.upsert(apiclient.Session{ID: "s1", Status: "active"}); isNew {
 		t.Fatal("s1 exists")
 	}
-	if st.get("s1").status != "active" {
+	if st.get("s1").Status != "active" {
 		t.Fatal("upsert did not replace")
 	}
 	if _, isNew := st.upsert(apiclient.Session{ID: "new"}); !isNew {
 		t.Fatal("new is new")
 	}
-	if st.rows()[0].s.ID != "new" || st.get("s1") == nil || st.get("s0") == nil {
+	if st.rows()[0].S.ID != "new" || st.get("s1") == nil || st.get("s0") == nil {
 		t.Fatal("new session goes on top and ids stay reachable")
 	}
 }
@@ -91,7 +91,7 @@ func TestRowSubjectIsLoweredOnce(t *testing.T) {
 		Activity: "Failed", Source: "API", Tags: []string{"Billing", "vip"}, Title: strp("Café POS — Store 12"),
 		Preview: strp("ÜBERSETZUNG der Hilfe"), IsPinned: ptrTo(true)}
 	r := newRow(s)
-	sub := r.subject()
+	sub := r.Subject()
 	if sub.ID != "session_ab" || sub.AgentID != "agent_x" || sub.Status != "waiting_for_tool_results" ||
 		sub.Activity != "failed" || sub.Source != "api" || !sub.Pinned {
 		t.Fatalf("subject %+v", sub)
@@ -99,8 +99,8 @@ func TestRowSubjectIsLoweredOnce(t *testing.T) {
 	if !slices.Equal(sub.Tags, []string{"billing", "vip"}) || !slices.Equal(s.Tags, []string{"Billing", "vip"}) {
 		t.Fatalf("tags %v (session's %v)", sub.Tags, s.Tags)
 	}
-	if r.titleKey() != "café pos — store 12" || !strings.Contains(sub.Text, "übersetzung der hilfe") {
-		t.Fatalf("text %q, title key %q", sub.Text, r.titleKey())
+	if r.TitleKey() != "café pos — store 12" || !strings.Contains(sub.Text, "übersetzung der hilfe") {
+		t.Fatalf("text %q, title key %q", sub.Text, r.TitleKey())
 	}
 	if strings.Contains(sub.Text, "session_ab") || strings.Contains(sub.Text, "billing") {
 		t.Fatalf("ids and tags are not free text: %q", sub.Text)
@@ -148,7 +148,7 @@ func TestListFollowsStore(t *testing.T) {
 	m = unitUpdate(t, m, toastExpiredMsg{id: -1})
 	found := false
 	for _, r := range m.view.rows {
-		if r.s.ID == s.ID && r.hasTag("followed") {
+		if r.S.ID == s.ID && r.HasTag("followed") {
 			found = true
 		}
 	}
@@ -166,7 +166,7 @@ func TestStoreTrimToKeepsTheNewest(t *testing.T) {
 	st.trimTo(4)
 	var got []string
 	for _, r := range st.rows() {
-		got = append(got, r.s.ID)
+		got = append(got, r.S.ID)
 	}
 	if !reflect.DeepEqual(got, []string{"new", "s0", "s1", "s2"}) || st.loaded != 4 || len(st.byID) != 4 || len(st.slots) != 4 {
 		t.Fatalf("kept %v (loaded %d, %d ids, %d slots)", got, st.loaded, len(st.byID), len(st.slots))

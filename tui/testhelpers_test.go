@@ -97,29 +97,29 @@ func progTakeSnap(m Model, n, keys int) progSnap {
 		keys:     keys,
 		view:     m.View(),
 		mode:     m.mode,
-		cursor:   m.list.cursor,
+		cursor:   m.list.Cursor,
 		status:   m.status,
 		loading:  m.load.active,
 		complete: m.load.complete,
-		filter:   m.spec.q.raw,
+		filter:   m.spec.q.Raw,
 		inflight: m.savesInFlight(),
 		tags:     map[string][]string{},
 		titles:   map[string]string{},
 		named:    m.facts.names != nil,
 	}
 	if r := m.selected(); r != nil {
-		s.selID = r.s.ID
+		s.selID = r.S.ID
 	}
 	for _, r := range m.view.rows {
-		s.rows = append(s.rows, r.s.ID)
+		s.rows = append(s.rows, r.S.ID)
 	}
 	for id := range m.marked {
 		s.marked = append(s.marked, id)
 	}
 	sort.Strings(s.marked)
 	for _, r := range m.st.rows() {
-		s.tags[r.s.ID] = slices.Clone(r.s.Tags)
-		s.titles[r.s.ID] = r.s.TitleOrEmpty()
+		s.tags[r.S.ID] = slices.Clone(r.S.Tags)
+		s.titles[r.S.ID] = r.S.TitleOrEmpty()
 	}
 	s.idle = !m.load.active && !m.deriving && m.view.version == m.st.version &&
 		len(m.ops.inflight) == 0 && m.ops.bulk == nil && !m.refresh.inflight
@@ -488,7 +488,7 @@ func unitLoaded(t *testing.T, srv *apitest.Server, w, h int) Model {
 func unitRowIDs(m Model) []string {
 	out := make([]string, len(m.view.rows))
 	for i, r := range m.view.rows {
-		out[i] = r.s.ID
+		out[i] = r.S.ID
 	}
 	return out
 }

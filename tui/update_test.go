@@ -33,26 +33,26 @@ func TestUpdateModeTransitions(t *testing.T) {
 		t.Fatalf("/ → mode %v", m.mode)
 	}
 	m = unitKeys(t, m, "c", "a", "f", "é")
-	if m.spec.q.raw != "café" || len(m.view.rows) == len(m.st.rows()) {
-		t.Fatalf("typing did not filter: %q, %d rows", m.spec.q.raw, len(m.view.rows))
+	if m.spec.q.Raw != "café" || len(m.view.rows) == len(m.st.rows()) {
+		t.Fatalf("typing did not filter: %q, %d rows", m.spec.q.Raw, len(m.view.rows))
 	}
 	m = unitKeys(t, m, "esc")
-	if m.mode != modeList || m.spec.q.raw != "" || len(m.view.rows) != progSessions {
-		t.Fatalf("esc → mode %v, query %q, %d rows", m.mode, m.spec.q.raw, len(m.view.rows))
+	if m.mode != modeList || m.spec.q.Raw != "" || len(m.view.rows) != progSessions {
+		t.Fatalf("esc → mode %v, query %q, %d rows", m.mode, m.spec.q.Raw, len(m.view.rows))
 	}
 
 	// enter keeps the filter.
 	m = unitKeys(t, m, "/", "c", "a", "f", "é", "enter")
-	if m.mode != modeList || m.spec.q.raw != "café" || m.filter.Focused() {
-		t.Fatalf("enter → mode %v, query %q", m.mode, m.spec.q.raw)
+	if m.mode != modeList || m.spec.q.Raw != "café" || m.filter.Focused() {
+		t.Fatalf("enter → mode %v, query %q", m.mode, m.spec.q.Raw)
 	}
 	m = unitKeys(t, m, "esc") // esc in the list clears a kept filter
-	if m.spec.q.raw != "" || len(m.view.rows) != progSessions {
-		t.Fatalf("esc in the list kept %q", m.spec.q.raw)
+	if m.spec.q.Raw != "" || len(m.view.rows) != progSessions {
+		t.Fatalf("esc in the list kept %q", m.spec.q.Raw)
 	}
 
 	// list → detail → edit → detail → list.
-	id := m.selected().s.ID
+	id := m.selected().S.ID
 	m = unitKeys(t, m, "enter")
 	if m.mode != modeDetail || m.detail.ID() != id {
 		t.Fatalf("enter → mode %v on %s", m.mode, m.detail.ID())
@@ -174,20 +174,20 @@ func TestUpdateStaleMessagesDropped(t *testing.T) {
 func TestUpdateCursorMoves(t *testing.T) {
 	m, _ := unitModel(t)
 	n := len(m.view.rows)
-	h := m.list.height
+	h := m.list.Height
 	if h <= 0 || h >= n {
 		t.Fatalf("list height %d with %d rows: want a list taller than the window", h, n)
 	}
 	at := func(m Model, want int, after string) {
 		t.Helper()
-		if m.list.cursor != want {
-			t.Fatalf("after %s the cursor is at %d, want %d", after, m.list.cursor, want)
+		if m.list.Cursor != want {
+			t.Fatalf("after %s the cursor is at %d, want %d", after, m.list.Cursor, want)
 		}
-		if m.list.cursor < m.list.offset || m.list.cursor >= m.list.offset+m.list.height {
-			t.Fatalf("after %s the cursor %d is off screen (offset %d, height %d)", after, m.list.cursor, m.list.offset, m.list.height)
+		if m.list.Cursor < m.list.Offset || m.list.Cursor >= m.list.Offset+m.list.Height {
+			t.Fatalf("after %s the cursor %d is off screen (offset %d, height %d)", after, m.list.Cursor, m.list.Offset, m.list.Height)
 		}
-		if m.selected() == nil || m.list.selectedID != m.selected().s.ID {
-			t.Fatalf("after %s the selected id is %q", after, m.list.selectedID)
+		if m.selected() == nil || m.list.SelectedID != m.selected().S.ID {
+			t.Fatalf("after %s the selected id is %q", after, m.list.SelectedID)
 		}
 	}
 	m = unitKeys(t, m, "up")
@@ -198,8 +198,8 @@ func TestUpdateCursorMoves(t *testing.T) {
 	at(m, 2, "down, j")
 	m = unitKeys(t, m, "G")
 	at(m, n-1, "G")
-	if m.list.offset != n-h {
-		t.Errorf("G: offset %d, want %d", m.list.offset, n-h)
+	if m.list.Offset != n-h {
+		t.Errorf("G: offset %d, want %d", m.list.Offset, n-h)
 	}
 	m = unitKeys(t, m, "down", "j", "pgdown")
 	at(m, n-1, "down at the bottom")
@@ -227,16 +227,16 @@ func TestUpdateMarks(t *testing.T) {
 	m, _ := unitModel(t)
 	ids := unitRowIDs(m)
 	m = unitKeys(t, m, "space", "down", "space") // space marks; the cursor stays
-	if !slices.Equal(unitMarked(m), unitSorted(ids[0], ids[1])) || m.list.cursor != 1 {
-		t.Fatalf("space down space: marked %v, cursor %d", unitMarked(m), m.list.cursor)
+	if !slices.Equal(unitMarked(m), unitSorted(ids[0], ids[1])) || m.list.Cursor != 1 {
+		t.Fatalf("space down space: marked %v, cursor %d", unitMarked(m), m.list.Cursor)
 	}
 	m = unitKeys(t, m, "space") // unmark the second
 	if !slices.Equal(unitMarked(m), []string{ids[0]}) {
 		t.Fatalf("space on a marked row: marked %v", unitMarked(m))
 	}
 	m = unitKeys(t, m, "G", "space") // the last: the cursor stays
-	if len(m.marked) != 2 || !m.marked[ids[len(ids)-1]] || m.list.cursor != len(ids)-1 {
-		t.Fatalf("space on the last row: marked %v, cursor %d", unitMarked(m), m.list.cursor)
+	if len(m.marked) != 2 || !m.marked[ids[len(ids)-1]] || m.list.Cursor != len(ids)-1 {
+		t.Fatalf("space on the last row: marked %v, cursor %d", unitMarked(m), m.list.Cursor)
 	}
 	m = unitKeys(t, m, "esc")
 	if len(m.marked) != 0 {
@@ -248,7 +248,7 @@ func TestUpdateMarks(t *testing.T) {
 		t.Fatalf("V marked %d of %d shown", len(m.marked), len(m.view.rows))
 	}
 	for id := range m.marked {
-		if r := m.st.get(id); r == nil || r.status != "idle" {
+		if r := m.st.get(id); r == nil || r.Status != "idle" {
 			t.Errorf("V marked %s, which is not shown", id)
 		}
 	}
@@ -261,7 +261,7 @@ func TestUpdateStatusTabs(t *testing.T) {
 	m, srv := unitModel(t)
 	want := [statusTabs]int{}
 	for _, s := range srv.All() {
-		want[tabOf(newRow(s).act)]++
+		want[tabOf(newRow(s).Act)]++
 	}
 	want[tabAll] = progSessions
 	if m.view.tabCounts != want {
@@ -276,8 +276,8 @@ func TestUpdateStatusTabs(t *testing.T) {
 			t.Fatalf("after %s: %d rows, want %d", after, len(m.view.rows), want[tab])
 		}
 		for _, r := range m.view.rows {
-			if tab != tabAll && tabOf(r.act) != tab {
-				t.Fatalf("after %s: row %s has activity %s", after, r.s.ID, r.act)
+			if tab != tabAll && tabOf(r.Act) != tab {
+				t.Fatalf("after %s: row %s has activity %s", after, r.S.ID, r.Act)
 			}
 		}
 		if m.view.tabCounts != want {
@@ -310,17 +310,17 @@ func TestUpdateSortKeys(t *testing.T) {
 		t.Fatalf("s → %v", m.spec.sort)
 	}
 	for i := 1; i < len(m.view.rows); i++ {
-		if m.view.rows[i].s.UpdatedAt.After(m.view.rows[i-1].s.UpdatedAt) {
+		if m.view.rows[i].S.UpdatedAt.After(m.view.rows[i-1].S.UpdatedAt) {
 			t.Fatalf("row %d updated after row %d", i, i-1)
 		}
 	}
 	m = unitKeys(t, m, "s")
-	if m.spec.sort != sortTokens || m.list.offset != 0 {
-		t.Fatalf("s s → %v, offset %d (the top of a new order must show)", m.spec.sort, m.list.offset)
+	if m.spec.sort != sortTokens || m.list.Offset != 0 {
+		t.Fatalf("s s → %v, offset %d (the top of a new order must show)", m.spec.sort, m.list.Offset)
 	}
-	top := m.view.rows[0].s.ID
+	top := m.view.rows[0].S.ID
 	m = unitKeys(t, m, "S")
-	if !m.spec.reverse || m.view.rows[len(m.view.rows)-1].s.ID != top {
+	if !m.spec.reverse || m.view.rows[len(m.view.rows)-1].S.ID != top {
 		t.Fatalf("S did not reverse the order")
 	}
 	m = unitKeys(t, m, "s", "s")
@@ -342,11 +342,11 @@ func TestUpdateFilterCursorOnBestMatch(t *testing.T) {
 		cmds = append(cmds, cmd)
 	}
 	m = unitDrive(t, m, tea.Batch(cmds...))
-	if m.spec.q.raw != "café" || len(m.view.rows) == 0 {
-		t.Fatalf("query %q, %d rows", m.spec.q.raw, len(m.view.rows))
+	if m.spec.q.Raw != "café" || len(m.view.rows) == 0 {
+		t.Fatalf("query %q, %d rows", m.spec.q.Raw, len(m.view.rows))
 	}
-	if m.list.cursor != 0 || m.selected() != m.view.rows[0] {
-		t.Fatalf("cursor at %d, want the best match", m.list.cursor)
+	if m.list.Cursor != 0 || m.selected() != m.view.rows[0] {
+		t.Fatalf("cursor at %d, want the best match", m.list.Cursor)
 	}
 }
 

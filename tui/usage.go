@@ -16,7 +16,7 @@ func (m Model) openUsage() (tea.Model, tea.Cmd) {
 	rows := m.view.rows
 	ss := make([]*apiclient.Session, len(rows))
 	for i, r := range rows {
-		ss[i] = &r.s // rows are replaced, never changed: the pointer stays valid
+		ss[i] = &r.S // rows are replaced, never changed: the pointer stays valid
 	}
 	now := time.Now()
 	if m.ctx.Now != nil {
@@ -79,7 +79,7 @@ func (m Model) onUsageNarrow(msg usageview.NarrowMsg) (tea.Model, tea.Cmd) {
 	m.spec.q = compileQuery(msg.Query, m.qin.env)
 	m.qin = m.qin.remember(msg.Query)
 	m.mode = modeList
-	m.list.cursor, m.list.offset, m.list.selectedID = 0, 0, ""
+	m.list.Cursor, m.list.Offset, m.list.SelectedID = 0, 0, ""
 	return m, m.request()
 }
 
@@ -89,7 +89,7 @@ func (m Model) onUsageOpen(msg usageview.OpenSessionMsg) (tea.Model, tea.Cmd) {
 		return m, nil
 	}
 	if i := indexOf(m.view.rows, msg.ID, 0); i >= 0 {
-		m.list = m.list.jumpTo(i, m.view.rows)
+		m.list = m.list.JumpTo(i, m.view.rows)
 	}
 	r := m.st.get(msg.ID)
 	if r == nil {

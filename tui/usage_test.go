@@ -22,7 +22,7 @@ func TestUsageNarrowsList(t *testing.T) {
 	if m.mode != modeList {
 		t.Fatalf("enter on an agent → mode %v", m.mode)
 	}
-	q := m.spec.q.raw
+	q := m.spec.q.Raw
 	if !strings.HasPrefix(q, "agent:") || m.filter.Value() != q {
 		t.Fatalf("narrowed to %q (filter %q)", q, m.filter.Value())
 	}
@@ -44,7 +44,7 @@ func TestUsageOpensSession(t *testing.T) {
 	if m.mode != modeDetail || m.detail.ID() == "" {
 		t.Fatalf("enter on a top session → mode %v on %q", m.mode, m.detail.ID())
 	}
-	if m.selected() == nil || m.selected().s.ID != m.detail.ID() {
+	if m.selected() == nil || m.selected().S.ID != m.detail.ID() {
 		t.Errorf("the list cursor is not on the opened session")
 	}
 	// A session the list no longer has is refused, not opened.

@@ -128,7 +128,7 @@ type activeView struct{ name, query string }
 // currentView is the name of the view in force, "" when the filter is not
 // (or no longer) a view's query.
 func (m Model) currentView() string {
-	if m.active.name != "" && m.spec.q.raw == m.active.query {
+	if m.active.name != "" && m.spec.q.Raw == m.active.query {
 		return m.active.name
 	}
 	return ""
@@ -144,7 +144,7 @@ func (m Model) applyView(v View) (tea.Model, tea.Cmd) {
 	m.editFilter(func(f *textinput.Model) { f.SetValue(v.Query); f.CursorEnd(); f.Blur() })
 	m.spec.q = compileQuery(v.Query, m.qin.env)
 	m.active = activeView{name: safetext.Line(v.Name, maxViewNameLen), query: v.Query}
-	m.list.cursor, m.list.offset, m.list.selectedID = 0, 0, ""
+	m.list.Cursor, m.list.Offset, m.list.SelectedID = 0, 0, ""
 	return m, m.request()
 }
 
@@ -181,16 +181,16 @@ func (m Model) toggleResolved() (tea.Model, tea.Cmd) {
 func withoutResolved(rows []*row) []*row {
 	out := make([]*row, 0, len(rows))
 	for _, r := range rows {
-		if !r.resolved() {
+		if !r.Resolved() {
 			out = append(out, r)
 		}
 	}
 	return out
 }
 
-// resolved reports whether the row carries the resolved tag (as r toggles it
-// and is:resolved finds it).
-func (r *row) resolved() bool { return r.hasTag(resolvedTag) }
+// Resolved reports whether the row carries the Resolved tag (as r toggles it
+// and is:Resolved finds it).
+func (r *row) Resolved() bool { return r.HasTag(resolvedTag) }
 
 // ---- The picker (v).
 

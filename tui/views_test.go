@@ -101,7 +101,7 @@ func unitRowsOK(t *testing.T, m Model, what string, ok func(r *row) bool) {
 	}
 	for _, r := range m.view.rows {
 		if !ok(r) {
-			t.Fatalf("%s: row %s (%s, tags %v) does not belong", what, r.s.ID, r.cell, r.s.Tags)
+			t.Fatalf("%s: row %s (%s, tags %v) does not belong", what, r.S.ID, r.Cell, r.S.Tags)
 		}
 	}
 }
@@ -109,17 +109,17 @@ func unitRowsOK(t *testing.T, m Model, what string, ok func(r *row) bool) {
 func TestUpdateSpaceMarksWithoutMoving(t *testing.T) {
 	m, _ := unitModel(t)
 	m = unitKeys(t, m, "down", "down")
-	id := m.selected().s.ID
+	id := m.selected().S.ID
 	m = unitKeys(t, m, "space")
-	if m.list.cursor != 2 || m.selected().s.ID != id {
-		t.Fatalf("space moved the cursor to %d", m.list.cursor)
+	if m.list.Cursor != 2 || m.selected().S.ID != id {
+		t.Fatalf("space moved the cursor to %d", m.list.Cursor)
 	}
 	if !m.marked[id] || len(m.marked) != 1 {
 		t.Fatalf("marked %v, want %s", m.marked, id)
 	}
 	m = unitKeys(t, m, "space")
-	if len(m.marked) != 0 || m.list.cursor != 2 {
-		t.Fatalf("second space: marked %v, cursor %d", m.marked, m.list.cursor)
+	if len(m.marked) != 0 || m.list.Cursor != 2 {
+		t.Fatalf("second space: marked %v, cursor %d", m.marked, m.list.Cursor)
 	}
 }
 
@@ -127,7 +127,7 @@ func TestUpdateHideResolved(t *testing.T) {
 	m, _ := unitModel(t)
 	resolved := 0
 	for _, r := range m.st.rows() {
-		if r.resolved() {
+		if r.Resolved() {
 			resolved++
 		}
 	}
@@ -141,7 +141,7 @@ func TestUpdateHideResolved(t *testing.T) {
 	if len(m.view.rows) != progSessions-resolved {
 		t.Fatalf("R shows %d rows, want %d", len(m.view.rows), progSessions-resolved)
 	}
-	unitRowsOK(t, m, "resolved hidden", func(r *row) bool { return !r.resolved() })
+	unitRowsOK(t, m, "resolved hidden", func(r *row) bool { return !r.Resolved() })
 	v := m.View()
 	if !strings.Contains(strings.SplitN(v, "\n", 2)[0], "resolved hidden") {
 		t.Fatalf("header does not say resolved are hidden:\n%s", v)
@@ -151,7 +151,7 @@ func TestUpdateHideResolved(t *testing.T) {
 	}
 	// It composes with the filter and the tabs.
 	m = unitKeys(t, m, "/", "#", "b", "u", "g", "enter")
-	unitRowsOK(t, m, "#bug, resolved hidden", func(r *row) bool { return !r.resolved() && r.hasTag("bug") })
+	unitRowsOK(t, m, "#bug, resolved hidden", func(r *row) bool { return !r.Resolved() && r.HasTag("bug") })
 	m = unitKeys(t, m, "esc", "R")
 	if len(m.view.rows) != progSessions || strings.Contains(m.View(), "resolved hidden") {
 		t.Fatalf("R again: %d rows", len(m.view.rows))
@@ -184,13 +184,13 @@ func TestUpdateViewKeys(t *testing.T) {
 	m, pinned := unitPinnedModel(t)
 	m = unitKeys(t, m, "down", "down", "down")
 	m = unitUpdate(t, m, tea.KeyMsg{Type: tea.KeyF1})
-	if m.spec.q.raw != "status:failed,waiting" || m.filter.Value() != "status:failed,waiting" {
-		t.Fatalf("F1 set %q (input %q)", m.spec.q.raw, m.filter.Value())
+	if m.spec.q.Raw != "status:failed,waiting" || m.filter.Value() != "status:failed,waiting" {
+		t.Fatalf("F1 set %q (input %q)", m.spec.q.Raw, m.filter.Value())
 	}
-	if m.list.cursor != 0 {
-		t.Fatalf("cursor at %d after a view, want the first row", m.list.cursor)
+	if m.list.Cursor != 0 {
+		t.Fatalf("cursor at %d after a view, want the first row", m.list.Cursor)
 	}
-	unitRowsOK(t, m, "Needs attention", func(r *row) bool { return r.act == "failed" || r.cell == "waiting" })
+	unitRowsOK(t, m, "Needs attention", func(r *row) bool { return r.Act == "failed" || r.Cell == "waiting" })
 	if n := len(m.view.rows); n == 0 || n == progSessions {
 		t.Fatalf("F1 shows %d rows", n)
 	}
@@ -213,13 +213,13 @@ func TestUpdateViewKeys(t *testing.T) {
 	// Editing the filter leaves the view: the header stops naming it.
 	m = unitKeys(t, m, "/", "x")
 	if m.currentView() != "" || strings.Contains(m.View(), "view Mine") {
-		t.Fatalf("still the view Mine after editing: %q", m.spec.q.raw)
+		t.Fatalf("still the view Mine after editing: %q", m.spec.q.Raw)
 	}
 	m = unitKeys(t, m, "esc")
 	// A key without a view says so.
 	m = unitUpdate(t, m, tea.KeyMsg{Type: tea.KeyF7})
-	if m.status.kind != statusError || !strings.Contains(m.status.text, "no view on F7") || m.spec.q.raw != "" {
-		t.Fatalf("F7: status %+v, query %q", m.status, m.spec.q.raw)
+	if m.status.kind != statusError || !strings.Contains(m.status.text, "no view on F7") || m.spec.q.Raw != "" {
+		t.Fatalf("F7: status %+v, query %q", m.status, m.spec.q.Raw)
 	}
 }
 
@@ -235,10 +235,10 @@ func TestUpdateViewsFromOptions(t *testing.T) {
 	m = unitUpdate(t, m, tea.WindowSizeMsg{Width: 80, Height: 24})
 	m = unitDrive(t, m, m.initLoad)
 	m = unitUpdate(t, m, tea.KeyMsg{Type: tea.KeyF3}) // Mine was removed: Bugs moved up
-	if m.spec.q.raw != "#bug" || m.currentView() != "Bugs" {
-		t.Fatalf("F3 → %q (%q)", m.spec.q.raw, m.currentView())
+	if m.spec.q.Raw != "#bug" || m.currentView() != "Bugs" {
+		t.Fatalf("F3 → %q (%q)", m.spec.q.Raw, m.currentView())
 	}
-	unitRowsOK(t, m, "Bugs", func(r *row) bool { return r.hasTag("bug") })
+	unitRowsOK(t, m, "Bugs", func(r *row) bool { return r.HasTag("bug") })
 }
 
 func TestUpdateViewsPicker(t *testing.T) {
@@ -275,8 +275,8 @@ func TestUpdateViewsPicker(t *testing.T) {
 		t.Fatalf("chosen %v", v)
 	}
 	m = unitKeys(t, m, "enter")
-	if m.mode != modeList || m.spec.q.raw != "status:idle tag:none updated:>1d" || m.currentView() != "Untagged idle" {
-		t.Fatalf("enter → mode %v, query %q, view %q", m.mode, m.spec.q.raw, m.currentView())
+	if m.mode != modeList || m.spec.q.Raw != "status:idle tag:none updated:>1d" || m.currentView() != "Untagged idle" {
+		t.Fatalf("enter → mode %v, query %q, view %q", m.mode, m.spec.q.Raw, m.currentView())
 	}
 	// Reopened, the view in force is checked and under the cursor; esc leaves it.
 	m = unitKeys(t, m, "v")
@@ -288,8 +288,8 @@ func TestUpdateViewsPicker(t *testing.T) {
 		t.Fatalf("no match not said:\n%s", m.View())
 	}
 	m = unitKeys(t, m, "enter", "esc")
-	if m.mode != modeList || m.spec.q.raw != "status:idle tag:none updated:>1d" {
-		t.Fatalf("esc → mode %v, query %q", m.mode, m.spec.q.raw)
+	if m.mode != modeList || m.spec.q.Raw != "status:idle tag:none updated:>1d" {
+		t.Fatalf("esc → mode %v, query %q", m.mode, m.spec.q.Raw)
 	}
 }
 
@@ -316,14 +316,14 @@ func TestListShowsActivityOfRunningRows(t *testing.T) {
 	m, _ := unitModel(t)
 	frame := activityFrame(m.ctx.Now())
 	running := 0
-	for _, r := range m.view.rows[:m.list.height] {
-		cell := r.cell
-		if r.act == "running" {
+	for _, r := range m.view.rows[:m.list.Height] {
+		cell := r.Cell
+		if r.Act == "running" {
 			cell = frame + " " + cell
 			running++
 		}
 		if !strings.Contains(m.View(), cell) {
-			t.Fatalf("row %s: no status cell %q", r.s.ID, cell)
+			t.Fatalf("row %s: no status cell %q", r.S.ID, cell)
 		}
 	}
 	for _, l := range strings.Split(m.View(), "\n")[3:] {

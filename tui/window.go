@@ -52,13 +52,13 @@ func (m *Model) moveWindow(k tea.KeyMsg) tea.Cmd {
 	keys := m.ctx.Keys
 	size := m.opts.PageSize
 	switch {
-	case keyMatches(k, keys.Down, keys.PageDown, keys.Bottom) && m.list.cursor == len(m.view.rows)-1:
+	case keyMatches(k, keys.Down, keys.PageDown, keys.Bottom) && m.list.Cursor == len(m.view.rows)-1:
 		next := m.st.base + len(m.st.slots)
 		if m.win.end == m.st || next >= m.st.total {
 			return nil
 		}
 		return m.fetchWindow(next, size, true)
-	case keyMatches(k, keys.Up, keys.PageUp, keys.Top) && m.list.cursor == 0 && m.st.base > 0:
+	case keyMatches(k, keys.Up, keys.PageUp, keys.Top) && m.list.Cursor == 0 && m.st.base > 0:
 		from := max(m.st.base-size, 0)
 		return m.fetchWindow(from, m.st.base-from, false)
 	}

@@ -27,17 +27,17 @@ func TestScrollPastTheWindowFetchesAndEvicts(t *testing.T) {
 	}
 	before := len(srv.Requests())
 	d.press("G")
-	last := d.m.selected().s.ID
+	last := d.m.selected().S.ID
 	d.waitFor("the next page", func(m Model) bool { return m.st.base > 0 && len(m.view.rows) == 1000 && !m.deriving }, progWait)
 	m := d.m
 	if m.st.loaded > 1000 || len(m.st.byID) > 1000 || len(m.st.slots) > 1000 {
 		t.Fatalf("the store holds %d rows (%d ids, %d slots)", m.st.loaded, len(m.st.byID), len(m.st.slots))
 	}
-	if got := m.view.rows[len(m.view.rows)-1].s.ID; got != want.Data[99].ID {
+	if got := m.view.rows[len(m.view.rows)-1].S.ID; got != want.Data[99].ID {
 		t.Errorf("last row %s, want the server's 1,100th %s", got, want.Data[99].ID)
 	}
-	if m.selected().s.ID != last || m.list.cursor != 899 {
-		t.Errorf("cursor on %s at %d, want %s at 899", m.selected().s.ID, m.list.cursor, last)
+	if m.selected().S.ID != last || m.list.Cursor != 899 {
+		t.Errorf("cursor on %s at %d, want %s at 899", m.selected().S.ID, m.list.Cursor, last)
 	}
 	if !strings.Contains(d.screen(), "sessions 101–1,100 of 1,000,000 loaded") {
 		t.Errorf("header does not say the window:\n%s", d.screen())
@@ -97,14 +97,14 @@ func TestStoreWindowMoves(t *testing.T) {
 	st.trimTo(5)
 	ids := []string{}
 	for _, r := range st.rows() {
-		ids = append(ids, r.s.ID)
+		ids = append(ids, r.S.ID)
 	}
 	if strings.Join(ids, ",") != "s0,s1,s2,s3,s4" || st.base != 0 {
 		t.Errorf("rows %v base %d", ids, st.base)
 	}
 	for id, at := range st.byID {
-		if st.slots[at].s.ID != id {
-			t.Errorf("byID[%s] = %d holds %s", id, at, st.slots[at].s.ID)
+		if st.slots[at].S.ID != id {
+			t.Errorf("byID[%s] = %d holds %s", id, at, st.slots[at].S.ID)
 		}
 	}
 }
@@ -126,7 +126,7 @@ func TestStoreOutsideRowJoinsTheWindow(t *testing.T) {
 	}
 	ids := []string{}
 	for _, r := range append(st.rows(), st.outside...) {
-		ids = append(ids, r.s.ID)
+		ids = append(ids, r.S.ID)
 	}
 	if strings.Join(ids, ",") != "s0,s1,s2,s3,s4" {
 		t.Errorf("shown %v", ids)
