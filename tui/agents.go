@@ -23,7 +23,7 @@ func (m Model) openAgents() Model {
 		counts[current] = len(rows) // the list holds only its sessions
 	}
 	if m.ctx.names != nil {
-		for id := range m.ctx.names.byID {
+		for id := range m.ctx.names.ByID() {
 			if _, ok := counts[id]; !ok {
 				counts[id] = 0
 			}
@@ -73,7 +73,7 @@ func (m Model) onAgentChosen(msg agentpicker.ChosenMsg) (tea.Model, tea.Cmd) {
 	m.load.complete = false
 	m.st = newStore()
 	m.marked = map[string]bool{}
-	m.list = listModel{Height: m.list.Height}
+	m.list = m.list.Reset()
 	m.setInfo("loading sessions of " + msg.Label + "…")
 	return m, m.startLoad()
 }

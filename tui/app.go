@@ -14,6 +14,7 @@ import (
 	"github.com/everruns/sessions/tui/form"
 	"github.com/everruns/sessions/tui/live"
 	"github.com/everruns/sessions/tui/safetext"
+	"github.com/everruns/sessions/tui/sessionlist"
 	"github.com/everruns/sessions/tui/usageview"
 )
 
@@ -124,7 +125,7 @@ func New(opts Options) Model {
 		changed: map[string]int{},
 	}
 	m.ops.locks = &sessionLocks{}
-	m.ctx = Context{Width: 80, Height: 24, Theme: opts.Theme, Now: opts.Now, Keys: opts.Keys, kit: newStyleKit(opts.Theme)}
+	m.ctx = Context{Width: 80, Height: 24, Theme: opts.Theme, Now: opts.Now, Keys: opts.Keys, kit: sessionlist.NewStyleKit(opts.Theme)}
 	m.load.agentID = opts.AgentID
 	m.org = orgState{id: opts.OrgID, name: safetext.Line(opts.OrgName, 200)}
 	filter := textinput.New()
@@ -211,7 +212,7 @@ func (m Model) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	switch msg := msg.(type) {
 	case tea.WindowSizeMsg:
 		m.ctx.Width, m.ctx.Height = msg.Width, msg.Height
-		m.list = m.list.SetHeight(m.listHeight(), len(m.view.rows))
+		m.list = m.list.SetSize(m.listWidth(), m.listHeight()).Clamp(len(m.view.rows))
 		hm := *m.help
 		hm.Width = msg.Width
 		m.help = &hm
@@ -480,7 +481,7 @@ func (m Model) onDerived(msg viewDerivedMsg) (tea.Model, tea.Cmd) {
 		// is for refreshes, and here would hide the new first rows above.
 		respec := !sameSpec(msg.res.spec, m.view.spec)
 		m.view = msg.res
-		m.list = m.list.SetHeight(m.listHeight(), len(m.view.rows))
+		m.list = m.list.SetSize(m.listWidth(), m.listHeight()).Clamp(len(m.view.rows))
 		if requery {
 			m.list.Cursor, m.list.Offset, m.list.SelectedID = 0, 0, ""
 		}

@@ -9,6 +9,7 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 
 	"github.com/everruns/sessions/tui/form"
+	"github.com/everruns/sessions/tui/sessionlist"
 )
 
 func keyMatches(k tea.KeyMsg, b ...key.Binding) bool { return key.Matches(k, b...) }
@@ -177,7 +178,7 @@ func (m Model) onFilterKey(k tea.KeyMsg) (tea.Model, tea.Cmd) {
 			return m, nil
 		}
 		m.editFilter(func(f *textinput.Model) { f.SetValue(text); f.CursorEnd() })
-		m.spec.q = compileQuery(text, m.qin.env)
+		m.spec.q = sessionlist.CompileQuery(text, m.qin.env)
 		return m, m.request()
 	case keyMatches(k, keys.FilterUp):
 		// Let the user move through matches without leaving the filter.
@@ -191,7 +192,7 @@ func (m Model) onFilterKey(k tea.KeyMsg) (tea.Model, tea.Cmd) {
 	m.filter = &f
 	if q := m.filter.Value(); q != m.spec.q.Raw {
 		m.qin.pos = -1 // editing leaves the history
-		m.spec.q = compileQuery(q, m.qin.env)
+		m.spec.q = sessionlist.CompileQuery(q, m.qin.env)
 		return m, tea.Batch(cmd, m.request())
 	}
 	return m, cmd

@@ -15,6 +15,7 @@ import (
 	"github.com/everruns/sessions/apiclient"
 	"github.com/everruns/sessions/theme"
 	"github.com/everruns/sessions/tui/safetext"
+	"github.com/everruns/sessions/tui/sessionlist"
 )
 
 // Smallest terminal the layout is made for.
@@ -207,7 +208,7 @@ func (m Model) listView() string {
 		AgeCreated: m.spec.sort == sortServer,
 		Names:      m.ctx.names,
 		Order:      m.opts.columns,
-		Frame:      activityFrame(m.ctx.Now()),
+		Frame:      sessionlist.ActivityFrame(m.ctx.Now()),
 	}
 	if m.cache != nil {
 		if m.cache.lines == nil {
@@ -215,22 +216,14 @@ func (m Model) listView() string {
 		}
 		d.Lines = m.cache.lines
 	}
-	fresh := make([]*row, 0, m.list.Height)
-	end := min(m.list.Offset+m.list.Height, len(rows))
-	for i := m.list.Offset; i < end; i++ {
-		fresh = append(fresh, m.fresh(rows[i]))
-	}
-	window := m.list
-	window.Offset, window.Cursor = 0, m.list.Cursor-m.list.Offset
+	d.Fresh = m.fresh
 	var list string
 	if len(rows) == 0 {
 		list = fitBlock(m.emptyView(), lw, m.list.Height)
 	} else {
-		list = window.View(&m.ctx, fresh, lw, d)
+		list = m.list.View(m.ctx.styles(), m.ctx.Now(), rows, d)
 	}
-	cols := layoutColumnsOf(lw, d.Order)
-	cols.created = d.AgeCreated
-	head := cols.header(&m.ctx)
+	head := m.list.Header(m.ctx.styles(), d)
 	if p := m.queryProblemLine(lw); p != "" {
 		head = p // right under the input, in place of the column names
 	} else if n := m.queryNote(); n != "" && m.mode == modeFilter {
@@ -367,11 +360,11 @@ func previewView(ctx *Context, r *row, width, height int) string {
 	title := r.Title
 	titleStyle := &k.PaneTitle
 	if r.Untitled {
-		title, titleStyle = "(untitled)", &k.untitled
+		title, titleStyle = "(untitled)", &k.Untitled
 	}
 	tags := k.Muted.Render("no tags")
 	if r.TagsText != "" {
-		tags = k.tag.Render(r.TagsText)
+		tags = k.Tag.Render(r.TagsText)
 	}
 	usage := k.Muted.Render("no usage yet")
 	if u := r.S.Usage; u != nil {
@@ -412,8 +405,8 @@ func previewView(ctx *Context, r *row, width, height int) string {
 			lines = 2
 		}
 		var fl []string
-		for _, l := range strings.Split(wrap(failedGlyph+" failed: "+why, lines), "\n") {
-			fl = append(fl, k.failed.Render(l))
+		for _, l := range strings.Split(wrap(sessionlist.FailedGlyph+" failed: "+why, lines), "\n") {
+			fl = append(fl, k.Failed.Render(l))
 		}
 		failure = strings.Join(fl, "\n")
 		room -= lines
@@ -455,7 +448,7 @@ func previewView(ctx *Context, r *row, width, height int) string {
 func metaLine(k *styleKit, r *row, agent, updated string) string {
 	meta := k.Status(r.Act).Render(r.Cell)
 	if r.Pinned {
-		meta = k.Pinned.Render(pinnedGlyph+" pinned") + k.Muted.Render(" · ") + meta
+		meta = k.Pinned.Render(sessionlist.PinnedGlyph+" pinned") + k.Muted.Render(" · ") + meta
 	}
 	if agent != "" {
 		meta += k.Muted.Render(" · ") + k.Value.Render(agent)

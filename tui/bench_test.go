@@ -27,6 +27,7 @@ import (
 	"github.com/everruns/sessions/apiclient"
 	"github.com/everruns/sessions/apiclient/apitest"
 	"github.com/everruns/sessions/tui/querylang"
+	"github.com/everruns/sessions/tui/sessionlist"
 )
 
 var (
@@ -167,7 +168,7 @@ func BenchmarkCursorMove(b *testing.B) {
 
 // benchMatchRatio reports how many sessions q matches, as a fraction.
 func benchMatchRatio(m Model, q string) float64 {
-	pq := compileQuery(q, queryEnv(m.all, m.qin.directory, m.ctx.Now()))
+	pq := sessionlist.CompileQuery(q, sessionlist.QueryEnv(m.all, m.qin.directory, m.ctx.Now()))
 	n := 0
 	for _, r := range m.all {
 		if _, ok := pq.MatchRow(r); ok {

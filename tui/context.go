@@ -6,6 +6,7 @@ import (
 
 	"github.com/everruns/sessions/apiclient"
 	"github.com/everruns/sessions/theme"
+	"github.com/everruns/sessions/tui/sessionlist"
 )
 
 // Context is the shared, read-only context handed down to every component.
@@ -28,7 +29,7 @@ func (c *Context) styles() *styleKit {
 	if c.kit != nil && c.kit.Theme == c.Theme {
 		return c.kit
 	}
-	return newStyleKit(c.Theme)
+	return sessionlist.NewStyleKit(c.Theme)
 }
 
 // agentLabel is the agent's display name, or its id when unknown.

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/everruns/sessions/apiclient/apitest"
+	"github.com/everruns/sessions/tui/sessionlist"
 )
 
 // deriveSlow is the plain derivation: every row scanned, no byte-set
@@ -53,7 +54,7 @@ func TestDeriveMatchesPlainDerivation(t *testing.T) {
 	sessions := append(apitest.HostileSessions(now, "org", "agent"), apitest.Generate(parallelMin+5000, 7, now)...)
 	all := make([]*row, len(sessions))
 	for i, s := range sessions {
-		all[i] = newRow(s)
+		all[i] = sessionlist.NewRow(s)
 	}
 	typing := []string{"c", "ca", "caf", "café", "caf", "r", "re", "ref", "refund", "refund #p1", "refund #p1 -#urgent", "数", "数据", "zz", "", "e o", "ORDER 12"}
 	var prev *viewResult

@@ -9,6 +9,7 @@ import (
 	"github.com/everruns/sessions/apiclient"
 	"github.com/everruns/sessions/tui/querylang"
 	"github.com/everruns/sessions/tui/safetext"
+	"github.com/everruns/sessions/tui/sessionlist"
 )
 
 func strp(s string) *string { return &s }
@@ -18,7 +19,7 @@ var testNow = time.Date(2026, 11, 1, 12, 0, 0, 0, time.UTC)
 
 // testQuery compiles s as the filter input does, with no known tags (every
 // #x is a tag) and no agents.
-func testQuery(s string) query { return compileQuery(s, querylang.Env{Now: testNow}) }
+func testQuery(s string) query { return sessionlist.CompileQuery(s, querylang.Env{Now: testNow}) }
 
 func testRows() []*row {
 	base := time.Date(2026, 11, 1, 12, 0, 0, 0, time.UTC)
@@ -34,7 +35,7 @@ func testRows() []*row {
 		} else {
 			s.Preview = strp("refund for the order please")
 		}
-		return newRow(s)
+		return sessionlist.NewRow(s)
 	}
 	return []*row{
 		mk(0, "active", "Refund request from ACME", []string{"billing", "resolved"}, 500),
@@ -141,9 +142,9 @@ func TestMatchPositions(t *testing.T) {
 
 func TestTitleMatchesRankFirst(t *testing.T) {
 	base := time.Date(2026, 11, 1, 12, 0, 0, 0, time.UTC)
-	preview := newRow(apiclient.Session{ID: "session_1", Status: "idle", Title: strp("Order status"),
+	preview := sessionlist.NewRow(apiclient.Session{ID: "session_1", Status: "idle", Title: strp("Order status"),
 		Preview: strp("a refund is needed"), CreatedAt: base, UpdatedAt: base})
-	title := newRow(apiclient.Session{ID: "session_2", Status: "idle", Title: strp("Refund"),
+	title := sessionlist.NewRow(apiclient.Session{ID: "session_2", Status: "idle", Title: strp("Refund"),
 		CreatedAt: base, UpdatedAt: base})
 	// The preview match comes first in server order.
 	got := deriveView([]*row{preview, title}, 1, viewSpec{q: testQuery("refund")}, nil).rows
@@ -198,11 +199,11 @@ func TestActivityOfRow(t *testing.T) {
 		{"idle", "exploded", "exploded", "exploded"},
 	}
 	for _, c := range cases {
-		r := newRow(apiclient.Session{ID: "s", Status: c.status, Activity: c.activity})
+		r := sessionlist.NewRow(apiclient.Session{ID: "s", Status: c.status, Activity: c.activity})
 		if r.Act != c.act || r.Cell != c.cell {
 			t.Errorf("%s/%s: act %q cell %q, want %q %q", c.status, c.activity, r.Act, r.Cell, c.act, c.cell)
 		}
-		if w := safetext.Width(r.Cell); w > layoutColumns(80).status {
+		if w := safetext.Width(r.Cell); w > sessionlist.LayoutColumns(80).Width(sessionlist.ColStatus) {
 			t.Errorf("%q is %d cells, wider than the column", r.Cell, w)
 		}
 	}

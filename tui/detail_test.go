@@ -13,6 +13,7 @@ import (
 	"github.com/everruns/sessions/theme"
 	"github.com/everruns/sessions/tui/detail"
 	"github.com/everruns/sessions/tui/live"
+	"github.com/everruns/sessions/tui/sessionlist"
 )
 
 // The detail view's own tests are in tui/detail; these check what the root
@@ -74,7 +75,7 @@ func detailTestMessages(id string) []apiclient.Message {
 // the context, with msgs as its stored transcript.
 func detailOpen(t *testing.T, ctx *Context, s apiclient.Session, msgs []apiclient.Message) detail.Model {
 	t.Helper()
-	m := newDetail(ctx, newRow(s), 7).SetSize(ctx.Width, ctx.Height)
+	m := newDetail(ctx, sessionlist.NewRow(s), 7).SetSize(ctx.Width, ctx.Height)
 	if msgs != nil {
 		m, _ = m.Update(live.SubscribedMsg{ID: s.ID, Gen: 7, Messages: msgs})
 	}
@@ -85,7 +86,7 @@ func detailOpen(t *testing.T, ctx *Context, s apiclient.Session, msgs []apiclien
 // display name; untitled and tagless sessions say so.
 func TestDetailRowFromRoot(t *testing.T) {
 	ctx := detailTestCtx(80, 24)
-	ctx.names = &agentNames{byID: map[string]string{"agent_01933b5a00007000800000000000001": "Support bot"}}
+	ctx.names = sessionlist.NewAgentNames([]apiclient.Agent{{ID: "agent_01933b5a00007000800000000000001", Name: "Support bot"}})
 	s := detailTestSession()
 	view := detailOpen(t, ctx, s, detailTestMessages(s.ID)).View()
 	for _, want := range []string{"Debug login issue", s.ID, "Support bot", "bug auth", "active", "Why does login fail?"} {

@@ -2,8 +2,11 @@ package tui
 
 import (
 	"context"
-	"github.com/everruns/sessions/tui/querylang"
 	"time"
+
+	"github.com/everruns/sessions/tui/common"
+	"github.com/everruns/sessions/tui/querylang"
+	"github.com/everruns/sessions/tui/sessionlist"
 
 	tea "github.com/charmbracelet/bubbletea"
 
@@ -20,32 +23,6 @@ const factsTimeout = 30 * time.Second
 type facts struct {
 	names  *agentNames       // nil until the agents arrive
 	facets *apiclient.Facets // nil until the facets arrive
-}
-
-// agentNames maps agent ids to their display names, sanitised. It is
-// replaced, never changed, so a Context can share it.
-type agentNames struct {
-	byID map[string]string
-}
-
-func newAgentNames(agents []apiclient.Agent) *agentNames {
-	n := &agentNames{byID: make(map[string]string, len(agents))}
-	for i := range agents {
-		if l := safetext.Line(agents[i].Label(), maxTagBytes); l != "" {
-			n.byID[agents[i].ID] = l
-		}
-	}
-	return n
-}
-
-// Label is the agent's display name, or its (sanitised) id when unknown.
-func (n *agentNames) Label(id string) string {
-	if n != nil {
-		if l, ok := n.byID[id]; ok {
-			return l
-		}
-	}
-	return safetext.Tag(id, maxTagBytes)
 }
 
 // factsLoadedMsg carries both answers; either may have failed alone.
@@ -85,13 +62,13 @@ func (m Model) onFacts(msg factsLoadedMsg) (tea.Model, tea.Cmd) {
 		return m, nil
 	}
 	if !msg.noAgents && msg.agentsErr == nil {
-		m.facts.names = newAgentNames(msg.agents)
+		m.facts.names = sessionlist.NewAgentNames(msg.agents)
 		m.ctx.names = m.facts.names
 		m.refreshDetail() // an open detail names its agent now
 		// agent:ops in the filter finds agents by name and display name.
 		dir := make([]querylang.Agent, 0, len(msg.agents))
 		for _, a := range msg.agents {
-			dir = append(dir, querylang.Agent{ID: a.ID, Name: safetext.Line(a.Name, maxTagBytes), DisplayName: safetext.Line(a.DisplayName, maxTagBytes)})
+			dir = append(dir, querylang.Agent{ID: a.ID, Name: safetext.Line(a.Name, common.MaxTagBytes), DisplayName: safetext.Line(a.DisplayName, common.MaxTagBytes)})
 		}
 		m.qin.directory = dir
 	}

@@ -13,6 +13,7 @@ import (
 
 	"github.com/everruns/sessions/apiclient"
 	"github.com/everruns/sessions/apiclient/apitest"
+	"github.com/everruns/sessions/tui/sessionlist"
 )
 
 // firstPaintLatency is the server's delay on every request, and
@@ -70,7 +71,7 @@ func firstTitle(b *testing.B, url string) string {
 	if err != nil || len(p.Data) == 0 {
 		b.Fatalf("first session: %v", err)
 	}
-	return newRow(p.Data[0]).Title
+	return sessionlist.NewRow(p.Data[0]).Title
 }
 
 // paintFirst runs a new model against api until its View shows want (the

@@ -13,6 +13,7 @@ import (
 	"github.com/everruns/sessions/tui/agentpicker"
 	"github.com/everruns/sessions/tui/form"
 	"github.com/everruns/sessions/tui/live"
+	"github.com/everruns/sessions/tui/sessionlist"
 )
 
 // At the smallest supported size, G in the detail view reaches the last
@@ -61,7 +62,7 @@ func TestComponentsFitTheirRectangle(t *testing.T) {
 		x := s
 		x.ID = fmt.Sprintf("session_%02d", i)
 		x.AgentID = fmt.Sprintf("agent_%02d_%s", i, strings.Repeat("long", i%7))
-		rows = append(rows, newRow(x))
+		rows = append(rows, sessionlist.NewRow(x))
 	}
 	known := []string{"a", "b", strings.Repeat("wide界", 30)}
 	for i := range 40 {

@@ -5,6 +5,7 @@ import (
 
 	"github.com/everruns/sessions/apiclient"
 	"github.com/everruns/sessions/theme"
+	"github.com/everruns/sessions/tui/sessionlist"
 )
 
 // Options configure the program.
@@ -86,7 +87,7 @@ func (o Options) withDefaults() Options {
 		o.OpenURL = openBrowser
 	}
 	if o.Columns != nil && o.columns == nil {
-		o.columns = knownColumns(o.Columns)
+		o.columns = sessionlist.KnownColumns(o.Columns)
 	}
 	if o.Views == nil {
 		o.Views = DefaultViews()

@@ -254,7 +254,7 @@ func (m *Model) switchOrg(id, name string) tea.Cmd {
 	m.marked = map[string]bool{}
 	m.editFilter(func(f *textinput.Model) { f.SetValue(""); f.Blur() })
 	m.spec.q = query{}
-	m.list = listModel{Height: m.list.Height}
+	m.list = m.list.Reset()
 	// A refresh in flight asked the old organisation: a new generation
 	// drops its answer, and a new tick keeps auto refresh going.
 	m.refresh.inflight = false

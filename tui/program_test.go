@@ -17,6 +17,7 @@ import (
 	"github.com/everruns/sessions/apiclient"
 	"github.com/everruns/sessions/apiclient/apitest"
 	"github.com/everruns/sessions/theme"
+	"github.com/everruns/sessions/tui/sessionlist"
 )
 
 // The program tests run the real program (teatest) against the real client
@@ -273,7 +274,7 @@ func TestProgramStatusTabs(t *testing.T) {
 	var want [statusTabs]int
 	want[tabAll] = progSessions
 	for _, x := range progSeed(srv) {
-		if tab := tabOf(newRow(x).Act); tab != tabAll {
+		if tab := tabOf(sessionlist.NewRow(x).Act); tab != tabAll {
 			want[tab]++
 		}
 	}
@@ -292,7 +293,7 @@ func TestProgramStatusTabs(t *testing.T) {
 			}
 		}
 		for _, id := range s.rows {
-			if x, _ := srv.Get(id); tab != tabAll && tabOf(newRow(x).Act) != tab {
+			if x, _ := srv.Get(id); tab != tabAll && tabOf(sessionlist.NewRow(x).Act) != tab {
 				t.Errorf("%s tab: row %s has activity %s", tab, id, x.Activity)
 			}
 		}

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/everruns/sessions/tui/querylang"
+	"github.com/everruns/sessions/tui/sessionlist"
 )
 
 // maxQueryHistory is how many past queries ↑/↓ recall.
@@ -25,7 +26,7 @@ type queryInput struct {
 // begin fixes the Env for a round of typing: the time (so that each
 // keystroke can narrow from the previous one), the tags and agents loaded.
 func (q queryInput) begin(rows []*row, now time.Time) queryInput {
-	q.env = queryEnv(rows, q.directory, now)
+	q.env = sessionlist.QueryEnv(rows, q.directory, now)
 	q.pos = -1
 	return q
 }

@@ -8,6 +8,7 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 
 	"github.com/everruns/sessions/tui/safetext"
+	"github.com/everruns/sessions/tui/sessionlist"
 )
 
 // Quitting while saves are on their way would lose them without a word: q
@@ -49,7 +50,7 @@ func (m Model) displayID(id string) string {
 	if r := m.st.get(id); r != nil {
 		return r.ID
 	}
-	return safetext.Tag(id, maxTitleBytes)
+	return safetext.Tag(id, sessionlist.MaxTitleBytes)
 }
 
 // quit ends the program, first asking when saves are in flight.

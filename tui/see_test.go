@@ -9,6 +9,7 @@ import (
 
 	"github.com/everruns/sessions/apiclient"
 	"github.com/everruns/sessions/apiclient/apitest"
+	"github.com/everruns/sessions/tui/sessionlist"
 )
 
 // What an operator sees without colour (the program tests' theme is
@@ -48,8 +49,8 @@ func TestProgramSeeFailedPinnedNames(t *testing.T) {
 			if name == "" || name == failed.AgentID {
 				t.Fatalf("agent %s has no display name on the server", failed.AgentID)
 			}
-			why := newRow(*failed).Why
-			lead := failedGlyph + " failed: " + strings.Fields(why)[0]
+			why := sessionlist.NewRow(*failed).Why
+			lead := sessionlist.FailedGlyph + " failed: " + strings.Fields(why)[0]
 
 			p := progStartList(t, srv, size[0], size[1])
 			s := p.waitFor("pinned failed session first, named agent", func(s progSnap) bool {
@@ -58,8 +59,8 @@ func TestProgramSeeFailedPinnedNames(t *testing.T) {
 			})
 			lines := strings.Split(s.view, "\n")
 			// The gutter: cursor, mark, pin, resolved (blank or ✓), gap.
-			if !strings.HasPrefix(lines[3], "▸ "+pinnedGlyph+" "+" "+failedGlyph+" failed") &&
-				!strings.HasPrefix(lines[3], "▸ "+pinnedGlyph+resolvedGlyph+" "+failedGlyph+" failed") {
+			if !strings.HasPrefix(lines[3], "▸ "+sessionlist.PinnedGlyph+" "+" "+sessionlist.FailedGlyph+" failed") &&
+				!strings.HasPrefix(lines[3], "▸ "+sessionlist.PinnedGlyph+sessionlist.ResolvedGlyph+" "+sessionlist.FailedGlyph+" failed") {
 				t.Errorf("first row %q lacks the cursor, pin and failure glyph", lines[3])
 			}
 			if strings.Index(s.view, lead) > strings.Index(s.view, "Preview") && strings.Contains(s.view, "Preview") {
@@ -68,7 +69,7 @@ func TestProgramSeeFailedPinnedNames(t *testing.T) {
 			p.press("enter")
 			p.waitFor("detail with the agent's name", func(s progSnap) bool {
 				return s.mode == modeDetail && strings.Contains(s.view, "agent  "+name) &&
-					strings.Contains(s.view, failedGlyph+" failed")
+					strings.Contains(s.view, sessionlist.FailedGlyph+" failed")
 			})
 			p.press("esc")
 			p.waitFor("back to the list", func(s progSnap) bool { return s.mode == modeList && s.settled })
@@ -79,7 +80,7 @@ func TestProgramSeeFailedPinnedNames(t *testing.T) {
 
 // An unknown agent shows by its id, and a known one by its name.
 func TestAgentNamesFallBackToID(t *testing.T) {
-	n := newAgentNames([]apiclient.Agent{{ID: "a1", Name: "ops", DisplayName: "Ops Bot"}, {ID: "a2", Name: "plain"}})
+	n := sessionlist.NewAgentNames([]apiclient.Agent{{ID: "a1", Name: "ops", DisplayName: "Ops Bot"}, {ID: "a2", Name: "plain"}})
 	for id, want := range map[string]string{"a1": "Ops Bot", "a2": "plain", "a3": "a3"} {
 		if got := n.Label(id); got != want {
 			t.Errorf("label(%s) = %q, want %q", id, got, want)
@@ -129,7 +130,7 @@ func TestCheckColumns(t *testing.T) {
 			t.Errorf("%q accepted", bad)
 		}
 	}
-	if got := knownColumns([]string{"Cost", "nope", "cost", "title"}); !slices.Equal(got, []colKind{colCost, colTitle}) {
+	if got := sessionlist.KnownColumns([]string{"Cost", "nope", "cost", "title"}); !slices.Equal(got, []colKind{sessionlist.ColCost, sessionlist.ColTitle}) {
 		t.Errorf("knownColumns kept %v", got)
 	}
 }

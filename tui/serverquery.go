@@ -11,6 +11,7 @@ import (
 
 	"github.com/everruns/sessions/apiclient"
 	"github.com/everruns/sessions/tui/querylang"
+	"github.com/everruns/sessions/tui/sessionlist"
 )
 
 // The query typed in / is matched on the loaded rows at once; when not
@@ -29,9 +30,6 @@ const (
 	// answer joins the view, not the bounded store, so it stays small.
 	serverQueryPages   = 3
 	serverQueryTimeout = requestTimeout
-	// foundGlyph marks a row found on the server, in the mark cell (one
-	// cell wide, so it shows without colour).
-	foundGlyph = "⌕"
 )
 
 // serverQuery is the query's server side: at most one request in flight,
@@ -241,11 +239,11 @@ func (m Model) queryNote() string {
 	var parts []string
 	switch {
 	case m.sq.inflight:
-		parts = append(parts, foundGlyph+" searching the server…")
+		parts = append(parts, sessionlist.FoundGlyph+" searching the server…")
 	case m.sq.err != nil:
 		parts = append(parts, "the server's search failed: loaded sessions only")
 	case m.sq.key != "" && len(m.st.outside) > 0:
-		parts = append(parts, fmt.Sprintf("%s %s on the server beyond the loaded ones", foundGlyph, plural(len(m.st.outside), "more session")))
+		parts = append(parts, fmt.Sprintf("%s %s on the server beyond the loaded ones", sessionlist.FoundGlyph, plural(len(m.st.outside), "more session")))
 	}
 	if n := m.localNote(); n != "" {
 		parts = append(parts, n)

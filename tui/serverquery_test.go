@@ -10,6 +10,7 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 
 	"github.com/everruns/sessions/apiclient"
+	"github.com/everruns/sessions/tui/sessionlist"
 )
 
 // With a million sessions and 1,000 kept, /zebra finds the one session
@@ -44,7 +45,7 @@ func TestServerQueryFindsTheOldestOfAMillion(t *testing.T) {
 		t.Error("the row is not marked as found on the server")
 	}
 	screen := d.screen()
-	for _, want := range []string{foundGlyph, "found on server", "zebra crossing"} {
+	for _, want := range []string{sessionlist.FoundGlyph, "found on server", "zebra crossing"} {
 		if !strings.Contains(screen, want) {
 			t.Errorf("screen lacks %q:\n%s", want, screen)
 		}
@@ -95,7 +96,7 @@ func (a *searchAPI) ListSessions(ctx context.Context, o apiclient.ListOptions) (
 func typed(t *testing.T, m Model, s string) Model {
 	t.Helper()
 	m.editFilter(func(f *textinput.Model) { f.SetValue(s) })
-	m.spec.q = compileQuery(s, m.qin.env)
+	m.spec.q = sessionlist.CompileQuery(s, m.qin.env)
 	return unitUpdate(t, m, toastExpiredMsg{})
 }
 
@@ -180,8 +181,8 @@ func TestServerQueryParamsCancelAndStaleAnswer(t *testing.T) {
 	if v := m.View(); !strings.Contains(v, "1 more session on the server") {
 		t.Errorf("the filter does not count what the server found:\n%s", v)
 	}
-	if !strings.Contains(m.View(), foundGlyph) {
-		t.Errorf("no %s in the gutter:\n%s", foundGlyph, m.View())
+	if !strings.Contains(m.View(), sessionlist.FoundGlyph) {
+		t.Errorf("no %s in the gutter:\n%s", sessionlist.FoundGlyph, m.View())
 	}
 
 	// A save of a found session (as onSaved does) updates it where it is:
@@ -241,7 +242,7 @@ func TestServerQueryLocalPartsAreNamed(t *testing.T) {
 }
 
 func TestServerOptions(t *testing.T) {
-	env := queryEnv(nil, nil, progNow)
+	env := sessionlist.QueryEnv(nil, nil, progNow)
 	for _, tc := range []struct {
 		q, agent string
 		ok       bool
@@ -255,7 +256,7 @@ func TestServerOptions(t *testing.T) {
 		{"status:failed status:running", "", false, ""},
 		{"", "", false, ""},
 	} {
-		q := compileQuery(tc.q, env)
+		q := sessionlist.CompileQuery(tc.q, env)
 		var o apiclient.ListOptions
 		ok := false
 		if q.Matcher != nil {

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/everruns/sessions/apiclient"
+	"github.com/everruns/sessions/tui/sessionlist"
 )
 
 // store holds the loaded sessions in server order. Slots are indexed by the
@@ -69,7 +70,7 @@ func (s *store) applyPage(offset int, p apiclient.SessionPage) {
 func rowsOf(sessions []apiclient.Session) []*row {
 	rows := make([]*row, len(sessions))
 	for i := range sessions {
-		rows[i] = newRow(sessions[i])
+		rows[i] = sessionlist.NewRow(sessions[i])
 	}
 	return rows
 }
@@ -117,7 +118,7 @@ func (s *store) applyRows(offset, total int, rows []*row) {
 // upsert replaces the row of a session by id, or puts a new one on top.
 // It returns the row and whether the session was new.
 func (s *store) upsert(sess apiclient.Session) (*row, bool) {
-	r := newRow(sess)
+	r := sessionlist.NewRow(sess)
 	s.changed()
 	if at, ok := s.byID[sess.ID]; ok {
 		s.slots[at] = r

@@ -11,6 +11,7 @@ import (
 
 	"github.com/everruns/sessions/apiclient"
 	"github.com/everruns/sessions/apiclient/apitest"
+	"github.com/everruns/sessions/tui/sessionlist"
 )
 
 func page(offset, n, total int) apiclient.SessionPage {
@@ -90,7 +91,7 @@ func TestRowSubjectIsLoweredOnce(t *testing.T) {
 	s := apiclient.Session{ID: "Session_AB", AgentID: "Agent_X", Status: "Waiting_For_Tool_Results",
 		Activity: "Failed", Source: "API", Tags: []string{"Billing", "vip"}, Title: strp("Café POS — Store 12"),
 		Preview: strp("ÜBERSETZUNG der Hilfe"), IsPinned: ptrTo(true)}
-	r := newRow(s)
+	r := sessionlist.NewRow(s)
 	sub := r.Subject()
 	if sub.ID != "session_ab" || sub.AgentID != "agent_x" || sub.Status != "waiting_for_tool_results" ||
 		sub.Activity != "failed" || sub.Source != "api" || !sub.Pinned {

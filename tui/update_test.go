@@ -10,6 +10,7 @@ import (
 	"github.com/everruns/sessions/apiclient"
 	"github.com/everruns/sessions/apiclient/apitest"
 	"github.com/everruns/sessions/tui/live"
+	"github.com/everruns/sessions/tui/sessionlist"
 )
 
 // Update() unit tests: no program, the model is driven directly and its
@@ -261,7 +262,7 @@ func TestUpdateStatusTabs(t *testing.T) {
 	m, srv := unitModel(t)
 	want := [statusTabs]int{}
 	for _, s := range srv.All() {
-		want[tabOf(newRow(s).Act)]++
+		want[tabOf(sessionlist.NewRow(s).Act)]++
 	}
 	want[tabAll] = progSessions
 	if m.view.tabCounts != want {

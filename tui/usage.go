@@ -7,6 +7,7 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 
 	"github.com/everruns/sessions/apiclient"
+	"github.com/everruns/sessions/tui/sessionlist"
 	"github.com/everruns/sessions/tui/usageview"
 )
 
@@ -36,7 +37,7 @@ func (m Model) agentNames() map[string]string {
 	if m.facts.names == nil {
 		return nil
 	}
-	return m.facts.names.byID // replaced, never changed, when agents reload
+	return m.facts.names.ByID() // replaced, never changed, when agents reload
 }
 
 // usageKeys takes the root's bindings where the view has the same verb, so
@@ -76,7 +77,7 @@ func (m Model) onUsageKey(k tea.KeyMsg) (tea.Model, tea.Cmd) {
 func (m Model) onUsageNarrow(msg usageview.NarrowMsg) (tea.Model, tea.Cmd) {
 	m.editFilter(func(f *textinput.Model) { f.SetValue(msg.Query); f.Blur() })
 	m.qin = m.qin.begin(m.st.rows(), m.ctx.Now())
-	m.spec.q = compileQuery(msg.Query, m.qin.env)
+	m.spec.q = sessionlist.CompileQuery(msg.Query, m.qin.env)
 	m.qin = m.qin.remember(msg.Query)
 	m.mode = modeList
 	m.list.Cursor, m.list.Offset, m.list.SelectedID = 0, 0, ""
@@ -88,7 +89,7 @@ func (m Model) onUsageOpen(msg usageview.OpenSessionMsg) (tea.Model, tea.Cmd) {
 	if m.mode != modeUsage {
 		return m, nil
 	}
-	if i := indexOf(m.view.rows, msg.ID, 0); i >= 0 {
+	if i := sessionlist.IndexOf(m.view.rows, msg.ID, 0); i >= 0 {
 		m.list = m.list.JumpTo(i, m.view.rows)
 	}
 	r := m.st.get(msg.ID)

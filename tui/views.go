@@ -11,6 +11,7 @@ import (
 	"github.com/everruns/sessions/tui/picker"
 	"github.com/everruns/sessions/tui/querylang"
 	"github.com/everruns/sessions/tui/safetext"
+	"github.com/everruns/sessions/tui/sessionlist"
 )
 
 // View is a saved query with a name: an entry of [views] in the config
@@ -142,7 +143,7 @@ func (m Model) applyView(v View) (tea.Model, tea.Cmd) {
 	m.qin = m.qin.begin(m.st.rows(), m.ctx.Now())
 	m.qin = m.qin.remember(v.Query)
 	m.editFilter(func(f *textinput.Model) { f.SetValue(v.Query); f.CursorEnd(); f.Blur() })
-	m.spec.q = compileQuery(v.Query, m.qin.env)
+	m.spec.q = sessionlist.CompileQuery(v.Query, m.qin.env)
 	m.active = activeView{name: safetext.Line(v.Name, maxViewNameLen), query: v.Query}
 	m.list.Cursor, m.list.Offset, m.list.SelectedID = 0, 0, ""
 	return m, m.request()
@@ -187,10 +188,6 @@ func withoutResolved(rows []*row) []*row {
 	}
 	return out
 }
-
-// Resolved reports whether the row carries the Resolved tag (as r toggles it
-// and is:Resolved finds it).
-func (r *row) Resolved() bool { return r.HasTag(resolvedTag) }
 
 // ---- The picker (v).
 

@@ -10,6 +10,7 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 
 	"github.com/everruns/sessions/apiclient/apitest"
+	"github.com/everruns/sessions/tui/sessionlist"
 )
 
 func TestDefaultViewsAreValid(t *testing.T) {
@@ -134,7 +135,7 @@ func TestUpdateHideResolved(t *testing.T) {
 	if resolved == 0 || resolved == progSessions {
 		t.Fatalf("precondition: %d resolved of %d", resolved, progSessions)
 	}
-	if !strings.Contains(m.View(), resolvedGlyph+" ") {
+	if !strings.Contains(m.View(), sessionlist.ResolvedGlyph+" ") {
 		t.Fatalf("no resolved marker in the list:\n%s", m.View())
 	}
 	m = unitKeys(t, m, "R")
@@ -296,17 +297,17 @@ func TestUpdateViewsPicker(t *testing.T) {
 func TestActivityFrame(t *testing.T) {
 	base := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 	seen := map[string]bool{}
-	for i := range len(activityFrames) {
-		f := activityFrame(base.Add(time.Duration(i) * activityPeriod))
-		if f != activityFrame(base.Add(time.Duration(i)*activityPeriod+activityPeriod/2)) {
+	for i := range len(sessionlist.ActivityFrames) {
+		f := sessionlist.ActivityFrame(base.Add(time.Duration(i) * sessionlist.ActivityPeriod))
+		if f != sessionlist.ActivityFrame(base.Add(time.Duration(i)*sessionlist.ActivityPeriod+sessionlist.ActivityPeriod/2)) {
 			t.Fatalf("frame %d changes within its period", i)
 		}
 		seen[f] = true
 	}
-	if len(seen) != len(activityFrames) {
-		t.Fatalf("%d distinct frames over a cycle, want %d", len(seen), len(activityFrames))
+	if len(seen) != len(sessionlist.ActivityFrames) {
+		t.Fatalf("%d distinct frames over a cycle, want %d", len(seen), len(sessionlist.ActivityFrames))
 	}
-	if activityFrame(time.Unix(-1, 0)) == "" {
+	if sessionlist.ActivityFrame(time.Unix(-1, 0)) == "" {
 		t.Fatal("no frame before 1970")
 	}
 }
@@ -314,7 +315,7 @@ func TestActivityFrame(t *testing.T) {
 // Running rows lead with the frame of the clock; others never.
 func TestListShowsActivityOfRunningRows(t *testing.T) {
 	m, _ := unitModel(t)
-	frame := activityFrame(m.ctx.Now())
+	frame := sessionlist.ActivityFrame(m.ctx.Now())
 	running := 0
 	for _, r := range m.view.rows[:m.list.Height] {
 		cell := r.Cell
@@ -327,7 +328,7 @@ func TestListShowsActivityOfRunningRows(t *testing.T) {
 		}
 	}
 	for _, l := range strings.Split(m.View(), "\n")[3:] {
-		if rs := []rune(l); len(rs) > 15 && strings.TrimSpace(string(rs[gutterWidth:gutterWidth+10])) == "running" {
+		if rs := []rune(l); len(rs) > 15 && strings.TrimSpace(string(rs[sessionlist.GutterWidth:sessionlist.GutterWidth+10])) == "running" {
 			t.Fatalf("running row without indicator: %q", l)
 		}
 	}
@@ -335,12 +336,12 @@ func TestListShowsActivityOfRunningRows(t *testing.T) {
 		t.Fatalf("no running row shows %q:\n%s", frame, m.View())
 	}
 	// The frame follows the clock: a later View draws the next one.
-	later := m.ctx.Now().Add(activityPeriod)
+	later := m.ctx.Now().Add(sessionlist.ActivityPeriod)
 	m.ctx.Now = func() time.Time { return later }
-	if next := activityFrame(later); next == frame || !strings.Contains(m.View(), next+" running") {
+	if next := sessionlist.ActivityFrame(later); next == frame || !strings.Contains(m.View(), next+" running") {
 		t.Fatalf("the frame did not move with the clock")
 	}
-	if slices.Contains(activityFrames[:], failedGlyph) {
+	if slices.Contains(sessionlist.ActivityFrames[:], sessionlist.FailedGlyph) {
 		t.Fatal("a frame looks like the failed glyph")
 	}
 }

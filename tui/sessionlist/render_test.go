@@ -1,4 +1,4 @@
-package tui
+package sessionlist
 
 import (
 	"strings"
@@ -11,14 +11,15 @@ import (
 
 	"github.com/everruns/sessions/apiclient/apitest"
 	"github.com/everruns/sessions/theme"
+	"github.com/everruns/sessions/tui/common"
+	"github.com/everruns/sessions/tui/querylang"
 	"github.com/everruns/sessions/tui/safetext"
 )
 
 // renderRowSlow is the straightforward rendering (every cell through
 // lipgloss Render, every width measured) that renderRow must reproduce
 // byte for byte.
-func renderRowSlow(ctx *Context, r *row, c columns, width int, selected bool, d rowDecor) string {
-	t := ctx.Theme
+func renderRowSlow(t *theme.Theme, now time.Time, r *Row, c Columns, width int, selected bool, d Decor) string {
 	cursor, mark := " ", " "
 	if selected {
 		cursor = "▸"
@@ -29,11 +30,11 @@ func renderRowSlow(ctx *Context, r *row, c columns, width int, selected bool, d 
 	mark = cursor + mark
 	pin, pinCell := " ", " "
 	if r.Pinned {
-		pin, pinCell = pinnedGlyph, t.Pinned.Render(pinnedGlyph)
+		pin, pinCell = PinnedGlyph, t.Pinned.Render(PinnedGlyph)
 	}
 	done, doneCell := " ", " "
 	if r.HasTag("resolved") {
-		done, doneCell = resolvedGlyph, t.StatusCompleted.Render(resolvedGlyph)
+		done, doneCell = ResolvedGlyph, t.StatusCompleted.Render(ResolvedGlyph)
 	}
 	cell := r.Cell
 	if r.Act == "running" && d.Frame != "" {
@@ -42,12 +43,12 @@ func renderRowSlow(ctx *Context, r *row, c columns, width int, selected bool, d 
 	status := safetext.Pad(cell, c.status)
 	title := safetext.Pad(r.Title, c.title)
 	tags := safetext.Pad(r.TagsText, c.tags)
-	tokens := padLeft(tokenCell(r), c.tokens)
+	tokens := PadLeft(TokenCell(r), c.tokens)
 	at := r.S.UpdatedAt
 	if c.created {
 		at = r.S.CreatedAt
 	}
-	ago := padLeft(age(ctx.Now(), at), c.ageW)
+	ago := PadLeft(common.Age(now, at), c.ageW)
 	if selected {
 		line := strings.Join([]string{mark + pin + done + " " + status, title, tags, tokens, ago}, " ")
 		return t.RowSelected.Render(safetext.Pad(line, width))
@@ -69,7 +70,7 @@ func renderRowSlow(ctx *Context, r *row, c columns, width int, selected bool, d 
 	}, " ")
 }
 
-func highlightSlow(s string, q query, base, match lipgloss.Style) string {
+func highlightSlow(s string, q Query, base, match lipgloss.Style) string {
 	pos := q.MatchPositions(s)
 	if len(pos) == 0 {
 		return base.Render(s)
@@ -103,21 +104,21 @@ func TestRenderRowMatchesLipgloss(t *testing.T) {
 	for _, prof := range []termenv.Profile{termenv.TrueColor, termenv.ANSI256, termenv.ANSI, termenv.Ascii} {
 		lipgloss.SetColorProfile(prof)
 		for _, th := range []*theme.Theme{theme.New(theme.Dark, false), theme.New(theme.Light, false), theme.New(theme.Auto, true)} {
-			ctx := &Context{Width: 160, Height: 45, Theme: th, Now: func() time.Time { return now }}
+			k := NewStyleKit(th)
 			for _, width := range []int{80, 96, 160} {
-				c := layoutColumns(width)
+				c := LayoutColumns(width)
 				for qi, q := range []string{"", "refund", "café", "数据", "e", "#p1 ord", "zz"} {
 					c.created = qi%2 == 0
-					d := rowDecor{
+					d := Decor{
 						Marked:  func(id string) bool { return len(id)%3 == 0 },
 						Changed: func(id string) bool { return len(id)%5 == 0 },
-						Q:       testQuery(q),
-						Frame:   activityFrame(now.Add(time.Duration(qi) * activityPeriod)),
+						Q:       CompileQuery(q, querylang.Env{Now: now}),
+						Frame:   ActivityFrame(now.Add(time.Duration(qi) * ActivityPeriod)),
 					}
 					for i, s := range sessions {
-						r := newRow(s)
+						r := NewRow(s)
 						sel := (i+qi)%7 == 0
-						got, want := renderRow(ctx, r, c, width, sel, d), renderRowSlow(ctx, r, c, width, sel, d)
+						got, want := RenderRow(k, now, r, c, width, sel, d), renderRowSlow(th, now, r, c, width, sel, d)
 						if got != want {
 							t.Fatalf("profile %v width %d query %q row %d selected %v:\n got %q\nwant %q", prof, width, q, i, sel, got, want)
 						}

@@ -1,4 +1,4 @@
-package tui
+package sessionlist
 
 import (
 	"strings"
@@ -12,7 +12,7 @@ import (
 // Caps on what is kept of server text for display. The server's previews are
 // meant to be short; a hostile one may be megabytes.
 const (
-	maxTitleBytes   = 512
+	MaxTitleBytes   = 512
 	maxTagBytes     = common.MaxTagBytes
 	maxPreviewBytes = 2048
 )
@@ -22,7 +22,7 @@ const (
 // A loaded organisation keeps up to Options.MaxRows of them: what the row
 // can read from its session or derive cheaply is not stored twice (see
 // subject).
-type row struct {
+type Row struct {
 	S apiclient.Session // raw copy, for ids, timestamps, usage and saving
 
 	ID       string // sanitised (ids are shown too)
@@ -61,14 +61,14 @@ type rowLower struct {
 	tags                                                    []string
 }
 
-func newRow(s apiclient.Session) *row {
-	r := &row{S: s}
-	r.ID = safetext.Tag(s.ID, maxTitleBytes) // a lookalike id shows its invisible characters
+func NewRow(s apiclient.Session) *Row {
+	r := &Row{S: s}
+	r.ID = safetext.Tag(s.ID, MaxTitleBytes) // a lookalike id shows its invisible characters
 	r.Status = safetext.Line(string(s.Status), maxTagBytes)
 	if r.Status == "" {
 		r.Status = "unknown"
 	}
-	r.Act, r.Cell = activityOf(s)
+	r.Act, r.Cell = common.ActivityOf(s)
 	r.Pinned = s.Pinned()
 	r.Preview = safetext.Line(s.PreviewOrEmpty(), maxPreviewBytes)
 	r.Output = safetext.Line(s.OutputPreviewOrEmpty(), maxPreviewBytes)
@@ -80,18 +80,18 @@ func newRow(s apiclient.Session) *row {
 			r.Why = r.Output
 		}
 	}
-	r.Title = safetext.Line(s.TitleOrEmpty(), maxTitleBytes)
+	r.Title = safetext.Line(s.TitleOrEmpty(), MaxTitleBytes)
 	if r.Title == "" {
 		r.Untitled = true
 		r.Title = r.Preview // already clean; cut only when too long for a title
-		if len(r.Title) > maxTitleBytes {
-			r.Title = safetext.Line(s.PreviewOrEmpty(), maxTitleBytes)
+		if len(r.Title) > MaxTitleBytes {
+			r.Title = safetext.Line(s.PreviewOrEmpty(), MaxTitleBytes)
 		}
 		if r.Title == "" {
 			r.Title = "(untitled)"
 		}
 	}
-	r.TagsText = strings.Join(cleanTags(s.Tags), " ")
+	r.TagsText = strings.Join(CleanTags(s.Tags), " ")
 	r.Agent = safetext.Tag(s.AgentID, maxTagBytes)
 	r.Source = safetext.Line(string(s.Source), maxTagBytes)
 	r.Total = s.Usage.Total()
@@ -101,24 +101,20 @@ func newRow(s apiclient.Session) *row {
 	return r
 }
 
-// activityOf is the session's activity and its status column's word (see
-// common.ActivityOf).
-func activityOf(s apiclient.Session) (act, cell string) { return common.ActivityOf(s) }
-
 // Glyphs of one cell each, so they show without colour (NO_COLOR).
 const (
-	failedGlyph = common.FailedGlyph
-	pinnedGlyph = "★"
+	FailedGlyph = common.FailedGlyph
+	PinnedGlyph = "★"
 )
 
 // cleanTags makes tags displayable (see tagLabel), dropping ones that clean
 // to nothing. Clean tags (nearly all) are shared, not copied.
-func cleanTags(tags []string) []string {
+func CleanTags(tags []string) []string {
 	for i, t := range tags {
-		if c := tagLabel(t); c != t || c == "" {
+		if c := TagLabel(t); c != t || c == "" {
 			out := append(make([]string, 0, len(tags)), tags[:i]...)
 			for _, t := range tags[i:] {
-				if c := tagLabel(t); c != "" {
+				if c := TagLabel(t); c != "" {
 					out = append(out, c)
 				}
 			}
@@ -132,7 +128,7 @@ func cleanTags(tags []string) []string {
 // with other tags: sanitised with its invisible characters made visible
 // (safetext.Tag), and quoted when it holds a space, a comma or a quote, so
 // that one tag "a, b" cannot read as two.
-func tagLabel(raw string) string {
+func TagLabel(raw string) string {
 	c := safetext.Tag(raw, maxTagBytes)
 	if c == "" || !strings.ContainsAny(c, " ,\"") {
 		return c
@@ -143,7 +139,7 @@ func tagLabel(raw string) string {
 // matchable builds what the filter needs beyond the session (see subject).
 // Words search the title, the previews and the agent (never ids or tags:
 // those have qualifiers).
-func (r *row) matchable() {
+func (r *Row) matchable() {
 	s := &r.S
 	var titleLen int
 	if r.Untitled && r.Title == r.Preview {
@@ -196,7 +192,7 @@ func sameSlice(a, b []string) bool {
 
 // Subject is the row as the filter (querylang) sees it, assembled from the
 // session and what matchable kept: a value to pass to Match, never stored.
-func (r *row) Subject() querylang.Subject {
+func (r *Row) Subject() querylang.Subject {
 	s := &r.S
 	sub := querylang.Subject{
 		ID: s.ID, Text: r.Text, TitleLen: int(r.titleLen), TextSet: r.TextSet,
@@ -216,7 +212,11 @@ func (r *row) Subject() querylang.Subject {
 }
 
 // TitleKey is the title lower-cased: the title sort's key.
-func (r *row) TitleKey() string { return r.Text[:r.titleLen] }
+func (r *Row) TitleKey() string { return r.Text[:r.titleLen] }
 
 // HasTag reports whether the raw session carries tag.
-func (r *row) HasTag(tag string) bool { return r.S.HasTag(tag) }
+func (r *Row) HasTag(tag string) bool { return r.S.HasTag(tag) }
+
+// Resolved reports whether the row carries the resolved tag (as r toggles it
+// and is:resolved finds it).
+func (r *Row) Resolved() bool { return r.HasTag(apiclient.ResolvedTag) }

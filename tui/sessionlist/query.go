@@ -1,4 +1,4 @@
-package tui
+package sessionlist
 
 import (
 	"slices"
@@ -10,17 +10,17 @@ import (
 
 // query is the filter text compiled by querylang: the raw text as typed,
 // the matcher, and its problems for display under the input.
-type query struct {
-	Raw   string
-	Matcher     *querylang.Matcher
-	words []string // positive words, for highlighting
-	Masks []querylang.ByteSet
+type Query struct {
+	Raw     string
+	Matcher *querylang.Matcher
+	words   []string // positive words, for highlighting
+	Masks   []querylang.ByteSet
 }
 
 // compileQuery parses s and binds it to env. Parsing never fails: what it
 // cannot read is a problem and the rest applies.
-func compileQuery(s string, env querylang.Env) query {
-	q := query{Raw: s}
+func CompileQuery(s string, env querylang.Env) Query {
+	q := Query{Raw: s}
 	if strings.TrimSpace(s) == "" {
 		return q
 	}
@@ -32,13 +32,13 @@ func compileQuery(s string, env querylang.Env) query {
 	return q
 }
 
-func (q query) Empty() bool { return q.Matcher == nil || q.Matcher.Empty() }
+func (q Query) Empty() bool { return q.Matcher == nil || q.Matcher.Empty() }
 
 // Ranked reports whether scores mean anything: there are words.
-func (q query) Ranked() bool { return q.Matcher != nil && q.Matcher.Ranked() }
+func (q Query) Ranked() bool { return q.Matcher != nil && q.Matcher.Ranked() }
 
 // Problems are the parse Problems and hints, in input order.
-func (q query) Problems() []querylang.Problem {
+func (q Query) Problems() []querylang.Problem {
 	if q.Matcher == nil {
 		return nil
 	}
@@ -46,7 +46,7 @@ func (q query) Problems() []querylang.Problem {
 }
 
 // Narrows reports whether q can be run on prev's matches alone.
-func (q query) Narrows(prev query) bool {
+func (q Query) Narrows(prev Query) bool {
 	if prev.Empty() {
 		return true
 	}
@@ -54,7 +54,7 @@ func (q query) Narrows(prev query) bool {
 }
 
 // MatchRow reports whether r matches q, and a score (higher is better).
-func (q query) MatchRow(r *row) (int, bool) {
+func (q Query) MatchRow(r *Row) (int, bool) {
 	if q.Matcher == nil {
 		return 0, true
 	}
@@ -66,7 +66,7 @@ func (q query) MatchRow(r *row) (int, bool) {
 // queryEnv is what queries typed now compile against: the time (fixed
 // while the user types, so keystrokes narrow), the tags the loaded rows
 // have, and the agents: the directory's, then the others the rows name.
-func queryEnv(rows []*row, directory []querylang.Agent, now time.Time) querylang.Env {
+func QueryEnv(rows []*Row, directory []querylang.Agent, now time.Time) querylang.Env {
 	env := querylang.Env{Now: now, KnownTags: map[string]bool{}, Agents: slices.Clone(directory)}
 	seen := map[string]bool{}
 	for _, a := range directory {
@@ -88,7 +88,7 @@ func queryEnv(rows []*row, directory []querylang.Agent, now time.Time) querylang
 // MatchPositions returns the byte offsets in s (a display string) of the
 // characters matched by the query's words, for highlighting. Case-folding
 // is ASCII-only here; it only drives emphasis, never filtering.
-func (q query) MatchPositions(s string) []int {
+func (q Query) MatchPositions(s string) []int {
 	if len(q.words) == 0 {
 		return nil
 	}
