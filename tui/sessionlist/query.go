@@ -37,7 +37,7 @@ func (q Query) Empty() bool { return q.Matcher == nil || q.Matcher.Empty() }
 // Ranked reports whether scores mean anything: there are words.
 func (q Query) Ranked() bool { return q.Matcher != nil && q.Matcher.Ranked() }
 
-// Problems are the parse Problems and hints, in input order.
+// Problems are the parse problems and hints, in input order.
 func (q Query) Problems() []querylang.Problem {
 	if q.Matcher == nil {
 		return nil
