@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/everruns/sessions/apiclient"
@@ -99,4 +100,24 @@ func FormatCost(usd float64, estimated bool) string {
 		return prefix + "<$0.01"
 	}
 	return prefix + fmt.Sprintf("$%.2f", usd)
+}
+
+// CompactCount is a compact count for narrow columns: 950, 12.3k, 4.5M,
+// 1.2B; "?" for a negative (impossible) count.
+func CompactCount(n int64) string {
+	if n < 0 {
+		return "?"
+	}
+	if n < 1000 {
+		return strconv.FormatInt(n, 10)
+	}
+	v := float64(n)
+	for _, unit := range [...]string{"k", "M", "B", "T"} {
+		v /= 1000
+		// Rounded to one decimal; 999.96k reads 1M, not 1000k.
+		if s := strconv.FormatFloat(v, 'f', 1, 64); v < 999.95 {
+			return strings.TrimSuffix(s, ".0") + unit
+		}
+	}
+	return ">999T"
 }
