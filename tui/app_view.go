@@ -489,6 +489,10 @@ func (m Model) headerView() string {
 		// Counts come from the server's total, not from what is kept.
 		parts = append(parts, t.HeaderInfo.Render("newest ")+t.HeaderCount.Render(thousands(int64(m.st.loaded)))+
 			t.HeaderInfo.Render(" of ")+t.HeaderCount.Render(thousands(int64(m.st.total)))+t.HeaderInfo.Render(" loaded"))
+	} else if m.load.active && m.st.total > m.st.loaded {
+		// Mid-load the kept rows are not the total: say how far it got.
+		parts = append(parts, t.HeaderCount.Render(thousands(int64(m.st.loaded)))+t.HeaderInfo.Render(" of ")+
+			t.HeaderCount.Render(thousands(int64(m.st.total)))+t.HeaderInfo.Render(" loaded"))
 	} else {
 		parts = append(parts, t.HeaderCount.Render(thousands(int64(m.st.loaded)))+t.HeaderInfo.Render(" total"))
 	}

@@ -74,6 +74,11 @@ func TestFirstPageDrawnBeforeSecond(t *testing.T) {
 	if !s.loading || len(s.rows) != 100 {
 		t.Fatalf("first rows: loading %v, %d rows; want the first page only, still loading", s.loading, len(s.rows))
 	}
+	// Mid-load the header says how far the load got, not a total.
+	s = p.waitFor("mid-load header", func(s progSnap) bool { return strings.Contains(s.view, "100 of 1,000,000 loaded") })
+	if strings.Contains(s.view, "100 total") {
+		t.Errorf("mid-load header calls the kept rows a total:\n%s", s.view)
+	}
 	// Keys are handled while the load goes on.
 	p.press("j")
 	if s := p.rec.get(); s.cursor != 1 {

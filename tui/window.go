@@ -133,5 +133,5 @@ func (m Model) windowText() string {
 	}
 	first := m.st.base + 1
 	last := m.st.base + len(m.st.slots)
-	return fmt.Sprintf("sessions %s–%s of %s loaded", thousands(int64(first)), thousands(int64(last)), thousands(int64(m.st.total)))
+	return fmt.Sprintf("%s–%s of %s loaded", thousands(int64(first)), thousands(int64(last)), thousands(int64(m.st.total)))
 }

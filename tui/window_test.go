@@ -39,7 +39,7 @@ func TestScrollPastTheWindowFetchesAndEvicts(t *testing.T) {
 	if m.selected().S.ID != last || m.list.Cursor != 899 {
 		t.Errorf("cursor on %s at %d, want %s at 899", m.selected().S.ID, m.list.Cursor, last)
 	}
-	if !strings.Contains(d.screen(), "sessions 101–1,100 of 1,000,000 loaded") {
+	if !strings.Contains(d.screen(), "sessions · 101–1,100 of 1,000,000 loaded") {
 		t.Errorf("header does not say the window:\n%s", d.screen())
 	}
 	var asked []string

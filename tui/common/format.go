@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/everruns/sessions/apiclient"
@@ -101,11 +102,9 @@ func FormatCost(usd float64, estimated bool) string {
 	return prefix + fmt.Sprintf("$%.2f", usd)
 }
 
-// CompactTokens formats a token count for a narrow column: 999, 12.3k,
-// 4.5M, 2.1B, 7T. A server may send any int64: a count past 999T shows as
-// ">999T", and a negative one (a lie, or a sum that overflowed) as "?",
-// never as a negative number.
-func CompactTokens(n int64) string {
+// CompactCount is a compact count for narrow columns: 950, 12.3k, 4.5M,
+// 1.2B; "?" for a negative (impossible) count.
+func CompactCount(n int64) string {
 	if n < 0 {
 		return "?"
 	}
@@ -117,15 +116,8 @@ func CompactTokens(n int64) string {
 		v /= 1000
 		// Rounded to one decimal; 999.96k reads 1M, not 1000k.
 		if s := strconv.FormatFloat(v, 'f', 1, 64); v < 999.95 {
-			return trimZero(s) + unit
+			return strings.TrimSuffix(s, ".0") + unit
 		}
 	}
 	return ">999T"
-}
-
-func trimZero(s string) string {
-	if len(s) > 2 && s[len(s)-2:] == ".0" {
-		return s[:len(s)-2]
-	}
-	return s
 }

@@ -95,7 +95,7 @@ func (c Columns) cellText(k ColKind, now time.Time, r *Row, names *AgentNames) s
 		if u == nil {
 			return "—"
 		}
-		return common.CompactTokens(n())
+		return common.CompactCount(n())
 	}
 	switch k {
 	case ColAgent:

@@ -226,7 +226,7 @@ func TokenCell(r *Row) string {
 	if r.S.Usage == nil {
 		return "—"
 	}
-	return common.CompactTokens(r.Total)
+	return common.CompactCount(r.Total)
 }
 
 func PadLeft(s string, w int) string {

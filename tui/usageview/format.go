@@ -17,24 +17,6 @@ func label(s string) string {
 	return s
 }
 
-// fmtTokens is a compact count: 950, 12.3k, 4.5M, 1.2B.
-func fmtTokens(n int64) string {
-	if n < 0 {
-		return "?"
-	}
-	if n < 1000 {
-		return strconv.FormatInt(n, 10)
-	}
-	v := float64(n)
-	for _, unit := range [...]string{"k", "M", "B", "T", "P", "E"} {
-		v /= 1000
-		if v < 999.95 {
-			return strings.TrimSuffix(strconv.FormatFloat(v, 'f', 1, 64), ".0") + unit
-		}
-	}
-	return ">999E"
-}
-
 // fmtUSD is a compact dollar amount: $0, <$0.01, $0.14, $2.38, $123, $4.5k.
 func fmtUSD(v float64) string {
 	switch {
@@ -56,14 +38,6 @@ func fmtUSD(v float64) string {
 		}
 	}
 	return ">$999T"
-}
-
-// fmtPct is a ratio in [0, 1] as a percentage with one decimal.
-func fmtPct(r float64) string {
-	if math.IsNaN(r) {
-		return "—"
-	}
-	return strconv.FormatFloat(100*r, 'f', 1, 64) + "%"
 }
 
 // padLeft right-aligns s in w cells (s is ASCII or measured by safetext).

@@ -8,6 +8,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/everruns/sessions/apiclient"
+	"github.com/everruns/sessions/tui/common"
 	"github.com/everruns/sessions/tui/safetext"
 )
 
@@ -98,22 +99,22 @@ func (m *Model) totalsLines() []string {
 	if t.CostedSessions > 0 {
 		cost = "cost " + fmtUSD(t.CostUSD)
 		if sh := t.EstimatedShare(); sh > 0 {
-			cost = "cost ~" + fmtUSD(t.CostUSD) + " (" + fmtPct(sh) + " estimated)"
+			cost = "cost ~" + fmtUSD(t.CostUSD) + " (" + common.Percent(sh) + " estimated)"
 		}
 	}
 	if n := t.Sessions - t.CostedSessions; n > 0 && t.Sessions > 0 {
 		cost += fmt.Sprintf(", %s without", plural(n, "session"))
 	}
-	parts := fmt.Sprintf("prompt %s = input %s + cache read %s + cache write %s", fmtTokens(t.Prompt()),
-		fmtTokens(t.InputTokens), fmtTokens(t.CacheReadTokens), fmtTokens(t.CacheCreationTokens))
-	rest := []string{"output " + fmtTokens(t.OutputTokens), "total " + fmtTokens(t.Total()),
-		"cache hit " + fmtPct(t.CacheHitRatio()), cost}
-	for _, prompt := range []string{parts, "prompt " + fmtTokens(t.Prompt())} {
+	parts := fmt.Sprintf("prompt %s = input %s + cache read %s + cache write %s", common.CompactCount(t.Prompt()),
+		common.CompactCount(t.InputTokens), common.CompactCount(t.CacheReadTokens), common.CompactCount(t.CacheCreationTokens))
+	rest := []string{"output " + common.CompactCount(t.OutputTokens), "total " + common.CompactCount(t.Total()),
+		"cache hit " + common.Percent(t.CacheHitRatio()), cost}
+	for _, prompt := range []string{parts, "prompt " + common.CompactCount(t.Prompt())} {
 		if lines := wrap(append([]string{prompt}, rest...), " · ", m.w); len(lines) <= 2 {
 			return lines
 		}
 	}
-	lines := wrap(append([]string{"prompt " + fmtTokens(t.Prompt())}, rest...), " · ", m.w)
+	lines := wrap(append([]string{"prompt " + common.CompactCount(t.Prompt())}, rest...), " · ", m.w)
 	for i := range lines {
 		lines[i] = safetext.Truncate(lines[i], m.w)
 	}
@@ -132,7 +133,7 @@ func (m *Model) fmtValue(v float64) string {
 	if m.metric == Cost {
 		return fmtUSD(v)
 	}
-	return fmtTokens(int64(min(v, 9.2e18)))
+	return common.CompactCount(int64(min(v, 9.2e18)))
 }
 
 var eighths = []string{" ", "▁", "▂", "▃", "▄", "▅", "▆", "▇", "█"}
@@ -260,7 +261,7 @@ func (m *Model) cursorLine() string {
 		}
 	}
 	text := fmt.Sprintf("▸ %s UTC: %s · %s tokens · %s · %s %s/%s", when, plural(b.Sessions, "session"),
-		fmtTokens(b.Total()), cost, s.step, groupDigits(int64(m.col+1)), groupDigits(int64(len(s.buckets))))
+		common.CompactCount(b.Total()), cost, s.step, groupDigits(int64(m.col+1)), groupDigits(int64(len(s.buckets))))
 	if s.outside > 0 {
 		text += fmt.Sprintf(" · %s outside the chart", plural(s.outside, "session"))
 	}
@@ -352,11 +353,11 @@ func (m *Model) breakdownView(rows int) []string {
 		}
 		share := "—"
 		if denom > 0 {
-			share = fmtPct(m.value(r) / denom)
+			share = common.Percent(m.value(r) / denom)
 		}
 		line := safetext.Pad(bd.labels[bd.order[i]], nameW) + " " + padLeft(groupDigits(int64(r.Sessions)), wSessions) +
-			" " + padLeft(fmtTokens(r.Prompt()), wPrompt) + " " + padLeft(fmtTokens(r.OutputTokens), wOutput) +
-			" " + padLeft(fmtPct(r.CacheHitRatio()), wHit) + " " + padLeft(cost, wCost) + " " + padLeft(share, wShare)
+			" " + padLeft(common.CompactCount(r.Prompt()), wPrompt) + " " + padLeft(common.CompactCount(r.OutputTokens), wOutput) +
+			" " + padLeft(common.Percent(r.CacheHitRatio()), wHit) + " " + padLeft(cost, wCost) + " " + padLeft(share, wShare)
 		var bar string
 		if barW > 0 && largest > 0 {
 			n := int(m.value(r)/largest*float64(barW) + 0.5)
