@@ -126,6 +126,7 @@ func New(opts Options) Model {
 	}
 	m.ops.locks = &sessionLocks{}
 	m.ctx = Context{Width: 80, Height: 24, Theme: opts.Theme, Now: opts.Now, Keys: opts.Keys, kit: sessionlist.NewStyleKit(opts.Theme)}
+	m.list = sessionlist.New(listKeys(opts.Keys), m.listWidth())
 	m.load.agentID = opts.AgentID
 	m.org = orgState{id: opts.OrgID, name: safetext.Line(opts.OrgName, 200)}
 	filter := textinput.New()

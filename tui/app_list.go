@@ -21,21 +21,14 @@ func (m Model) onListKey(k tea.KeyMsg) (tea.Model, tea.Cmd) {
 	if a := m.actionFor(k); a != nil {
 		return m.runAction(a)
 	}
-	switch {
-	case keyMatches(k, keys.Quit):
+	if keyMatches(k, keys.Quit) {
 		return m.quit()
-	case keyMatches(k, keys.Up):
-		m.list = m.list.MoveTo(m.list.Cursor-1, rows)
-	case keyMatches(k, keys.Down):
-		m.list = m.list.MoveTo(m.list.Cursor+1, rows)
-	case keyMatches(k, keys.PageUp):
-		m.list = m.list.MoveTo(m.list.Cursor-m.list.Height, rows)
-	case keyMatches(k, keys.PageDown):
-		m.list = m.list.MoveTo(m.list.Cursor+m.list.Height, rows)
-	case keyMatches(k, keys.Top):
-		m.list = m.list.MoveTo(0, rows)
-	case keyMatches(k, keys.Bottom):
-		m.list = m.list.MoveTo(len(rows)-1, rows)
+	}
+	if l, ok := m.list.HandleKey(k, rows); ok {
+		m.list = l
+		return m, nil
+	}
+	switch {
 	case keyMatches(k, keys.Open):
 		return m.openDetail()
 	case keyMatches(k, keys.Edit):

@@ -22,3 +22,8 @@ func ColumnNames() []string { return sessionlist.ColumnNames() }
 // CheckColumns checks the config's column names: each known, none twice,
 // at least one.
 func CheckColumns(names []string) error { return sessionlist.CheckColumns(names) }
+
+// listKeys are the root's bindings the list handles itself.
+func listKeys(k *KeyMap) sessionlist.KeyMap {
+	return sessionlist.KeyMap{Up: k.Up, Down: k.Down, PageUp: k.PageUp, PageDown: k.PageDown, Top: k.Top, Bottom: k.Bottom}
+}
