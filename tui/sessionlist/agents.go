@@ -5,7 +5,7 @@ import (
 	"github.com/everruns/sessions/tui/safetext"
 )
 
-// agentNames maps agent ids to their display names, sanitised. It is
+// AgentNames maps agent ids to their display names, sanitised. It is
 // replaced, never changed, so a Context can share it.
 type AgentNames struct {
 	byID map[string]string

@@ -10,7 +10,7 @@ import (
 	"github.com/everruns/sessions/tui/safetext"
 )
 
-// colKind is one column of the list.
+// ColKind is one column of the list.
 type ColKind uint8
 
 const (
@@ -131,7 +131,7 @@ func (c Columns) cellText(k ColKind, now time.Time, r *Row, names *AgentNames) s
 	return ""
 }
 
-// knownColumns is parseColumns keeping what it can: the known names, once
+// KnownColumns is parseColumns keeping what it can: the known names, once
 // each (the command line checks the config with CheckColumns first).
 func KnownColumns(names []string) []ColKind {
 	var out []ColKind
@@ -143,7 +143,7 @@ func KnownColumns(names []string) []ColKind {
 	return out
 }
 
-// column widths of the list, derived from the total width.
+// Columns are the column widths of the list, derived from the total width.
 type Columns struct {
 	mark, status, title, tags, tokens, ageW int
 	created                                 bool // AGE counts from creation, not the last update
@@ -162,7 +162,7 @@ func (c Columns) age(now time.Time, r *Row) string {
 
 func LayoutColumns(width int) Columns { return LayoutColumnsOf(width, nil) }
 
-// layoutColumnsOf lays out the given columns (nil: the default set): fixed
+// LayoutColumnsOf lays out the given columns (nil: the default set): fixed
 // widths first, then title and tags share the rest.
 func LayoutColumnsOf(width int, order []ColKind) Columns {
 	if len(order) == 0 {

@@ -8,7 +8,7 @@ import (
 	"github.com/everruns/sessions/tui/querylang"
 )
 
-// query is the filter text compiled by querylang: the raw text as typed,
+// Query is the filter text compiled by querylang: the raw text as typed,
 // the matcher, and its problems for display under the input.
 type Query struct {
 	Raw     string
@@ -17,7 +17,7 @@ type Query struct {
 	Masks   []querylang.ByteSet
 }
 
-// compileQuery parses s and binds it to env. Parsing never fails: what it
+// CompileQuery parses s and binds it to env. Parsing never fails: what it
 // cannot read is a problem and the rest applies.
 func CompileQuery(s string, env querylang.Env) Query {
 	q := Query{Raw: s}
@@ -63,7 +63,7 @@ func (q Query) MatchRow(r *Row) (int, bool) {
 	return sc, ok
 }
 
-// queryEnv is what queries typed now compile against: the time (fixed
+// QueryEnv is what queries typed now compile against: the time (fixed
 // while the user types, so keystrokes narrow), the tags the loaded rows
 // have, and the agents: the directory's, then the others the rows name.
 func QueryEnv(rows []*Row, directory []querylang.Agent, now time.Time) querylang.Env {

@@ -264,18 +264,18 @@ func highlightTo(b *strings.Builder, s string, q Query, base, match *fastStyle) 
 	}
 }
 
-// gutterWidth is the cells before the first column: cursor, mark, pinned,
+// GutterWidth is the cells before the first column: cursor, mark, pinned,
 // resolved, gap.
 const GutterWidth = 5
 
-// resolvedGlyph marks a resolved row in the gutter; one cell, so it shows
+// ResolvedGlyph marks a resolved row in the gutter; one cell, so it shows
 // without colour.
 const ResolvedGlyph = "✓"
 
-// runningAct is the activity of a running row, which shows activityFrame.
+// RunningAct is the activity of a running row, which shows activityFrame.
 const RunningAct = "running"
 
-// activityFrames animate running rows. The frame is a function of the
+// ActivityFrames animate running rows. The frame is a function of the
 // clock, not of a tick count: the spinner's ticks redraw the screen, and
 // the frame drawn depends only on the time (pinned in tests), so a frame
 // costs the running rows on screen, never the data.
@@ -284,7 +284,7 @@ var ActivityFrames = [...]string{"⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦"
 // ActivityPeriod is how long one frame of activityFrames shows.
 const ActivityPeriod = 100 * time.Millisecond
 
-// activityFrame is the frame of running rows at now.
+// ActivityFrame is the frame of running rows at now.
 func ActivityFrame(now time.Time) string {
 	i := (now.UnixNano() / int64(ActivityPeriod)) % int64(len(ActivityFrames))
 	if i < 0 {

@@ -17,7 +17,7 @@ const (
 	maxPreviewBytes = 2048
 )
 
-// row is a session as the views need it: every server string sanitised and
+// Row is a session as the views need it: every server string sanitised and
 // measured once, when it arrives, so View never touches raw server text.
 // A loaded organisation keeps up to Options.MaxRows of them: what the row
 // can read from its session or derive cheaply is not stored twice (see
@@ -107,7 +107,7 @@ const (
 	PinnedGlyph = "★"
 )
 
-// cleanTags makes tags displayable (see tagLabel), dropping ones that clean
+// CleanTags makes tags displayable (see tagLabel), dropping ones that clean
 // to nothing. Clean tags (nearly all) are shared, not copied.
 func CleanTags(tags []string) []string {
 	for i, t := range tags {
@@ -124,7 +124,7 @@ func CleanTags(tags []string) []string {
 	return tags
 }
 
-// tagLabel is a tag as the list and the detail view show it, side by side
+// TagLabel is a tag as the list and the detail view show it, side by side
 // with other tags: sanitised with its invisible characters made visible
 // (safetext.Tag), and quoted when it holds a space, a comma or a quote, so
 // that one tag "a, b" cannot read as two.

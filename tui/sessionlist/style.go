@@ -77,7 +77,7 @@ func isASCIIorSimple(s string) bool {
 	return true
 }
 
-// styleKit is the list's styles of one theme, pre-rendered.
+// StyleKit is the list's styles of one theme, pre-rendered.
 type StyleKit struct {
 	Theme                                          *theme.Theme
 	mark, title, Untitled, Tag, tokens, age, match fastStyle
@@ -107,7 +107,7 @@ func (k *StyleKit) Status(s string) *fastStyle {
 	return &k.other
 }
 
-// newStyleKit pre-renders the theme's styles for the colour profile in
+// NewStyleKit pre-renders the theme's styles for the colour profile in
 // use. The root model builds one and hands it down in the Context.
 func NewStyleKit(t *theme.Theme) *StyleKit {
 	return &StyleKit{
