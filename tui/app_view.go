@@ -216,7 +216,15 @@ func (m Model) listView() string {
 		}
 		d.Lines = m.cache.lines
 	}
-	d.Fresh = m.fresh
+	// Not the method value m.fresh: that would copy the whole Model to
+	// the heap on every frame.
+	st := m.st
+	d.Fresh = func(r *row) *row {
+		if f := st.get(r.S.ID); f != nil {
+			return f
+		}
+		return r
+	}
 	var list string
 	if len(rows) == 0 {
 		list = fitBlock(m.emptyView(), lw, m.list.Height)
