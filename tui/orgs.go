@@ -119,18 +119,12 @@ func (p orgPicker) Update(k tea.KeyMsg) orgPicker {
 		p.win = p.win.Move(-n, n)
 	case k.Type == tea.KeyEnd:
 		p.win = p.win.Move(n, n)
-	case k.Type == tea.KeyBackspace:
-		if r := []rune(p.query); len(r) > 0 {
-			p.query = string(r[:len(r)-1])
-			p = p.refilter()
-		}
-	case k.Type == tea.KeyRunes || k.Type == tea.KeySpace:
-		if len(p.query) < 100 {
-			p.query += safetext.Line(string(k.Runes), 100)
-			if k.Type == tea.KeySpace {
-				p.query += " "
+	default:
+		if q, ok := picker.Type(p.query, k); ok {
+			if k.Type != tea.KeyBackspace {
+				p.win.Cursor = 0 // a narrower list starts at its best match
 			}
-			p.win.Cursor = 0
+			p.query = q
 			p = p.refilter()
 		}
 	}

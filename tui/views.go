@@ -268,17 +268,9 @@ func (p viewPicker) Update(k tea.KeyMsg) viewPicker {
 		p.win = p.win.Move(-n, n)
 	case !typing && keyMatches(k, keys.Bottom):
 		p.win = p.win.Move(n, n)
-	case k.Type == tea.KeyBackspace:
-		if r := []rune(p.query); len(r) > 0 {
-			p.query = string(r[:len(r)-1])
-			p = p.refilter()
-		}
-	case k.Type == tea.KeyRunes || k.Type == tea.KeySpace:
-		if len(p.query) < 100 {
-			p.query += safetext.Line(string(k.Runes), 100)
-			if k.Type == tea.KeySpace {
-				p.query += " "
-			}
+	default:
+		if q, ok := picker.Type(p.query, k); ok {
+			p.query = q
 			p = p.refilter()
 		}
 	}

@@ -3,7 +3,13 @@
 // a filter over items that have a label and a filter string.
 package picker
 
-import "strings"
+import (
+	"strings"
+
+	tea "github.com/charmbracelet/bubbletea"
+
+	"github.com/everruns/sessions/tui/safetext"
+)
 
 // Window is a cursor over n items of which Height show, from Offset.
 type Window struct {
@@ -57,4 +63,31 @@ func Filter[T Item](items []T, q string) []int {
 		}
 	}
 	return out
+}
+
+// MaxQueryBytes bounds a picker's filter query.
+const MaxQueryBytes = 100
+
+// Type applies a key to a picker's filter query: backspace drops the last
+// rune; typed runes and space append, made safe for the terminal, while the
+// query is under MaxQueryBytes. It reports whether the key changed the query.
+func Type(query string, k tea.KeyMsg) (string, bool) {
+	switch k.Type {
+	case tea.KeyBackspace:
+		r := []rune(query)
+		if len(r) == 0 {
+			return query, false
+		}
+		return string(r[:len(r)-1]), true
+	case tea.KeyRunes, tea.KeySpace:
+		if len(query) >= MaxQueryBytes {
+			return query, false
+		}
+		query += safetext.Line(string(k.Runes), MaxQueryBytes)
+		if k.Type == tea.KeySpace {
+			query += " "
+		}
+		return query, true
+	}
+	return query, false
 }

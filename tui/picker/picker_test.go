@@ -4,6 +4,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	tea "github.com/charmbracelet/bubbletea"
 )
 
 func TestWindowClamp(t *testing.T) {
@@ -48,5 +50,29 @@ func TestFilterIsGeneric(t *testing.T) {
 	}
 	if got := Filter(items, " "); !slices.Equal(got, []int{0, 1, 2}) {
 		t.Fatalf("empty: %v", got)
+	}
+}
+
+func TestType(t *testing.T) {
+	runes := func(s string) tea.KeyMsg { return tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune(s)} }
+	cases := []struct {
+		query string
+		key   tea.KeyMsg
+		want  string
+		ok    bool
+	}{
+		{"ab", runes("c"), "abc", true},
+		{"ab", tea.KeyMsg{Type: tea.KeySpace, Runes: []rune{' '}}, "ab ", true},
+		{"café", tea.KeyMsg{Type: tea.KeyBackspace}, "caf", true},
+		{"", tea.KeyMsg{Type: tea.KeyBackspace}, "", false},
+		{"a", runes("\x1b[31m"), "a", true}, // no escape sequence reaches the query
+		{strings.Repeat("x", MaxQueryBytes), runes("y"), strings.Repeat("x", MaxQueryBytes), false},
+		{"ab", tea.KeyMsg{Type: tea.KeyEnter}, "ab", false},
+	}
+	for _, c := range cases {
+		got, ok := Type(c.query, c.key)
+		if got != c.want || ok != c.ok {
+			t.Errorf("Type(%q, %v) = %q, %v; want %q, %v", c.query, c.key, got, ok, c.want, c.ok)
+		}
 	}
 }
