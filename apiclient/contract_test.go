@@ -176,11 +176,15 @@ func (v *validator) Wrap(next http.Handler) http.Handler {
 		next.ServeHTTP(rec, r)
 		res := rec.Result()
 		resBody := rec.Body.Bytes()
-		for k, vals := range res.Header {
-			w.Header()[k] = vals
-		}
-		w.WriteHeader(res.StatusCode)
-		_, _ = w.Write(resBody)
+		// Relayed after the checks, so that a caller, once answered, sees
+		// the failures of its own exchange.
+		defer func() {
+			for k, vals := range res.Header {
+				w.Header()[k] = vals
+			}
+			w.WriteHeader(res.StatusCode)
+			_, _ = w.Write(resBody)
+		}()
 
 		if in != nil {
 			hdr := res.Header

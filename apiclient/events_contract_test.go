@@ -150,11 +150,13 @@ func (v *evContract) Wrap(next http.Handler) http.Handler {
 		next.ServeHTTP(rec, r)
 		res := rec.Result()
 		body := rec.Body.Bytes()
-		for k, vals := range res.Header {
-			w.Header()[k] = vals
-		}
-		w.WriteHeader(res.StatusCode)
-		_, _ = w.Write(body)
+		defer func() { // after the checks, as in validator.Wrap
+			for k, vals := range res.Header {
+				w.Header()[k] = vals
+			}
+			w.WriteHeader(res.StatusCode)
+			_, _ = w.Write(body)
+		}()
 		if in == nil {
 			return
 		}
