@@ -2,7 +2,8 @@ package main
 
 // Issue 9, build item 4: "demo-server passes a kin-openapi check of every
 // endpoint". The demo-server command itself (simulated activity on, several
-// organisations, a PAT key, hostile text) runs behind a validating proxy;
+// organisations, a PAT key, hostile text; and once with more sessions than
+// it stores, generated on demand) runs behind a validating proxy;
 // the client and the CLI drive every operation of the document through it,
 // and every request, every answer (errors included) and every streamed
 // event is checked against apiclient/testdata/everruns-sessions-openapi.json.
