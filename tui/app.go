@@ -72,8 +72,8 @@ type Model struct {
 	pending  *pendingAction // an action waiting for y/n
 	status   statusLine
 	marked   map[string]bool
-	changed  map[string]int   // rows a refresh changed → that refresh's gen
-	usage    *usageview.Model // the T view (copy on write)
+	changed  map[string]int     // rows a refresh changed → that refresh's gen
+	usage    *usageview.Model   // the T view (copy on write)
 	agents   *agentpicker.Model // nil until first opened; replaced, never changed in place (value semantics)
 	facts    facts
 	orgs     *orgPicker // the organisation picker (copy on write)

@@ -207,8 +207,8 @@ type listParts struct {
 	head, pane string
 	list       []string
 	listExact  bool // every list line is exactly lw cells (no measuring)
-	lw, h            int  // the list's width; the body's height (wide layout)
-	wide             bool // the pane beside the list, else below it
+	lw, h      int  // the list's width; the body's height (wide layout)
+	wide       bool // the pane beside the list, else below it
 }
 
 func (m Model) listParts() listParts {
