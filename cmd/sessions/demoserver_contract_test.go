@@ -36,12 +36,12 @@ import (
 )
 
 const (
-	auditSpecPath   = "../../apiclient/testdata/everruns-sessions-openapi.json"
-	auditSpecServer = "https://app.everruns.com"
+	contractSpecPath   = "../../apiclient/testdata/everruns-sessions-openapi.json"
+	contractSpecServer = "https://app.everruns.com"
 )
 
-// auditProxy forwards to target and validates each exchange.
-type auditProxy struct {
+// contractProxy forwards to target and validates each exchange.
+type contractProxy struct {
 	target    string // scheme://host of the demo server
 	doc       *openapi3.T
 	router    routers.Router
@@ -56,10 +56,10 @@ type auditProxy struct {
 	types    map[string]bool // event types checked
 }
 
-func newAuditProxy(t *testing.T, target string) *auditProxy {
+func newContractProxy(t *testing.T, target string) *contractProxy {
 	t.Helper()
 	loader := openapi3.NewLoader()
-	doc, err := loader.LoadFromFile(auditSpecPath)
+	doc, err := loader.LoadFromFile(contractSpecPath)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -79,20 +79,20 @@ func newAuditProxy(t *testing.T, target string) *auditProxy {
 	if err != nil {
 		t.Fatal(err)
 	}
-	p := &auditProxy{target: target, doc: doc, router: router,
+	p := &contractProxy{target: target, doc: doc, router: router,
 		errSch: doc.Components.Schemas["ErrorResponse"].Value, eventSch: doc.Components.Schemas["Event"].Value,
 		transport: &http.Transport{}, routes: map[string]int{}, events: map[string]bool{}, types: map[string]bool{}}
 	t.Cleanup(p.transport.CloseIdleConnections)
 	return p
 }
 
-func (p *auditProxy) fail(format string, args ...any) {
+func (p *contractProxy) fail(format string, args ...any) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.failures = append(p.failures, fmt.Sprintf(format, args...))
 }
 
-func (p *auditProxy) takeFailures() []string {
+func (p *contractProxy) takeFailures() []string {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	f := p.failures
@@ -111,7 +111,7 @@ func eventDataSchema(typ string) string {
 }
 
 // checkEvent validates a stored event: the envelope, then data by type.
-func (p *auditProxy) checkEvent(what string, raw []byte) {
+func (p *contractProxy) checkEvent(what string, raw []byte) {
 	var doc any
 	var e struct {
 		ID, Type string
@@ -141,13 +141,13 @@ func (p *auditProxy) checkEvent(what string, raw []byte) {
 	}
 }
 
-func (p *auditProxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+func (p *contractProxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	what := r.Method + " " + r.URL.RequestURI()
 	body, _ := io.ReadAll(r.Body)
 
 	vreq := r.Clone(ctx)
-	u, _ := url.Parse(auditSpecServer + r.URL.RequestURI())
+	u, _ := url.Parse(contractSpecServer + r.URL.RequestURI())
 	vreq.URL, vreq.Host, vreq.RequestURI, vreq.Body = u, u.Host, "", io.NopCloser(bytes.NewReader(body))
 	opts := &openapi3filter.Options{MultiError: true, IncludeResponseStatus: true,
 		AuthenticationFunc: func(_ context.Context, in *openapi3filter.AuthenticationInput) error {
@@ -237,7 +237,7 @@ func (p *auditProxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // relayStream copies an event stream line by line, flushing each, and checks
 // each event: connected and disconnecting carry the documented small
 // objects, every other event is a stored Event.
-func (p *auditProxy) relayStream(ctx context.Context, what string, w http.ResponseWriter, body io.Reader) {
+func (p *contractProxy) relayStream(ctx context.Context, what string, w http.ResponseWriter, body io.Reader) {
 	fl, _ := w.(http.Flusher)
 	sc := bufio.NewScanner(body)
 	sc.Buffer(make([]byte, 0, 64<<10), 4<<20)
@@ -333,7 +333,7 @@ func startDemoServerCmd(t *testing.T, args ...string) (base string, out *syncBuf
 	return base, out
 }
 
-func TestAudit9DemoServerPassesContract(t *testing.T) {
+func TestDemoServerPassesContract(t *testing.T) {
 	for _, tc := range []struct {
 		name           string
 		sessions, orgs int
@@ -342,11 +342,11 @@ func TestAudit9DemoServerPassesContract(t *testing.T) {
 		// One organisation: a second would hold half as many, stored.
 		{"sessions generated on demand", apitest.LazyThreshold + 1, 1},
 	} {
-		t.Run(tc.name, func(t *testing.T) { auditDemoServer(t, tc.sessions, tc.orgs) })
+		t.Run(tc.name, func(t *testing.T) { checkDemoServer(t, tc.sessions, tc.orgs) })
 	}
 }
 
-func auditDemoServer(t *testing.T, sessions, nOrgs int) {
+func checkDemoServer(t *testing.T, sessions, nOrgs int) {
 	key := "evr_pat_" + strings.Repeat("d3", 32)
 	lean := sessions > apitest.LazyThreshold
 	args := []string{"--key", key, "--orgs", fmt.Sprint(nOrgs), "--hostile", "--sessions", fmt.Sprint(sessions)}
@@ -354,7 +354,7 @@ func auditDemoServer(t *testing.T, sessions, nOrgs int) {
 		args = append(args, "--activity=false") // the stored case checks the simulated turns
 	}
 	base, _ := startDemoServerCmd(t, args...)
-	p := newAuditProxy(t, strings.TrimSuffix(base, "/api"))
+	p := newContractProxy(t, strings.TrimSuffix(base, "/api"))
 	ts := httptest.NewServer(p)
 	t.Cleanup(ts.Close)
 	proxy := ts.URL + "/api"
@@ -579,7 +579,7 @@ func auditDemoServer(t *testing.T, sessions, nOrgs int) {
 
 // The proxy is not a no-op: it catches a broken answer, a broken error and a
 // broken streamed event.
-func TestAudit9DemoContractProxyNegativeControls(t *testing.T) {
+func TestDemoContractProxyNegativeControls(t *testing.T) {
 	session := `{"id":"session_1","organization_id":"org_1","harness_id":"h","owner_principal_id":"p","status":"idle",` +
 		`"created_at":"2026-01-01T00:00:00Z","updated_at":"2026-01-01T00:00:00Z","self_url":"u","view_url":"u","ui_link":"u"}` // no workspace_id
 	bad := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -599,7 +599,7 @@ func TestAudit9DemoContractProxyNegativeControls(t *testing.T) {
 		}
 	}))
 	t.Cleanup(bad.Close)
-	p := newAuditProxy(t, bad.URL)
+	p := newContractProxy(t, bad.URL)
 	ts := httptest.NewServer(p)
 	t.Cleanup(ts.Close)
 	id := "session_" + strings.Repeat("1", 32)

@@ -1,6 +1,6 @@
 package apiclient_test
 
-// Negative controls per endpoint (issue 9 audit): each case takes the demo
+// Negative controls per endpoint: each case takes the demo
 // server's real answer to a valid request, breaks it in one way, and checks
 // that the contract validator names that defect. The same exchange
 // unbroken must validate cleanly, so the failure comes from the defect
@@ -84,7 +84,7 @@ func (b *breaker) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	_, _ = w.Write(body)
 }
 
-func TestAudit9NegativeControlPerEndpoint(t *testing.T) {
+func TestNegativeControlPerEndpoint(t *testing.T) {
 	srv := apitest.New(apitest.Options{Sessions: 30, Seed: 5, APIKey: contractKey, Now: func() time.Time { return contractNow }})
 	v := newValidator(t)
 	b := &breaker{srv: srv}

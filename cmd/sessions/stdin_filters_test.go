@@ -17,7 +17,7 @@ import (
 	"github.com/everruns/sessions/apiclient/apitest"
 )
 
-func TestAudit9EveryIDCommandReadsStdin(t *testing.T) {
+func TestEveryIDCommandReadsStdin(t *testing.T) {
 	srv := newServer(t, apitest.Options{Sessions: 30, Seed: 9})
 	t.Cleanup(srv.CloseStreams)
 	all := srv.All()
@@ -114,7 +114,7 @@ func TestAudit9EveryIDCommandReadsStdin(t *testing.T) {
 	}
 }
 
-func TestAudit9ListFiltersReachTheServer(t *testing.T) {
+func TestListFiltersReachTheServer(t *testing.T) {
 	srv := newServer(t, apitest.Options{Sessions: 60})
 	sent := func(args ...string) url.Values {
 		t.Helper()
@@ -167,7 +167,7 @@ func TestAudit9ListFiltersReachTheServer(t *testing.T) {
 
 // watch starts after the newest stored event (not the oldest), and a
 // disconnecting cycle neither loses nor repeats a line.
-func TestAudit9WatchStartsAtNewestAndSurvivesCycles(t *testing.T) {
+func TestWatchStartsAtNewestAndSurvivesCycles(t *testing.T) {
 	srv := watchServer(t)
 	srv.SetSSE(apitest.SSEOptions{CycleAfterEvents: 2, CycleRetry: time.Millisecond})
 	id := sessionWith(t, srv, apiclient.StatusActive)

@@ -1,6 +1,6 @@
 package apiclient_test
 
-// Issue 9 audit of the SSE client against the wire the document describes:
+// The SSE client against the wire the document describes:
 // the disconnecting event's retry_ms (not the failure backoff) sets the
 // wait, the next connection asks for since_id = the last event id, and an
 // event the server sends again after it is not delivered twice.
@@ -13,7 +13,7 @@ import (
 	"github.com/everruns/sessions/apiclient"
 )
 
-func TestAudit9DisconnectingUsesRetryMSAndSinceID(t *testing.T) {
+func TestDisconnectingUsesRetryMSAndSinceID(t *testing.T) {
 	for _, tc := range []struct {
 		name, data string
 		wait       time.Duration
