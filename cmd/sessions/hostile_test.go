@@ -272,3 +272,20 @@ func distinct(ss []string) int {
 	}
 	return len(m)
 }
+
+// A tag typed with an invisible character is refused before anything is
+// sent, and the message names the character: the quoted tag leaves it out,
+// so "+res\u200bolved" alone would read as "+resolved".
+func TestTagInvisibleRefused(t *testing.T) {
+	srv := newServer(t, apitest.Options{Sessions: 1})
+	for arg, char := range map[string]string{"+res\u200bolved": "U+200B", "+soft\u00adhyphen": "U+00AD", "-x\ufeff": "U+FEFF", "+\u0600mark": "U+0600"} {
+		r := runCLI(t, keyEnv(), "--api-url", srv.URL(), "tag", srv.All()[0].ID, arg)
+		wantCode(t, r, exitUsage)
+		if !strings.Contains(r.stderr, "tag names cannot hold spaces, control or invisible characters: "+char+" (in ") {
+			t.Fatalf("%q: stderr %q", arg, r.stderr)
+		}
+	}
+	if srv.RequestCount() != 0 {
+		t.Fatal("a tag with an invisible character reached the server")
+	}
+}
