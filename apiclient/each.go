@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"hash/fnv"
 	"iter"
 	"sync"
 	"sync/atomic"
@@ -47,6 +48,7 @@ func (c *Client) EachSession(ctx context.Context, opts ListOptions, fn func(Sess
 	if err := ctx.Err(); err != nil {
 		return sum, err
 	}
+	parent := ctx
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	in := newInterner()
@@ -70,7 +72,7 @@ func (c *Client) EachSession(ctx context.Context, opts ListOptions, fn func(Sess
 		return sum, first.err
 	}
 	st := &streamState{opts: opts, stride: opts.Limit, total: first.page.Total, fn: fn, hold: hold,
-		warned: map[string]bool{}, sum: &sum}
+		warned: map[string]bool{}, pages: map[uint64]bool{}, sum: &sum}
 	if l := first.page.Limit; l > 0 && l < st.stride && len(first.page.Data)+len(first.page.Problems) <= l {
 		st.stride = l // the server capped our page size, and its page agrees
 	}
@@ -122,6 +124,9 @@ func (c *Client) EachSession(ctx context.Context, opts ListOptions, fn func(Sess
 	cancel()
 	wg.Wait()
 	sum.MaxHeld = int(maxHeld.Load())
+	if err == nil && !end && parent.Err() != nil {
+		err = parent.Err() // cancelled between pages, before any request saw it
+	}
 	return sum, err
 }
 
@@ -133,6 +138,7 @@ type streamState struct {
 	fn            func(Session) error
 	hold          func(int)
 	prev          map[string]bool
+	pages         map[uint64]bool // a fingerprint of each page's ids: 8 bytes a page
 	warned        map[string]bool
 	sum           *ListSummary
 }
@@ -172,6 +178,22 @@ func (st *streamState) take(k int, p *SessionPage) (end bool, err error) {
 		rows = rows[:min(len(rows), room)]
 		end = true
 	}
+	repeated := false
+	if len(rows) > 0 {
+		// A page seen before, not only the previous one: a server cycling
+		// through a few pages whatever the offset would otherwise be
+		// listed again and again up to its claimed total.
+		h := fnv.New64a()
+		for i := range rows {
+			h.Write([]byte(rows[i].ID))
+			h.Write([]byte{0})
+		}
+		if fp := h.Sum64(); st.pages[fp] {
+			repeated, rows = true, nil
+		} else {
+			st.pages[fp] = true
+		}
+	}
 	cur := make(map[string]bool, len(rows))
 	fresh := 0
 	for i := range rows {
@@ -189,7 +211,7 @@ func (st *streamState) take(k int, p *SessionPage) (end bool, err error) {
 			return true, err
 		}
 	}
-	if len(rows) > 0 && fresh == 0 && k > 0 {
+	if (len(rows) > 0 && fresh == 0 || repeated) && k > 0 {
 		st.warn("repeat", fmt.Sprintf("the server sent the same sessions again for offset %d (it may ignore offset); each session is listed once",
 			requested))
 		end = true

@@ -202,3 +202,90 @@ func TestPlainHTTPWarningHidesKeyInHost(t *testing.T) {
 		t.Fatalf("an ordinary host is named: %q", warn.String())
 	}
 }
+
+// list --limit (human output) against a server ignoring offset, echoing a
+// wrong one and sending unreadable items: each session once, at the place
+// it was asked for, with one warning per kind (issue 8's "de-duplicate and
+// warn once", found broken for --limit by the audit: the pages were asked
+// at the count of rows kept, so a skipped item or a repeated page printed
+// sessions twice or four times).
+func TestListLimitHostile(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		lies  apitest.Lies
+		want  func(all []apiclient.Session) []string // ids printed, in order
+		warns []string
+	}{
+		{"ignored offset", apitest.Lies{IgnoreOffset: true},
+			func(all []apiclient.Session) []string { return idsOf(all[:100]) },
+			[]string{"sessions: warning: the server sent the same sessions again for offset "}},
+		{"echoed offset and bad items", apitest.Lies{EchoOffset: func(int) int64 { return -5 }, MangleItem: func(i int, item map[string]any) {
+			if i == 5 || i == 150 {
+				item["updated_at"] = ""
+			}
+		}},
+			func(all []apiclient.Session) []string {
+				ids := idsOf(all[:250])
+				return append(append(ids[:5:5], ids[6:150]...), ids[151:]...)
+			},
+			[]string{"sessions: warning: the server answered offset -5 when asked for 0; rows are placed where they were asked for",
+				"sessions: warning: skipped session ", "sessions: warning: skipped session "}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			srv := newServer(t, apitest.Options{Sessions: 350})
+			srv.SetLies(tc.lies)
+			r := runCLI(t, keyEnv(), "--api-url", srv.URL(), "list", "--limit", "250")
+			wantCode(t, r, 0)
+			lines := strings.Split(strings.TrimSpace(r.stdout), "\n")[1:] // the header first
+			var got []string
+			for _, l := range lines {
+				got = append(got, strings.Fields(l)[0])
+			}
+			if want := tc.want(srv.All()); !reflect.DeepEqual(got, want) {
+				t.Fatalf("printed %d sessions (%d distinct), want %d in server order", len(got), distinct(got), len(want))
+			}
+			warns := strings.Split(strings.TrimSpace(r.stderr), "\n")
+			if len(warns) != len(tc.warns) {
+				t.Fatalf("stderr %q: want %d lines", r.stderr, len(tc.warns))
+			}
+			for i, w := range tc.warns {
+				if !strings.HasPrefix(warns[i], w) {
+					t.Fatalf("stderr line %d %q, want %q…", i, warns[i], w)
+				}
+			}
+		})
+	}
+}
+
+func idsOf(ss []apiclient.Session) []string {
+	out := make([]string, len(ss))
+	for i := range ss {
+		out[i] = ss[i].ID
+	}
+	return out
+}
+
+func distinct(ss []string) int {
+	m := map[string]bool{}
+	for _, s := range ss {
+		m[s] = true
+	}
+	return len(m)
+}
+
+// A tag typed with an invisible character is refused before anything is
+// sent, and the message names the character: the quoted tag leaves it out,
+// so "+res\u200bolved" alone would read as "+resolved".
+func TestTagInvisibleRefused(t *testing.T) {
+	srv := newServer(t, apitest.Options{Sessions: 1})
+	for arg, char := range map[string]string{"+res\u200bolved": "U+200B", "+soft\u00adhyphen": "U+00AD", "-x\ufeff": "U+FEFF", "+\u0600mark": "U+0600"} {
+		r := runCLI(t, keyEnv(), "--api-url", srv.URL(), "tag", srv.All()[0].ID, arg)
+		wantCode(t, r, exitUsage)
+		if !strings.Contains(r.stderr, "tag names cannot hold spaces, control or invisible characters: "+char+" (in ") {
+			t.Fatalf("%q: stderr %q", arg, r.stderr)
+		}
+	}
+	if srv.RequestCount() != 0 {
+		t.Fatal("a tag with an invisible character reached the server")
+	}
+}

@@ -334,12 +334,13 @@ func (a *app) runList(cmd *cobra.Command, lf *listFlags) error {
 		return a.firstKept(ctx, c, opts, lf, fields, keep)
 	}
 	var notes listNotes
-	var all []apiclient.Session
 	if lf.limit > 0 {
-		all, err = listFirst(ctx, c, opts, lf.limit, notes.add) // every row counts: fetch only enough pages
-	} else {
-		all, err = c.ListAll(ctx, opts, apiclient.DefaultConcurrency, notes.add)
+		// Every row counts: fetch only enough pages. ListAll places rows
+		// where they were asked for and lists each session once, whatever
+		// the server echoes or repeats (issue 8).
+		opts.MaxRows = lf.limit
 	}
+	all, err := c.ListAll(ctx, opts, apiclient.DefaultConcurrency, notes.add)
 	notes.write(a.stderr)
 	if err != nil {
 		return apiError(err)
@@ -372,26 +373,6 @@ func (a *app) firstKept(ctx context.Context, c *apiclient.Client, opts apiclient
 		return apiError(err)
 	}
 	return writeErr(a.writeList(shown, lf, fields))
-}
-
-// listFirst pages from the start until n sessions came (or the list ended).
-func listFirst(ctx context.Context, c *apiclient.Client, opts apiclient.ListOptions, n int, onPage func(apiclient.PageEvent)) ([]apiclient.Session, error) {
-	var out []apiclient.Session
-	for len(out) < n {
-		o := opts
-		o.Offset = len(out)
-		o.Limit = min(n-len(out), apiclient.DefaultPageSize)
-		page, err := c.ListSessions(ctx, o)
-		if err != nil {
-			return out, err
-		}
-		onPage(apiclient.PageEvent{Page: *page, RequestedOffset: o.Offset, Loaded: len(out) + len(page.Data), Total: page.Total})
-		out = append(out, page.Data...)
-		if len(page.Data) == 0 || len(page.Data)+len(page.Problems) < o.Limit {
-			break
-		}
-	}
-	return out, nil
 }
 
 func (a *app) writeList(shown []apiclient.Session, lf *listFlags, fields []string) error {

@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"strings"
+	"unicode"
 
 	"github.com/everruns/sessions/apiclient"
 	"github.com/everruns/sessions/tui/safetext"
@@ -42,9 +43,21 @@ func checkTagName(name string) error {
 	case name[0] == '-' || name[0] == '+':
 		return fmt.Errorf("tag names cannot start with + or -")
 	case safetext.Line(name, 0) != name || strings.ContainsAny(name, " \u00a0"):
-		return fmt.Errorf("tag names cannot hold spaces or control characters")
+		return fmt.Errorf("tag names cannot hold spaces, control or invisible characters%s", firstRefused(name))
 	case apiclient.TagRefusal(name) != "":
 		return fmt.Errorf("tag %q is reserved by the platform", name)
 	}
 	return nil
+}
+
+// firstRefused names the first character checkTagName refuses as a code
+// point: the quoted tag it is shown in leaves an invisible one out, so
+// "res\u200bolved" would read as "resolved".
+func firstRefused(name string) string {
+	for _, r := range name {
+		if r == ' ' || r == '\u00a0' || unicode.IsControl(r) || safetext.IsInvisible(r) {
+			return fmt.Sprintf(": %U", r)
+		}
+	}
+	return ""
 }
