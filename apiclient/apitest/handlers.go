@@ -392,6 +392,9 @@ func running(st apiclient.Status) bool { return st.Running() }
 
 // ReservedTag reports whether the server refuses tag.
 func ReservedTag(tag string) bool {
+	// In any case: the client refuses APP:x as the server does app:x, and
+	// the model must not accept what the client says the server refuses.
+	tag = strings.ToLower(tag)
 	if tag == "platform-chat-starter" {
 		return true
 	}

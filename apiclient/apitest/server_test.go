@@ -254,6 +254,7 @@ func TestPatchSemantics(t *testing.T) {
 func TestReservedTag(t *testing.T) {
 	for tag, want := range map[string]bool{"platform-chat-starter": true, "app:x": true, "app_channel:1": true,
 		"slack:app:1": true, "fcp:endpoint:z": true, "ag_ui:app:q": true, "endpoint:e": true, "agent:a": true,
+		"APP:x": true, "Platform-Chat-Starter": true, "Agent:A": true,
 		"billing": false, "customer:acme": false, "slack:channel": false, "application": false} {
 		if ReservedTag(tag) != want {
 			t.Errorf("ReservedTag(%q) = %v", tag, !want)
