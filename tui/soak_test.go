@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"encoding/json"
 	"flag"
+	"fmt"
 	"io"
+	"maps"
 	"math/rand"
 	"net/http"
 	"net/http/httptest"
@@ -216,6 +218,11 @@ func TestSoak(t *testing.T) {
 		st.steps++
 		faultCheckFits(t, d.m.View(), w, h)
 		soakCheckNoInvisible(t, d.m.View())
+		for _, r := range d.m.st.rows() {
+			if strings.HasPrefix(r.S.ID, "session_soakextra") {
+				t.Fatalf("step %d: a session past a page's limit is listed (%s)", st.steps, r.S.ID)
+			}
+		}
 
 		// Let the program catch up: mostly until it is idle, sometimes not
 		// at all, so keys also land while saves and loads are in flight.
@@ -320,7 +327,9 @@ func soakCheckNoInvisible(t *testing.T, view string) {
 }
 
 // soakLiarServer is a proxy in front of the test server whose list pages
-// lie: the echoed offset is -5, 0, 10^12 or off by 7 on most pages, and
+// lie: the echoed offset is -5, 0, 10^12 or off by 7 on most pages, the
+// total is 10^12 on some, a full page sometimes carries one session more
+// than asked for (which must never be listed), and
 // every title and preview gains invisible characters. Tags are left alone
 // (the ledger checks them against the server).
 type soakLiarServer struct {
@@ -367,9 +376,21 @@ func soakLiar(t *testing.T, target string, seed int64) *soakLiarServer {
 			case 3:
 				page["offset"] = off + 7
 			}
+			if l.rng.Intn(4) == 0 {
+				page["total"] = 1_000_000_000_000 // paging must stop on the evidence
+			}
+			items, _ := page["data"].([]any)
+			if limit, _ := strconv.Atoi(resp.Request.URL.Query().Get("limit")); limit > 0 && len(items) == limit && l.rng.Intn(3) == 0 {
+				// One session more than asked for, which no list may show.
+				if first, ok := items[0].(map[string]any); ok {
+					extra := maps.Clone(first)
+					extra["id"] = fmt.Sprintf("session_soakextra%d", l.n)
+					items = append(items, extra)
+					page["data"] = items
+				}
+			}
 			l.n++
 			l.mu.Unlock()
-			items, _ := page["data"].([]any)
 			for _, it := range items {
 				s, _ := it.(map[string]any)
 				for _, k := range []string{"title", "preview"} {
