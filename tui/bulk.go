@@ -119,6 +119,7 @@ func (m Model) onBulkProgress(msg bulkProgressMsg) (tea.Model, tea.Cmd) {
 		return m, next
 	}
 	b.saved++
+	m.noteSavedWhileQuitting()
 	delete(m.marked, msg.id)
 	if msg.undo != nil {
 		b.undo = append(b.undo, *msg.undo)

@@ -40,6 +40,8 @@ type hostileServer struct {
 	gate    chan struct{}
 	// patchStatus, when set, answers every PATCH (after the gate) with it.
 	patchStatus int
+	// failID, when set, is the one session whose PATCH answers 503.
+	failID string
 }
 
 func newHostile(t *testing.T, sessions []apiclient.Session) (*hostileServer, *apiclient.Client) {
@@ -104,6 +106,9 @@ func (h *hostileServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 		h.mu.Lock()
 		status := h.patchStatus
+		if h.failID == id {
+			status = http.StatusServiceUnavailable
+		}
 		h.mu.Unlock()
 		if status != 0 {
 			w.WriteHeader(status)

@@ -174,6 +174,7 @@ func (m Model) onSaved(msg sessionSavedMsg) (tea.Model, tea.Cmd) {
 	if !ok {
 		return m, nil // cancelled: the form was closed meanwhile
 	}
+	m.noteSavedWhileQuitting()
 	if msg.removed {
 		m.removeSession(info.id)
 	}

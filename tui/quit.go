@@ -20,6 +20,7 @@ type quitState struct {
 	asking  bool              // "N saves in flight — wait / quit anyway"
 	waiting bool              // quit as soon as the last save lands
 	failed  map[string]string // id → reason, for saves that failed while waiting
+	saved   int               // saves that landed while asking or waiting
 }
 
 // maxListedIDs bounds the ids an exit summary names.
@@ -110,6 +111,14 @@ func (m *Model) noteFailedWhileQuitting(id string, err error) {
 	m.quitAsk.failed[id] = shortReason(err)
 }
 
+// noteSavedWhileQuitting counts a save that landed during the question or
+// the wait, for the exit summary.
+func (m *Model) noteSavedWhileQuitting() {
+	if m.quitAsk.waiting || m.quitAsk.asking {
+		m.quitAsk.saved++
+	}
+}
+
 // quitPrompt is the status line while asking or waiting, or "".
 func (m Model) quitPrompt() string {
 	n := m.savesInFlight()
@@ -128,7 +137,7 @@ func (m Model) quitPrompt() string {
 
 // exitSummary is what the program quits without, nil when nothing.
 func (m Model) exitSummary() *UnsavedError {
-	e := &UnsavedError{Unfinished: m.unfinishedIDs()}
+	e := &UnsavedError{Unfinished: m.unfinishedIDs(), Saved: m.quitAsk.saved}
 	for id, why := range m.quitAsk.failed {
 		e.Failed = append(e.Failed, m.displayID(id)+": "+why)
 	}
@@ -145,10 +154,18 @@ func (m Model) exitSummary() *UnsavedError {
 type UnsavedError struct {
 	Unfinished []string // sanitised session ids, sorted
 	Failed     []string // "id: reason", sorted
+	Saved      int      // saves that landed after the user asked to quit
 }
 
 func (e *UnsavedError) Error() string {
 	var parts []string
+	if e.Saved > 0 {
+		noun := "saves"
+		if e.Saved == 1 {
+			noun = "save"
+		}
+		parts = append(parts, fmt.Sprintf("%d %s finished before quitting", e.Saved, noun))
+	}
 	if n := len(e.Unfinished); n > 0 {
 		verb := "saves were"
 		if n == 1 {

@@ -194,6 +194,28 @@ func TestProgramQuitWaitReportsFailure(t *testing.T) {
 	}
 }
 
+// Waiting for a bulk run to land: the summary says how many saves
+// finished as well as which one failed.
+func TestProgramQuitWaitSummarySaysWhatWasSaved(t *testing.T) {
+	p, h, open := quitProg(t, 5)
+	h.mu.Lock()
+	h.failID = "s001"
+	h.mu.Unlock()
+	p.press("space", "down", "space", "down", "space", "r", "y")
+	p.waitFor("bulk in flight", func(s progSnap) bool { return s.inflight == 3 })
+	p.press("q", "w")
+	p.waitFor("waiting", func(s progSnap) bool { return strings.Contains(s.view, "waiting for 3 saves") })
+	open()
+	m := p.finalModel()
+	want := "2 saves finished before quitting; 1 save failed while quitting: s001: HTTP 503"
+	if err := runResult(m, nil); err == nil || err.Error() != want {
+		t.Fatalf("Run's error %v, want %q", err, want)
+	}
+	if got := h.patched(); !slices.Equal(got, []string{"s000", "s002"}) && !slices.Equal(got, []string{"s002", "s000"}) {
+		t.Fatalf("server saved %v", got)
+	}
+}
+
 // A program stopped from outside (a signal cancels Run's context) with a
 // save in flight still reports it; the program's own error comes second.
 func TestRunResultWhenKilled(t *testing.T) {
