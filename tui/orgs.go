@@ -159,7 +159,11 @@ func (p orgPicker) View() string {
 		if o.id == p.current {
 			cur = "✓ "
 		}
-		text := safetext.Pad(o.label, max(p.width-30, 10)) + " " + t.Muted.Render(safetext.Truncate(safetext.Line(o.id, 64), 24))
+		// The id whole when it fits (org_ and 32 hex digits): it is what
+		// --org and EVERRUNS_ORG_ID take.
+		id := safetext.Line(o.id, 64)
+		idW := min(safetext.Width(id), max(p.width-4-minOrgName-1, 8))
+		text := safetext.Pad(o.label, max(p.width-4-idW-1, minOrgName)) + " " + t.Muted.Render(safetext.Truncate(id, idW))
 		if i == p.win.Cursor {
 			text = t.RowSelected.Render(text)
 		}
@@ -168,10 +172,15 @@ func (p orgPicker) View() string {
 	return fitBlock(strings.Join(lines, "\n"), p.width, p.height)
 }
 
-// ShortHelp of the picker.
+// minOrgName is the narrowest the name column gets before the id gives way.
+const minOrgName = 16
+
+// ShortHelp of the picker: enter switches here (the list's Open says
+// "details").
 func (p orgPicker) ShortHelp() []key.Binding {
 	k := p.ctx.Keys
-	return []key.Binding{k.PickerUp, k.PickerDown, k.Open, k.Back}
+	choose := key.NewBinding(key.WithKeys(k.Open.Keys()...), key.WithHelp(k.Open.Help().Key, "switch"))
+	return []key.Binding{k.PickerUp, k.PickerDown, choose, k.Back}
 }
 
 // listOrgs asks the server for the caller's organisations.
@@ -251,7 +260,7 @@ func (m *Model) switchOrg(id, name string) tea.Cmd {
 	m.list = m.list.Reset()
 	// A refresh in flight asked the old organisation: a new generation
 	// drops its answer, and a new tick keeps auto refresh going.
-	m.refresh.inflight = false
+	m.refresh.inflight, m.refresh.failed = false, false // a failure was the old organisation's
 	m.refresh.gen++
 	tick := m.refresh.schedule()
 	label := name

@@ -42,15 +42,29 @@ func (l layout) chartBlock() int {
 func (m *Model) layout() layout {
 	l := layout{totals: m.totalsLines()}
 	rest := m.h - 1 - len(l.totals) - 2 // heading, totals, tab bar, table header
+	if rest >= 8 {
+		l.chartH = min(max((m.h-12)/3, 2), 12)
+		// Rows the breakdown tables leave go to the chart (the same on
+		// every table, so that tab does not make it jump).
+		if spare := rest - (l.chartH + 2) - m.breakdownRows(); spare > 0 {
+			l.chartH = min(l.chartH+spare, 12)
+		}
+		rest -= l.chartH + 2
+	}
 	if m.table == TopSessions {
 		rest-- // the bar scale
 	}
-	if rest >= 8 {
-		l.chartH = min(max((m.h-12)/3, 2), 12)
-		rest -= l.chartH + 2
-	}
 	l.rows = max(rest, 0)
 	return l
+}
+
+// breakdownRows is the longest breakdown table (1 for "no sessions").
+func (m *Model) breakdownRows() int {
+	n := 1
+	for i := range m.tables {
+		n = max(n, len(m.tables[i].order))
+	}
+	return n
 }
 
 // tableRows is how many table rows fit.
@@ -95,26 +109,33 @@ func (m Model) View() string {
 // parts are dropped before anything is cut.
 func (m *Model) totalsLines() []string {
 	t := &m.total
-	cost := "cost —"
+	costs := []string{"cost —"}
 	if t.CostedSessions > 0 {
-		cost = "cost " + fmtUSD(t.CostUSD)
+		usd := fmtUSD(t.CostUSD)
 		if sh := t.EstimatedShare(); sh > 0 {
-			cost = "cost ~" + fmtUSD(t.CostUSD) + " (" + common.Percent(sh) + " estimated)"
+			costs = []string{"cost ~" + usd + " (" + common.Percent(sh) + " estimated)", "cost ~" + usd + " (" + common.Percent(sh) + " est.)"}
+		} else {
+			costs = []string{"cost " + usd}
 		}
-	}
-	if n := t.Sessions - t.CostedSessions; n > 0 && t.Sessions > 0 {
-		cost += fmt.Sprintf(", %s without", plural(n, "session"))
+		if n := t.Sessions - t.CostedSessions; n > 0 {
+			long, short := costs[0]+", "+plural(n, "session")+" without", costs[len(costs)-1]+", none for "+groupDigits(int64(n))
+			costs = []string{long, short}
+		}
 	}
 	parts := fmt.Sprintf("prompt %s = input %s + cache read %s + cache write %s", common.CompactCount(t.Prompt()),
 		common.CompactCount(t.InputTokens), common.CompactCount(t.CacheReadTokens), common.CompactCount(t.CacheCreationTokens))
 	rest := []string{"output " + common.CompactCount(t.OutputTokens), "total " + common.CompactCount(t.Total()),
-		"cache hit " + common.Percent(t.CacheHitRatio()), cost}
+		"cache hit " + common.Percent(t.CacheHitRatio())}
+	// The prompt's parts go only after the shorter cost wording did not help.
+	var lines []string
 	for _, prompt := range []string{parts, "prompt " + common.CompactCount(t.Prompt())} {
-		if lines := wrap(append([]string{prompt}, rest...), " · ", m.w); len(lines) <= 2 {
-			return lines
+		for _, cost := range costs {
+			segs := append(append([]string{prompt}, rest...), cost)
+			if lines = wrap(segs, " · ", m.w); len(lines) <= 2 {
+				return lines
+			}
 		}
 	}
-	lines := wrap(append([]string{"prompt " + common.CompactCount(t.Prompt())}, rest...), " · ", m.w)
 	for i := range lines {
 		lines[i] = safetext.Truncate(lines[i], m.w)
 	}
@@ -276,8 +297,8 @@ func (m *Model) tabBar() string {
 		if t > 0 {
 			b.WriteString(u.Tab.Render(" │ "))
 		}
-		if t == m.table {
-			b.WriteString(u.TabActive.Render(t.String()))
+		if t == m.table { // bracketed, as the list's tab: visible without colour
+			b.WriteString(u.TabActive.Render("[" + t.String() + "]"))
 		} else {
 			b.WriteString(u.Tab.Render(t.String()))
 		}
@@ -337,7 +358,7 @@ func (m *Model) breakdownView(rows int) []string {
 	denom := m.value(&m.total)
 	var largest float64
 	if barW > 0 {
-		out[0] += "  " + u.Header.Render(safetext.Pad("share (bar: 0 to the largest row)", barW))
+		out[0] += "  " + u.Header.Render(safetext.Pad(m.columnTitle(ColShare)+" (bar: 0 to the largest row)", barW))
 		for i := range bd.rows {
 			largest = max(largest, m.value(&bd.rows[i]))
 		}
