@@ -178,8 +178,8 @@ func (m *Model) window() (from, to int) {
 }
 
 // chart is the time series: bars scaled to the largest bucket shown, the
-// axis with the first and last bucket shown and the cursor (▲), and the
-// cursor's figures.
+// axis with the first and last bucket shown, ticks between them and the
+// cursor (▲), and the cursor's figures.
 func (m *Model) chart(h int) []string {
 	u := &m.theme.Usage
 	s := m.series()
@@ -245,8 +245,21 @@ func (m *Model) chart(h int) []string {
 			put(lastAt, last)
 		}
 		// The cursor's mark, unless on a label (the line below names it).
-		if c := (m.col - from) * colW; m.col >= from && m.col < to && c > len(first) && c < lastAt-1 {
+		c := -10
+		if at := (m.col - from) * colW; m.col >= from && m.col < to && at > len(first) && at < lastAt-1 {
+			c = at
 			put(c, "▲")
+		}
+		// Ticks between the ends where they fit, clear of the mark.
+		free := len(first) + 1
+		for i := from + 1; i < to-1; i++ {
+			text, ok := tickLabel(s.step, s.buckets[i].Start, colW)
+			at := (i - from) * colW
+			if !ok || at < free || at+len(text)+2 > lastAt || (c >= at-1 && c <= at+len(text)) {
+				continue
+			}
+			put(at, text)
+			free = at + len(text) + 1
 		}
 	}
 	lines = append(lines, u.Axis.Render(strings.Repeat(" ", wYAxis)+"└"+string(axis)))
@@ -260,6 +273,30 @@ func bucketLabel(step Step, t time.Time) string {
 		return t.Format("01-02 15h")
 	}
 	return t.Format(time.DateOnly)
+}
+
+// tickLabel names a bucket inside the axis when it starts a period worth a
+// mark at this column width: midnights (and every 6 hours when wide) on an
+// hourly chart; months, Mondays or every day on a daily one.
+func tickLabel(step Step, t time.Time, colW int) (string, bool) {
+	if step == Hourly {
+		switch {
+		case t.Hour() == 0:
+			return t.Format("01-02"), true
+		case colW >= 2 && t.Hour()%6 == 0:
+			return t.Format("15h"), true
+		}
+		return "", false
+	}
+	switch {
+	case colW >= 6, colW >= 2 && t.Weekday() == time.Monday:
+		return t.Format("01-02"), true
+	case t.Day() == 1 && t.Month() == time.January:
+		return t.Format("2006"), true
+	case t.Day() == 1:
+		return t.Format("Jan"), true
+	}
+	return "", false
 }
 
 // cursorLine is the figures of the bucket under the chart's cursor.
