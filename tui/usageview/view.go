@@ -45,8 +45,9 @@ func (m *Model) layout() layout {
 	if rest >= 8 {
 		l.chartH = min(max((m.h-12)/3, 2), 12)
 		// Rows the breakdown tables leave go to the chart (the same on
-		// every table, so that tab does not make it jump).
-		if spare := rest - (l.chartH + 2) - m.breakdownRows(); spare > 0 {
+		// every table, so that tab does not make it jump); a long table
+		// keeps half the rows and scrolls.
+		if spare := rest - (l.chartH + 2) - min(m.breakdownRows(), max(rest/2, 6)); spare > 0 {
 			l.chartH = min(l.chartH+spare, 12)
 		}
 		rest -= l.chartH + 2

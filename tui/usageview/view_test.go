@@ -170,3 +170,22 @@ func TestChartAxisTicks(t *testing.T) {
 		t.Errorf("the cursor's mark on 08-19 00h is not clear of the 08-19 tick: %q", a)
 	}
 }
+
+// The chart gets the rows the tables leave: at 80x20 (the body of an 80x24
+// terminal) it is more than a strip, and the agents table still shows
+// whole; a longer table keeps half the rows and scrolls.
+func TestLayoutSharesRows(t *testing.T) {
+	m := newSized(seedData(5000), 80, 20)
+	l := m.layout()
+	if l.chartH < 5 || l.rows < len(m.tables[ByAgent].order) || l.rows >= m.breakdownRows() {
+		t.Fatalf("80x20: chart %d rows, table %d rows (agents %d, longest %d)", l.chartH, l.rows,
+			len(m.tables[ByAgent].order), m.breakdownRows())
+	}
+	m, _ = press(t, m, "tab", "tab")
+	if l2 := m.layout(); l2.chartH != l.chartH {
+		t.Fatalf("the chart changed height with the table: %d → %d", l.chartH, l2.chartH)
+	}
+	if got := len(strings.Split(m.View(), "\n")); got != 20 {
+		t.Fatalf("sources view is %d lines, want the whole 20", got)
+	}
+}
