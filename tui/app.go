@@ -151,7 +151,7 @@ func New(opts Options) Model {
 
 // Init starts the first load.
 func (m Model) Init() tea.Cmd {
-	return tea.Batch(m.initLoad, m.spin.Tick, m.refreshTick(), waitForRetry(m.opts.Retries))
+	return tea.Batch(m.initLoad, m.spin.Tick, m.refreshTick(), waitForRetry(m.opts.Retries), m.learnOrgName())
 }
 
 // startLoad begins a load of every page; what is shown stays until the new

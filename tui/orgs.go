@@ -210,18 +210,30 @@ func (m Model) openOrgs(why string) (Model, tea.Cmd) {
 	return m, listOrgs(oa)
 }
 
+// learnOrgName asks for the organisations when the program starts in one
+// known by id only (--org-id, EVERRUNS_ORG_ID), so that the header names it.
+func (m Model) learnOrgName() tea.Cmd {
+	oa, ok := m.api.(OrgAPI)
+	if !ok || m.org.id == "" || m.org.name != "" {
+		return nil
+	}
+	return listOrgs(oa)
+}
+
 func (m Model) onOrgsListed(msg orgsListedMsg) (tea.Model, tea.Cmd) {
+	// A name learnt replaces an id-only header.
+	for _, o := range msg.orgs {
+		if o.ID == m.org.id && m.org.name == "" {
+			if name := safetext.Line(o.Name, 200); strings.TrimSpace(name) != "" {
+				m.org.name = name
+			}
+		}
+	}
 	if m.orgs == nil {
 		return m, nil
 	}
 	p := m.orgs.withOrgs(msg.orgs, msg.err)
 	m.orgs = &p
-	// A name the picker learnt replaces an id-only header.
-	for _, it := range p.items {
-		if it.id == m.org.id && m.org.name == "" {
-			m.org.name = it.name
-		}
-	}
 	return m, nil
 }
 

@@ -207,3 +207,16 @@ func TestSwitchOrgForgetsRefreshFailure(t *testing.T) {
 		t.Errorf("the old organisation's refresh failure is still shown:\n%s", m.View())
 	}
 }
+
+// Started in an organisation known by id only (--org-id, EVERRUNS_ORG_ID),
+// the header learns its name without the picker.
+func TestHeaderNamesOrgGivenByID(t *testing.T) {
+	srv, _, staging := orgsServer(t)
+	opts := progOptions(progClient(srv, orgsPAT).WithOrg(staging.ID))
+	opts.OrgID = staging.ID
+	p := startProg(t, srv, opts, 100, 24)
+	p.waitFor("header with the name", func(s progSnap) bool { return s.settled && strings.Contains(s.view, "sessions Staging ·") })
+	if m := p.finish(); m.org.id != staging.ID || m.org.name != "Staging" {
+		t.Errorf("org %+v", m.org)
+	}
+}
