@@ -55,6 +55,8 @@ type orgPicker struct {
 }
 
 func newOrgPicker(ctx *Context, current, why string) orgPicker {
+	// The reason has a line of its own, without the dash that joined it to the title.
+	why = strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(why), "—"))
 	p := orgPicker{ctx: ctx, current: current, loading: true, why: why}
 	return p.SetSize(ctx.Width, ctx.Height)
 }
@@ -62,7 +64,7 @@ func newOrgPicker(ctx *Context, current, why string) orgPicker {
 // SetSize hands the picker its rectangle: title, filter line, organisations.
 func (p orgPicker) SetSize(w, h int) orgPicker {
 	p.width, p.height = max(w, 1), max(h, 1)
-	p.win.Height = max(h-3, 1)
+	p.win.Height = max(h-3-p.whyLines(), 1)
 	p.win = p.win.Clamp(len(p.shown))
 	return p
 }
@@ -92,6 +94,14 @@ func (p orgPicker) refilter() orgPicker {
 	p.shown = picker.Filter(p.items, p.query)
 	p.win = p.win.Clamp(len(p.shown))
 	return p
+}
+
+// whyLines is the lines the reason the picker opened takes.
+func (p orgPicker) whyLines() int {
+	if p.why == "" {
+		return 0
+	}
+	return 1
 }
 
 // chosen is the organisation under the cursor, if any.
@@ -135,8 +145,8 @@ func (p orgPicker) View() string {
 	t := p.ctx.Theme
 	title := t.PaneTitle.Render("Organisation") + t.Muted.Render("  (type to filter, enter switches)")
 	lines := []string{title}
-	if p.why != "" {
-		lines[0] += t.Muted.Render("  " + p.why)
+	if p.why != "" { // its own line: at 80 columns the title's would cut it
+		lines = append(lines, t.Muted.Render(safetext.Truncate(p.why, p.width)))
 	}
 	lines = append(lines, "filter: "+p.query+"▏")
 	switch {
