@@ -12,9 +12,12 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"slices"
+	"sort"
 	"strings"
 	"sync"
 	"testing"
@@ -47,6 +50,7 @@ type validator struct {
 	mu       sync.Mutex
 	failures []string
 	checked  int
+	routes   map[string]int // operations validated: "GET /v1/sessions/{session_id}"
 }
 
 // loadSpec loads and validates a fresh copy of the contract (callers may
@@ -115,6 +119,22 @@ func (v *validator) Failures() []string {
 	return f
 }
 
+func (v *validator) sawRoute(op string) {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	if v.routes == nil {
+		v.routes = map[string]int{}
+	}
+	v.routes[op]++
+}
+
+// Routes returns how often each operation was validated.
+func (v *validator) Routes() map[string]int {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	return maps.Clone(v.routes)
+}
+
 func (v *validator) Checked() int {
 	v.mu.Lock()
 	defer v.mu.Unlock()
@@ -145,6 +165,7 @@ func (v *validator) Wrap(next http.Handler) http.Handler {
 		if err != nil {
 			v.fail("%s: no route in spec: %v", what, err)
 		} else {
+			v.sawRoute(route.Method + " " + route.Path)
 			in = &openapi3filter.RequestValidationInput{Request: vreq, PathParams: params, Route: route, Options: opts}
 			if err := openapi3filter.ValidateRequest(ctx, in); err != nil {
 				v.fail("%s: request: %v", what, err)
@@ -155,11 +176,15 @@ func (v *validator) Wrap(next http.Handler) http.Handler {
 		next.ServeHTTP(rec, r)
 		res := rec.Result()
 		resBody := rec.Body.Bytes()
-		for k, vals := range res.Header {
-			w.Header()[k] = vals
-		}
-		w.WriteHeader(res.StatusCode)
-		_, _ = w.Write(resBody)
+		// Relayed after the checks, so that a caller, once answered, sees
+		// the failures of its own exchange.
+		defer func() {
+			for k, vals := range res.Header {
+				w.Header()[k] = vals
+			}
+			w.WriteHeader(res.StatusCode)
+			_, _ = w.Write(resBody)
+		}()
 
 		if in != nil {
 			hdr := res.Header
@@ -443,6 +468,37 @@ func TestContractClient(t *testing.T) {
 	}
 
 	reportContract(t, v, 80)
+	// Every operation of the document but the two event endpoints
+	// (TestContractEvents) was validated at least once.
+	wantOperations(t, v.Routes(), "GET /v1/sessions/{session_id}/events", "GET /v1/sessions/{session_id}/sse")
+}
+
+// specOperations lists the document's operations as "METHOD /path".
+func specOperations(t testing.TB) []string {
+	t.Helper()
+	var out []string
+	for path, item := range loadSpec(t).Paths.Map() {
+		for method := range item.Operations() {
+			out = append(out, method+" "+path)
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+// wantOperations fails for each operation of the document that was not
+// validated, except those named in elsewhere (checked by another test).
+func wantOperations(t *testing.T, seen map[string]int, elsewhere ...string) {
+	t.Helper()
+	ops := specOperations(t)
+	if len(ops) != 19 {
+		t.Errorf("the document has %d operations, the client was written for 19: %v", len(ops), ops)
+	}
+	for _, op := range ops {
+		if seen[op] == 0 && !slices.Contains(elsewhere, op) {
+			t.Errorf("%s: no exchange validated", op)
+		}
+	}
 }
 
 // TestContractServerRaw sends requests the client never sends (nulls,

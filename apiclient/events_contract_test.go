@@ -18,6 +18,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"maps"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -62,6 +63,7 @@ type evContract struct {
 	failures []string
 	checked  int
 	seen     map[string]bool // event ids checked
+	routes   map[string]int  // operations validated
 }
 
 func newEvContract(t *testing.T) *evContract {
@@ -132,6 +134,12 @@ func (v *evContract) Wrap(next http.Handler) http.Handler {
 			}
 		}
 		v.mu.Lock()
+		if route != nil {
+			if v.routes == nil {
+				v.routes = map[string]int{}
+			}
+			v.routes[route.Method+" "+route.Path]++
+		}
 		v.checked++
 		v.mu.Unlock()
 		if strings.HasSuffix(r.URL.Path, "/sse") {
@@ -142,11 +150,13 @@ func (v *evContract) Wrap(next http.Handler) http.Handler {
 		next.ServeHTTP(rec, r)
 		res := rec.Result()
 		body := rec.Body.Bytes()
-		for k, vals := range res.Header {
-			w.Header()[k] = vals
-		}
-		w.WriteHeader(res.StatusCode)
-		_, _ = w.Write(body)
+		defer func() { // after the checks, as in validator.Wrap
+			for k, vals := range res.Header {
+				w.Header()[k] = vals
+			}
+			w.WriteHeader(res.StatusCode)
+			_, _ = w.Write(body)
+		}()
 		if in == nil {
 			return
 		}
@@ -269,6 +279,14 @@ func TestContractEvents(t *testing.T) {
 		}
 	}
 	v.report(t, 13)
+	v.mu.Lock()
+	routes := maps.Clone(v.routes)
+	v.mu.Unlock()
+	for _, op := range []string{"GET /v1/sessions/{session_id}/events", "GET /v1/sessions/{session_id}/sse"} {
+		if routes[op] == 0 {
+			t.Errorf("%s: no exchange validated", op)
+		}
+	}
 }
 
 func TestContractEventsNegativeControls(t *testing.T) {

@@ -354,6 +354,7 @@ func openBrowser(u string) error {
 // from the store, the reload in progress, the marks and the detail view.
 func (m *Model) removeSession(id string) {
 	m.st.remove(id)
+	m.refresh.forget(id)
 	if m.load.next != nil && m.load.next != m.st {
 		m.load.next.remove(id)
 	}

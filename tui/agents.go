@@ -33,7 +33,8 @@ func (m Model) openAgents() Model {
 	for id, n := range counts {
 		agents = append(agents, agentpicker.Agent{ID: id, Label: m.ctx.agentLabel(id), N: n})
 	}
-	m.agents = agentpicker.New(m.ctx.Theme, m.agentKeys(), agents, len(rows), current).SetSize(m.ctx.Width, m.bodyHeight())
+	a := agentpicker.New(m.ctx.Theme, m.agentKeys(), agents, len(rows), current).SetSize(m.ctx.Width, m.bodyHeight())
+	m.agents = &a
 	m.back, m.mode = m.mode, modeAgents
 	return m
 }

@@ -72,10 +72,10 @@ type Model struct {
 	pending  *pendingAction // an action waiting for y/n
 	status   statusLine
 	marked   map[string]bool
-	changed  map[string]int   // rows a refresh changed → that refresh's gen
-	usage    *usageview.Model // the T view (copy on write)
-	usageOf  usageSource      // what it shows, and its re-aggregation (usage.go)
-	agents   agentpicker.Model
+	changed  map[string]int     // rows a refresh changed → that refresh's gen
+	usage    *usageview.Model   // the T view (copy on write)
+	usageOf  usageSource        // what it shows, and its re-aggregation (usage.go)
+	agents   *agentpicker.Model // nil until first opened; replaced, never changed in place (value semantics)
 	facts    facts
 	orgs     *orgPicker // the organisation picker (copy on write)
 	org      orgState   // the organisation acted in
@@ -219,7 +219,10 @@ func (m Model) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		hm.Width = msg.Width
 		m.help = &hm
 		m.detail = m.detail.SetSize(m.ctx.Width, m.bodyHeight())
-		m.agents = m.agents.SetSize(m.ctx.Width, m.bodyHeight())
+		if m.agents != nil {
+			a := m.agents.SetSize(m.ctx.Width, m.bodyHeight())
+			m.agents = &a
+		}
 		if m.usage != nil {
 			u := *m.usage
 			u.SetSize(m.ctx.Width, m.bodyHeight())
@@ -345,7 +348,9 @@ func (m Model) forward(msg tea.Msg) (tea.Model, tea.Cmd) {
 		f, cmd = m.form.Update(msg)
 		m.setForm(f)
 	case modeAgents:
-		m.agents, cmd = m.agents.Update(msg)
+		var a agentpicker.Model
+		a, cmd = m.agents.Update(msg)
+		m.agents = &a
 	case modeDetail:
 		m.detail, cmd = m.detail.Update(msg)
 	case modeFilter:
@@ -427,8 +432,8 @@ func (m Model) onKey(k tea.KeyMsg) (tea.Model, tea.Cmd) {
 		if !typing && keyMatches(k, keys.Help) {
 			return m.openHelp(), nil
 		}
-		var cmd tea.Cmd
-		m.agents, cmd = m.agents.Update(k)
+		a, cmd := m.agents.Update(k)
+		m.agents = &a
 		return m, cmd
 	}
 	var held tea.Cmd

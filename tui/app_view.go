@@ -65,8 +65,18 @@ func (m Model) View() string {
 	if m.mode == modeList || m.mode == modeFilter {
 		// The hot path: every part is drawn to exactly its size, so the
 		// frame needs no second measuring pass.
-		return strings.Join([]string{m.cachedHeader(), m.cachedTabs(), m.listView(),
-			clipTo(m.statusView(), w), m.cachedHelp()}, "\n")
+		header, tabs, status, help := m.cachedHeader(), m.cachedTabs(), clipTo(m.statusView(), w), m.cachedHelp()
+		p := m.listParts()
+		var b strings.Builder
+		b.Grow(len(header) + len(tabs) + p.size() + len(status) + len(help) + 4)
+		for _, s := range []string{header, "\n", tabs, "\n"} {
+			b.WriteString(s)
+		}
+		p.writeTo(&b)
+		for _, s := range []string{"\n", status, "\n", help} {
+			b.WriteString(s)
+		}
+		return b.String()
 	}
 	screen := strings.Join([]string{m.cachedHeader(), m.tabsView(), m.bodyView(), m.statusView(), m.cachedHelp()}, "\n")
 	return fitScreen(screen, w, h)
@@ -190,25 +200,49 @@ func (m Model) bodyView() string {
 	return fitBlock(s, w, bh)
 }
 
-func (m Model) listView() string {
+// listParts are the pieces of the list screen's body, drawn but not yet
+// laid out: the column header (or the query's problem), the rows and the
+// preview pane.
+type listParts struct {
+	head, pane string
+	list       []string
+	listExact  bool // every list line is exactly lw cells (no measuring)
+	lw, h      int  // the list's width; the body's height (wide layout)
+	wide       bool // the pane beside the list, else below it
+}
+
+func (m Model) listParts() listParts {
 	lw := m.listWidth()
 	rows := m.view.rows
+	// The decorations capture only what they read: a closure over m would
+	// move the whole Model to the heap on every frame.
+	marked, busy, changed, st := m.marked, m.ops.busy, m.changed, m.st
+	spin := ""
+	if len(busy) > 0 {
+		spin = m.spin.View()
+	}
 	d := rowDecor{
-		Marked: func(id string) bool { return m.marked[id] },
+		Marked: func(id string) bool { return marked[id] },
 		Pending: func(id string) (string, bool) {
-			if m.ops.busy[id] > 0 {
-				return m.spin.View(), true
+			if busy[id] > 0 {
+				return spin, true
 			}
 			return "", false
 		},
-		Changed: func(id string) bool { _, ok := m.changed[id]; return ok },
-		Found:   m.st.isOutside,
+		Changed: func(id string) bool { _, ok := changed[id]; return ok },
+		Found:   st.isOutside,
 		Q:       m.spec.q,
 		// AGE follows the order: creation for the server's (created) order.
 		AgeCreated: m.spec.sort == sortServer,
 		Names:      m.ctx.names,
 		Order:      m.opts.columns,
 		Frame:      sessionlist.ActivityFrame(m.ctx.Now()),
+		Fresh: func(r *row) *row {
+			if f := st.get(r.S.ID); f != nil {
+				return f
+			}
+			return r
+		},
 	}
 	if m.cache != nil {
 		if m.cache.lines == nil {
@@ -216,60 +250,94 @@ func (m Model) listView() string {
 		}
 		d.Lines = m.cache.lines
 	}
-	// Not the method value m.fresh: that would copy the whole Model to
-	// the heap on every frame.
-	st := m.st
-	d.Fresh = func(r *row) *row {
-		if f := st.get(r.S.ID); f != nil {
-			return f
-		}
-		return r
-	}
-	var list string
+	p := listParts{lw: lw, h: m.bodyHeight(), wide: m.wide()}
 	if len(rows) == 0 {
-		list = fitBlock(m.emptyView(), lw, m.list.Height)
+		p.list = strings.Split(fitBlock(m.emptyView(), lw, m.list.Height), "\n")
 	} else {
-		list = m.list.View(m.ctx.styles(), m.ctx.Now(), rows, d)
+		p.list, p.listExact = m.list.Lines(m.ctx.styles(), m.ctx.Now(), rows, d), true
 	}
-	head := m.list.Header(m.ctx.styles(), d)
-	if p := m.queryProblemLine(lw); p != "" {
-		head = p // right under the input, in place of the column names
+	p.head = m.list.Header(m.ctx.styles(), d)
+	if pr := m.queryProblemLine(lw); pr != "" {
+		p.head = pr // right under the input, in place of the column names
 	} else if n := m.queryNote(); n != "" && m.mode == modeFilter {
-		head = m.ctx.Theme.Muted.Render(safetext.Truncate("ⓘ "+n, max(lw, 1)))
+		p.head = m.ctx.Theme.Muted.Render(safetext.Truncate("ⓘ "+n, max(lw, 1)))
 	}
-	table := padTo(head, lw) + "\n" + list
 	sel := m.selected()
 	if sel != nil {
 		sel = m.fresh(sel)
 	}
-	if m.wide() {
-		pw := m.ctx.Width - lw - 1
-		pane := m.cachedPreview(sel, pw, m.bodyHeight())
-		return joinColumns(table, lw, pane, m.bodyHeight())
+	if p.wide {
+		p.pane = m.cachedPreview(sel, m.ctx.Width-lw-1, p.h)
+	} else {
+		p.pane = m.cachedPreview(sel, m.ctx.Width, previewHeight)
 	}
-	return table + "\n" + m.cachedPreview(sel, m.ctx.Width, previewHeight)
+	return p
 }
 
-// joinColumns puts right beside left (padded to lw cells), line by line:
-// what lipgloss.JoinHorizontal does, without measuring everything twice.
-func joinColumns(left string, lw int, right string, h int) string {
-	ls, rs := strings.Split(left, "\n"), strings.Split(right, "\n")
-	var b strings.Builder
-	b.Grow(len(left) + len(right) + 2*h)
-	for i := range h {
+// size is about the bytes writeTo writes: what a builder should grow by.
+func (p listParts) size() int {
+	n := len(p.head) + len(p.pane) + 2*p.h + p.lw + 8
+	for _, l := range p.list {
+		n += len(l) + 1
+	}
+	return n
+}
+
+// writeTo lays the parts out into b: in the wide layout the pane goes
+// beside the header and the rows (what lipgloss.JoinHorizontal does,
+// without measuring the rows again), else below them.
+func (p listParts) writeTo(b *strings.Builder) {
+	if !p.wide {
+		b.WriteString(padTo(p.head, p.lw))
+		for _, l := range p.list {
+			b.WriteByte('\n')
+			b.WriteString(l)
+		}
+		b.WriteByte('\n')
+		b.WriteString(p.pane)
+		return
+	}
+	pane := lines{s: p.pane}
+	for i := range p.h {
 		if i > 0 {
 			b.WriteByte('\n')
 		}
-		l := ""
-		if i < len(ls) {
-			l = ls[i]
+		switch {
+		case i == 0:
+			b.WriteString(padTo(p.head, p.lw))
+		case i <= len(p.list) && p.listExact:
+			b.WriteString(p.list[i-1])
+		case i <= len(p.list):
+			b.WriteString(padTo(p.list[i-1], p.lw))
+		default:
+			b.WriteString(sessionlist.Blank(p.lw))
 		}
-		b.WriteString(padTo(l, lw))
 		b.WriteByte(' ')
-		if i < len(rs) {
-			b.WriteString(rs[i])
-		}
+		r, _ := pane.next()
+		b.WriteString(r)
 	}
+}
+
+// lines walks a block line by line without splitting it.
+type lines struct {
+	s    string
+	done bool
+}
+
+func (c *lines) next() (string, bool) {
+	if c.done {
+		return "", false
+	}
+	l, rest, found := strings.Cut(c.s, "\n")
+	c.s, c.done = rest, !found
+	return l, true
+}
+
+func (m Model) listView() string {
+	p := m.listParts()
+	var b strings.Builder
+	b.Grow(p.size())
+	p.writeTo(&b)
 	return b.String()
 }
 
@@ -282,16 +350,7 @@ func clipTo(l string, w int) string {
 }
 
 // padTo makes a rendered line exactly w cells wide.
-func padTo(l string, w int) string {
-	n := safetext.Width(l)
-	switch {
-	case n > w:
-		return ansi.Truncate(l, w, safetext.Ellipsis)
-	case n < w:
-		return l + strings.Repeat(" ", w-n)
-	}
-	return l
-}
+func padTo(l string, w int) string { return safetext.PadStyled(l, w) }
 
 // viewCache memoises parts of the frame that cost more to draw than the
 // rest together; keyed on everything they depend on, so View stays a
@@ -470,14 +529,19 @@ func metaLine(k *styleKit, r *row, agent, updated string) string {
 func drawPane(t *theme.Theme, body string, inner, height int) string {
 	side := t.PaneBorder.Render("│")
 	rule := strings.Repeat("─", inner+2)
+	lines := safetext.FitLines(body, inner, max(height-2, 1))
 	var b strings.Builder
 	// Body, two borders a line, padding (at most the pane's width) and the
 	// two rules: one allocation.
 	b.Grow(len(body) + height*(2*len(side)+inner+4) + 2*len(rule) + 64)
 	b.WriteString(t.PaneBorder.Render("╭" + rule + "╮"))
-	for _, l := range strings.Split(fitBlock(body, inner, max(height-2, 1)), "\n") {
+	for _, l := range lines {
 		b.WriteByte('\n')
-		b.WriteString(side + " " + padTo(l, inner) + " " + side)
+		b.WriteString(side)
+		b.WriteByte(' ')
+		b.WriteString(l)
+		b.WriteByte(' ')
+		b.WriteString(side)
 	}
 	b.WriteByte('\n')
 	b.WriteString(t.PaneBorder.Render("╰" + rule + "╯"))

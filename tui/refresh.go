@@ -26,6 +26,18 @@ type refreshState struct {
 	// in agentsEvery (the names change rarely; the list and facets often).
 	ticks int
 	hold  heldOrder // rows a refresh moved, held in place (updated sort)
+	// gone is the sessions removed here (archived, deleted) → the refresh
+	// generation then: a refresh asked before the removal may still list
+	// them, and must not bring them back.
+	gone map[string]int
+}
+
+// forget records that id left the list at this refresh generation.
+func (r *refreshState) forget(id string) {
+	gone := make(map[string]int, len(r.gone)+1)
+	maps.Copy(gone, r.gone)
+	gone[id] = r.gen
+	r.gone = gone // replaced, never changed: copies of the model share maps
 }
 
 // agentsEvery is how many refreshes go by between two agent lists.
@@ -133,6 +145,8 @@ func (m Model) onRefreshed(msg refreshedMsg) (tea.Model, tea.Cmd) {
 		for _, s := range data {
 			old := m.st.get(s.ID)
 			switch {
+			case old == nil && m.refresh.wasGone(s.ID, msg.gen):
+				// Removed here after this page was asked for.
 			case old == nil:
 				// New only when created after every loaded session, and
 				// only while the newest rows are the ones loaded.
@@ -153,6 +167,7 @@ func (m Model) onRefreshed(msg refreshedMsg) (tea.Model, tea.Cmd) {
 			}
 		}
 	}
+	m.refresh.pruneGone(msg.gen)
 	// The newest last, so that it ends on top.
 	slices.SortStableFunc(added, func(a, b apiclient.Session) int { return a.CreatedAt.Compare(b.CreatedAt) })
 	for _, s := range added {
@@ -173,6 +188,27 @@ func (m Model) onRefreshed(msg refreshedMsg) (tea.Model, tea.Cmd) {
 	gen := msg.gen
 	expire := tea.Tick(changedFor, func(time.Time) tea.Msg { return changedExpiredMsg{gen: gen} })
 	return m, tea.Batch(next, expire)
+}
+
+// wasGone: id was removed here no earlier than the refresh gen was asked.
+func (r refreshState) wasGone(id string, gen int) bool {
+	g, ok := r.gone[id]
+	return ok && gen <= g
+}
+
+// pruneGone drops the removals older than the refresh gen answered: later
+// refreshes are asked after them, when the server no longer lists them.
+func (r *refreshState) pruneGone(gen int) {
+	if len(r.gone) == 0 {
+		return
+	}
+	gone := make(map[string]int, len(r.gone))
+	for id, g := range r.gone {
+		if g >= gen {
+			gone[id] = g
+		}
+	}
+	r.gone = gone
 }
 
 func (m Model) onChangedExpired(msg changedExpiredMsg) (tea.Model, tea.Cmd) {

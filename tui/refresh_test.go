@@ -160,3 +160,29 @@ func TestRefreshTickIsCheap(t *testing.T) {
 		t.Errorf("%d ticks asked the agents %d times and the facets %d times", agentsEvery, a, f)
 	}
 }
+
+// A session archived while a refresh was on its way is not brought back by
+// that refresh's answer (the page was read before the archive); the record
+// of it goes once a refresh asked after the archive is answered.
+func TestRefreshDoesNotResurrectARemovedSession(t *testing.T) {
+	m := updatedModel(t)
+	m.refresh.interval = time.Hour // each answer schedules the next refresh, a new generation
+	newest := apiclient.Session{ID: "newest", Status: "idle", CreatedAt: progNow.Add(time.Hour), UpdatedAt: progNow.Add(time.Hour)}
+	m = unitUpdate(t, m, refreshedMsg{gen: m.refresh.gen, pages: []apiclient.SessionPage{{Data: []apiclient.Session{newest}}}, offsets: []int{0}})
+	if m.st.get("newest") == nil {
+		t.Fatal("setup: the new session is not listed")
+	}
+	asked := m.refresh.gen // a refresh asked now, answered after the archive
+	m.removeSession("newest")
+	m = unitUpdate(t, m, refreshedMsg{gen: asked, pages: []apiclient.SessionPage{{Data: []apiclient.Session{newest}}}, offsets: []int{0}})
+	if m.st.get("newest") != nil {
+		t.Fatal("a refresh asked before the archive brought the session back")
+	}
+	if len(m.refresh.gone) != 1 {
+		t.Fatalf("the removal is forgotten before a later refresh: %v", m.refresh.gone)
+	}
+	m = unitUpdate(t, m, refreshedMsg{gen: m.refresh.gen, pages: []apiclient.SessionPage{{}}, offsets: []int{0}})
+	if len(m.refresh.gone) != 0 {
+		t.Fatalf("removals kept after a later refresh: %v", m.refresh.gone)
+	}
+}

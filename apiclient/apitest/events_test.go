@@ -358,17 +358,29 @@ func TestSSEWire(t *testing.T) {
 
 func TestSSECycleAnd429(t *testing.T) {
 	s := evServer(t, Options{Sessions: 2})
-	s.SetSSE(SSEOptions{MaxStreams: 1, RetryAfter: 2, Cycle: 20 * time.Millisecond, CycleRetry: 150 * time.Millisecond})
+	// The 429 part with a cycle long enough that the first stream is
+	// surely still open when the second is asked for.
+	s.SetSSE(SSEOptions{MaxStreams: 1, RetryAfter: 2, Cycle: time.Hour})
 	id := s.All()[0].ID
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	blocks, _ := sseBlocks(t, ctx, s.URL()+"/v1/sessions/"+id+"/sse")
+	first, cancelFirst := context.WithCancel(ctx)
+	blocks, _ := sseBlocks(t, first, s.URL()+"/v1/sessions/"+id+"/sse")
 	nextBlock(t, blocks) // connected
 	// A second stream while the first is open: 429.
 	status, h, _ := evGet(t, s, "/v1/sessions/"+s.All()[1].ID+"/sse")
 	if status != http.StatusTooManyRequests || h.Get("Retry-After") != "2" {
 		t.Fatalf("second stream: %d, Retry-After %q", status, h.Get("Retry-After"))
 	}
+	cancelFirst()
+	for range blocks { // the first stream ends, freeing its place
+	}
+
+	// The cycle part: room for a second stream, as the server may count
+	// the first until its handler has returned.
+	s.SetSSE(SSEOptions{MaxStreams: 2, RetryAfter: 2, Cycle: 20 * time.Millisecond, CycleRetry: 150 * time.Millisecond})
+	blocks, _ = sseBlocks(t, ctx, s.URL()+"/v1/sessions/"+id+"/sse")
+	nextBlock(t, blocks) // connected
 	var b []string
 	for b = nextBlock(t, blocks); b[0] == ": heartbeat"; b = nextBlock(t, blocks) {
 	}

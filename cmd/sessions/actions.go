@@ -55,6 +55,19 @@ func sessionIDs(args []string) ([]string, error) {
 	return ids, nil
 }
 
+// oneSessionID is the id of a command that takes one: the argument, or
+// the one id on standard input when it is "-".
+func oneSessionID(cmd, arg string) (string, error) {
+	ids, err := sessionIDs([]string{arg})
+	if err != nil {
+		return "", err
+	}
+	if len(ids) != 1 {
+		return "", usageErrorf("%s takes one session id, got %d", cmd, len(ids))
+	}
+	return ids[0], nil
+}
+
 // eachSession runs do for every id, going on past failures: one line per
 // id on stdout (or stderr for a failure), then "N <verb>, M failed"; exit 1
 // if any failed.
@@ -191,12 +204,9 @@ export is complete, so a failed export never leaves a partial FILE.`,
 			if f != apiclient.ExportJSONL && f != apiclient.ExportATIF {
 				return usageErrorf("--format must be jsonl or atif")
 			}
-			ids, err := sessionIDs(args)
+			id, err := oneSessionID("export", args[0])
 			if err != nil {
 				return err
-			}
-			if len(ids) != 1 {
-				return usageErrorf("export takes one session id, got %d", len(ids))
 			}
 			s, err := a.apiSettings(cmd)
 			if err != nil {
@@ -204,10 +214,10 @@ export is complete, so a failed export never leaves a partial FILE.`,
 			}
 			c := a.client(s)
 			if out == "" || out == "-" {
-				_, err := c.Export(ctxOf(cmd), ids[0], f, a.stdout)
+				_, err := c.Export(ctxOf(cmd), id, f, a.stdout)
 				return apiErrorOrNil(err)
 			}
-			return exportToFile(ctxOf(cmd), c, ids[0], f, out)
+			return exportToFile(ctxOf(cmd), c, id, f, out)
 		},
 	}
 	cmd.Flags().StringVar(&format, "format", "jsonl", "jsonl (messages, one per line) or atif (one trajectory document)")

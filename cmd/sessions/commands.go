@@ -61,15 +61,19 @@ func writeErr(err error) error {
 func (a *app) getCommand() *cobra.Command {
 	var asJSON bool
 	cmd := &cobra.Command{
-		Use:   "get ID",
+		Use:   "get ID|-",
 		Short: "Show one session (from whichever of your organisations holds it)",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			id, err := oneSessionID("get", args[0])
+			if err != nil {
+				return err
+			}
 			s, err := a.apiSettings(cmd)
 			if err != nil {
 				return err
 			}
-			sess, err := a.getAnywhere(ctxOf(cmd), a.client(s), args[0]) // orgs.go
+			sess, err := a.getAnywhere(ctxOf(cmd), a.client(s), id) // orgs.go
 			if err != nil {
 				return apiError(err)
 			}
@@ -102,7 +106,7 @@ func updateTags(ctx context.Context, c *apiclient.Client, id string, add, remove
 
 func (a *app) tagCommand() *cobra.Command {
 	cmd := &cobra.Command{
-		Use:   "tag ID [+TAG|-TAG|TAG]...",
+		Use:   "tag ID|- [+TAG|-TAG|TAG]...",
 		Short: "Add (+tag or tag) and remove (-tag) tags, keeping the others",
 		Long: `tag changes the tags of one session as a delta on the server's current tags:
 other tags, including ones another operator just added, are kept in their
@@ -116,11 +120,15 @@ A bare name adds. Everything after ID is a tag change, so put flags
 			if err != nil {
 				return usageErrorf("%s", err.Error())
 			}
+			id, err := oneSessionID("tag", args[0])
+			if err != nil {
+				return err
+			}
 			s, err := a.apiSettings(cmd)
 			if err != nil {
 				return err
 			}
-			saved, changed, err := updateTags(ctxOf(cmd), a.client(s), args[0], add, remove)
+			saved, changed, err := updateTags(ctxOf(cmd), a.client(s), id, add, remove)
 			if err != nil {
 				return apiError(err)
 			}
@@ -146,7 +154,7 @@ func orDash(s string) string {
 
 func (a *app) titleCommand() *cobra.Command {
 	return &cobra.Command{
-		Use:     "title ID TITLE",
+		Use:     "title ID|- TITLE",
 		Short:   "Set the title of a session",
 		Example: `  sessions title session_0123 "Refund for order 1234"`,
 		Args:    cobra.ExactArgs(2),
@@ -158,11 +166,15 @@ func (a *app) titleCommand() *cobra.Command {
 			if safetext.Line(title, 0) != title {
 				return usageErrorf("the title cannot hold line breaks, tabs or control characters")
 			}
+			id, err := oneSessionID("title", args[0])
+			if err != nil {
+				return err
+			}
 			s, err := a.apiSettings(cmd)
 			if err != nil {
 				return err
 			}
-			res, err := apiclient.SaveEdit(ctxOf(cmd), a.client(s), args[0], apiclient.Edit{Title: &title})
+			res, err := apiclient.SaveEdit(ctxOf(cmd), a.client(s), id, apiclient.Edit{Title: &title})
 			if err != nil {
 				return apiError(err)
 			}
@@ -178,13 +190,17 @@ func (a *app) titleCommand() *cobra.Command {
 
 func (a *app) resolveCommand() *cobra.Command {
 	return &cobra.Command{
-		Use:   "resolve ID...",
+		Use:   "resolve ID...|-",
 		Short: "Tag sessions as resolved (keeps their other tags)",
 		Long: `resolve adds the tag "resolved" to each session, as a delta on its current
 tags. It goes on past failures, prints a summary and exits 1 if any failed.`,
-		Example: `  sessions list --tag urgent --status idle --jsonl | jq -r .id | xargs sessions resolve`,
+		Example: `  sessions list --tag urgent --status idle --jsonl | jq -r .id | sessions resolve -`,
 		Args:    cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			ids, err := sessionIDs(args)
+			if err != nil {
+				return err
+			}
 			s, err := a.apiSettings(cmd)
 			if err != nil {
 				return err
@@ -192,7 +208,7 @@ tags. It goes on past failures, prints a summary and exits 1 if any failed.`,
 			c := a.client(s)
 			ctx := ctxOf(cmd)
 			ok, failed := 0, 0
-			for _, id := range args {
+			for _, id := range ids {
 				if ctx.Err() != nil {
 					fmt.Fprintf(a.stderr, "%s: %s\n", line(id), "not attempted (interrupted)")
 					failed++

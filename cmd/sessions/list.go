@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/csv"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"slices"
@@ -327,9 +328,14 @@ func (a *app) runList(cmd *cobra.Command, lf *listFlags) error {
 	if lf.asJSONL || lf.asCSV {
 		return a.streamList(ctx, c, opts, lf, fields, keep, !f.local)
 	}
+	if lf.limit > 0 && f.local {
+		// Some filters are checked here: page until enough sessions pass
+		// them, not through the whole list.
+		return a.firstKept(ctx, c, opts, lf, fields, keep)
+	}
 	var notes listNotes
 	var all []apiclient.Session
-	if lf.limit > 0 && !f.local {
+	if lf.limit > 0 {
 		all, err = listFirst(ctx, c, opts, lf.limit, notes.add) // every row counts: fetch only enough pages
 	} else {
 		all, err = c.ListAll(ctx, opts, apiclient.DefaultConcurrency, notes.add)
@@ -343,6 +349,27 @@ func (a *app) runList(cmd *cobra.Command, lf *listFlags) error {
 		if keep(&all[i]) && (lf.limit == 0 || len(shown) < lf.limit) {
 			shown = append(shown, all[i])
 		}
+	}
+	return writeErr(a.writeList(shown, lf, fields))
+}
+
+// firstKept lists the first lf.limit sessions that keep passes, paging
+// only as far as needed to find them.
+func (a *app) firstKept(ctx context.Context, c *apiclient.Client, opts apiclient.ListOptions, lf *listFlags,
+	fields []string, keep func(*apiclient.Session) bool) error {
+	var shown []apiclient.Session
+	sum, err := c.EachSession(ctx, opts, func(x apiclient.Session) error {
+		if !keep(&x) {
+			return nil
+		}
+		if shown = append(shown, x); len(shown) >= lf.limit {
+			return errListLimit
+		}
+		return nil
+	})
+	writeStreamNotes(a.stderr, sum)
+	if err != nil && !errors.Is(err, errListLimit) {
+		return apiError(err)
 	}
 	return writeErr(a.writeList(shown, lf, fields))
 }

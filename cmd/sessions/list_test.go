@@ -169,3 +169,30 @@ func TestListCSVFieldsLimit(t *testing.T) {
 }
 
 func itoa(n int) string { b, _ := json.Marshal(n); return string(b) }
+
+// --limit with a filter checked here (a status value: the server filters
+// by activity) pages only until enough sessions pass it, and lists exactly
+// the first ones that do, in the server's order.
+func TestListLimitWithLocalFilterStopsEarly(t *testing.T) {
+	srv := newServer(t, apitest.Options{Sessions: 1000})
+	var want []string
+	for _, s := range srv.All() {
+		if s.Status.Normal() == "waitingfortoolresults" && len(want) < 2 {
+			want = append(want, s.ID)
+		}
+	}
+	if len(want) < 2 {
+		t.Fatal("setup: fewer than 2 waiting sessions")
+	}
+	srv.ResetRequests()
+	r := runCLI(t, apiEnv(srv), "list", "--json", "--status", "waiting", "--limit", "2")
+	wantCode(t, r, 0)
+	if got := ids(t, r.stdout); strings.Join(got, ",") != strings.Join(want, ",") {
+		t.Fatalf("listed %v, want %v", got, want)
+	}
+	// The whole list is 10 pages of 100; the first two waiting sessions
+	// are within the first pages.
+	if n := len(listQueries(srv)); n >= 10 {
+		t.Fatalf("%d list requests: the whole list was read", n)
+	}
+}

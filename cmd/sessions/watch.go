@@ -25,18 +25,22 @@ resumes after the last event seen, so none is lost or shown twice.`
 func (a *app) watchCommand() *cobra.Command {
 	var untilIdle, asJSON bool
 	cmd := &cobra.Command{
-		Use:   "watch ID",
+		Use:   "watch ID|-",
 		Short: "Follow a session's events as they happen",
 		Long:  watchLong,
 		Example: `  sessions watch session_0123… --until-idle
   sessions watch session_0123… --json | jq -r .type`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			id, err := oneSessionID("watch", strings.TrimSpace(args[0]))
+			if err != nil {
+				return err
+			}
 			s, err := a.apiSettings(cmd)
 			if err != nil {
 				return err
 			}
-			return a.watch(ctxOf(cmd), a.client(s), strings.TrimSpace(args[0]), untilIdle, asJSON)
+			return a.watch(ctxOf(cmd), a.client(s), id, untilIdle, asJSON)
 		},
 	}
 	cmd.Flags().BoolVar(&untilIdle, "until-idle", false, "stop when the session idles (exit 0)")

@@ -224,6 +224,45 @@ func Fit(s string, w, h int) string {
 	return strings.Join(lines, "\n")
 }
 
+// PadStyled makes a rendered line (it may hold styles) exactly w cells
+// wide: cut with an ellipsis when wider, padded with spaces when narrower.
+func PadStyled(l string, w int) string {
+	n := Width(l)
+	if n > w {
+		l = ansi.Truncate(l, w, Ellipsis)
+		n = Width(l)
+	}
+	if n < w {
+		l += spaces(w - n)
+	}
+	return l
+}
+
+// FitLines is Fit as lines, each exactly w cells wide (cut without an
+// ellipsis, as Fit cuts, then padded): a block to frame or lay beside
+// another without measuring it again.
+func FitLines(s string, w, h int) []string {
+	lines := strings.Split(s, "\n")
+	if len(lines) > h {
+		lines = lines[:h]
+	}
+	for i, l := range lines {
+		n := Width(l)
+		if n > w {
+			l = ansi.Truncate(l, w, "")
+			n = Width(l)
+		}
+		if n < w {
+			l += spaces(w - n)
+		}
+		lines[i] = l
+	}
+	for len(lines) < h {
+		lines = append(lines, spaces(max(w, 0)))
+	}
+	return lines
+}
+
 // blanks backs spaces for the usual widths without a strings.Repeat.
 const blanks = "                                                                                                                                                                "
 

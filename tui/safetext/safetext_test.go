@@ -177,3 +177,35 @@ func TestFit(t *testing.T) {
 		t.Fatalf("padded to 3 lines: %q", got)
 	}
 }
+
+// PadStyled and FitLines keep styles intact and make every line exactly w
+// cells: cut (PadStyled with an ellipsis, FitLines without, as Fit) or
+// padded.
+func TestPadStyledAndFitLines(t *testing.T) {
+	bold := "\x1b[1mbold and long\x1b[0m"
+	if got := PadStyled(bold, 6); Width(got) != 6 || !strings.HasPrefix(got, "\x1b[1m") || !strings.Contains(got, Ellipsis) {
+		t.Fatalf("cut: %q (%d cells)", got, Width(got))
+	}
+	if got := PadStyled("日本", 5); got != "日本 " {
+		t.Fatalf("padded wide text: %q", got)
+	}
+	if got := PadStyled("日本語", 5); Width(got) != 5 {
+		t.Fatalf("cut inside a wide character: %q (%d cells)", got, Width(got))
+	}
+	lines := FitLines(bold+"\nshort\n日本語テキスト\nfourth", 6, 5)
+	want := []int{6, 6, 6, 6, 6}
+	if len(lines) != 5 {
+		t.Fatalf("%d lines: %q", len(lines), lines)
+	}
+	for i, l := range lines {
+		if Width(l) != want[i] {
+			t.Fatalf("line %d %q is %d cells", i, l, Width(l))
+		}
+	}
+	if lines[1] != "short " || lines[4] != "      " || strings.Contains(lines[0], Ellipsis) {
+		t.Fatalf("lines %q", lines)
+	}
+	if got := FitLines("a\nb\nc", 2, 2); len(got) != 2 || got[0] != "a " || got[1] != "b " {
+		t.Fatalf("cut to 2 lines: %q", got)
+	}
+}

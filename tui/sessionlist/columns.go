@@ -213,5 +213,15 @@ func (c Columns) ageLabel() string {
 	return "UPDATED"
 }
 
+// Total is the width of a row laid out by c: the gutter, the columns and
+// the gaps between them.
+func (c Columns) Total() int {
+	n := c.mark + max(len(c.order)-1, 0)
+	for _, k := range c.order {
+		n += c.width[k]
+	}
+	return n
+}
+
 // Width is column k's width in cells (0 when it is not shown).
 func (c Columns) Width(k ColKind) int { return c.width[k] }

@@ -47,10 +47,9 @@ type LineKey struct {
 // maxCachedLines bounds the row memo; it is simply emptied when full.
 const maxCachedLines = 1024
 
-func (l Model) renderCached(b *strings.Builder, k *StyleKit, now time.Time, r *Row, c Columns, width int, selected bool, d Decor) {
+func (l Model) renderCached(k *StyleKit, now time.Time, r *Row, c Columns, width int, selected bool, d Decor) string {
 	if d.Lines == nil {
-		RenderRowTo(b, k, now, r, c, width, selected, d)
-		return
+		return RenderRow(k, now, r, c, width, selected, d)
 	}
 	key := LineKey{r: r, width: width, selected: selected, age: c.age(now, r), query: d.Q.Raw, theme: k.Theme, names: d.Names}
 	if slices.Contains(c.order, ColCreated) || slices.Contains(c.order, ColUpdated) {
@@ -69,16 +68,14 @@ func (l Model) renderCached(b *strings.Builder, k *StyleKit, now time.Time, r *R
 		key.frame = d.Frame
 	}
 	if line, ok := d.Lines[key]; ok {
-		b.WriteString(line)
-		return
+		return line
 	}
-	var lb strings.Builder
-	RenderRowTo(&lb, k, now, r, c, width, selected, d)
+	line := RenderRow(k, now, r, c, width, selected, d)
 	if len(d.Lines) >= maxCachedLines {
 		clear(d.Lines)
 	}
-	d.Lines[key] = lb.String()
-	b.WriteString(d.Lines[key])
+	d.Lines[key] = line
+	return line
 }
 
 // RenderRow is one row as the list draws it.

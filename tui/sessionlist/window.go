@@ -1,6 +1,7 @@
 package sessionlist
 
 import (
+	"github.com/everruns/sessions/tui/safetext"
 	"strings"
 	"time"
 
@@ -113,29 +114,37 @@ func (l Model) Selected(rows []*Row) *Row {
 
 // View renders the window of rows: O(height), whatever the number of
 // rows. Styles come from k; d is what the root adds to each row.
+//
+// The result is exactly Height lines of exactly Width cells each, so a
+// caller can lay it beside something else without measuring it again.
 func (l Model) View(k *StyleKit, now time.Time, rows []*Row, d Decor) string {
+	return strings.Join(l.Lines(k, now, rows, d), "\n")
+}
+
+// Lines is View as its lines, for a caller that lays them out itself: a
+// row remembered in d.Lines comes back without being copied.
+func (l Model) Lines(k *StyleKit, now time.Time, rows []*Row, d Decor) []string {
 	width := l.Width
 	c := LayoutColumnsOf(width, d.Order)
 	c.created = d.AgeCreated
-	var b strings.Builder
-	b.Grow(l.Height * (width + 160))
+	lines := make([]string, 0, max(l.Height, 0))
 	end := min(l.Offset+l.Height, len(rows))
-	n := 0
 	for i := l.Offset; i < end; i++ {
-		if n > 0 {
-			b.WriteByte('\n')
-		}
 		r := rows[i]
 		if d.Fresh != nil {
 			r = d.Fresh(r)
 		}
-		l.renderCached(&b, k, now, r, c, width, i == l.Cursor, d)
-		n++
+		lines = append(lines, l.renderCached(k, now, r, c, width, i == l.Cursor, d))
 	}
-	for ; n < l.Height; n++ {
-		if n > 0 {
-			b.WriteByte('\n')
+	for len(lines) < l.Height {
+		lines = append(lines, Blank(max(width, 0)))
+	}
+	if c.Total() != width {
+		// Too narrow for the columns' minimum widths: rows come out wider
+		// than the list, so each is cut to it (rare; measures every line).
+		for i, line := range lines {
+			lines[i] = safetext.PadStyled(line, width)
 		}
 	}
-	return b.String()
+	return lines
 }

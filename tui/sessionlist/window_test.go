@@ -12,6 +12,7 @@ import (
 
 	"github.com/everruns/sessions/apiclient"
 	"github.com/everruns/sessions/theme"
+	"github.com/everruns/sessions/tui/safetext"
 )
 
 var _ help.KeyMap = Model{}
@@ -74,5 +75,51 @@ func TestViewDrawsTheWindow(t *testing.T) {
 	}
 	if !strings.Contains(lines[len(lines)-1], "▸") || !strings.Contains(lines[len(lines)-1], "session 500") {
 		t.Fatalf("the cursor's row is not last: %q", out)
+	}
+}
+
+// Every line View draws is exactly Width cells, whatever the rows hold and
+// however many columns are configured: the root lays the lines beside the
+// preview without measuring them again. Rows that do not fit their cells
+// (wide, combining or emoji text, running rows with a frame, the cursor,
+// marks) and layouts wider than the list (every column in 40 cells) are
+// the cases that could break it.
+func TestLinesAreExactlyTheListWidth(t *testing.T) {
+	now := time.Date(2025, 6, 1, 12, 0, 0, 0, time.UTC)
+	rows := testWindowRows(6)
+	titles := []string{"日本語のタイトルがとても長い場合の表示", "e\u0301te\u0301 cafe\u0301 ☕ 👩‍👩‍👧", strings.Repeat("wide ", 60), ""}
+	for i, title := range titles {
+		s := rows[i].S
+		s.Title = new(title)
+		s.Tags = []string{"日本", "tag with space", "resolved"}
+		s.Activity = "running"
+		rows[i] = NewRow(s)
+	}
+	all := make([]ColKind, 0, ColKinds)
+	for k := range ColKinds {
+		all = append(all, k)
+	}
+	k := NewStyleKit(theme.New(theme.Dark, true))
+	for _, order := range [][]ColKind{nil, all, {ColTitle}, {ColTokens, ColCost}} {
+		for _, width := range []int{20, 40, 79, 96, 200} {
+			for _, height := range []int{1, 3, 10} {
+				l := New(testKeys(), width).SetSize(width, height).Clamp(len(rows)).MoveTo(1, rows)
+				d := Decor{Order: order, Frame: "⠋", Marked: func(id string) bool { return id == "s002" }, Lines: map[LineKey]string{}}
+				for pass := range 2 { // the second pass draws from the memo
+					lines := l.Lines(k, now, rows, d)
+					if len(lines) != height {
+						t.Fatalf("order %v width %d height %d pass %d: %d lines", order, width, height, pass, len(lines))
+					}
+					for i, line := range lines {
+						if got := safetext.Width(line); got != width {
+							t.Fatalf("order %v width %d height %d pass %d: line %d is %d cells: %q", order, width, height, pass, i, got, line)
+						}
+					}
+					if v := l.View(k, now, rows, d); v != strings.Join(lines, "\n") {
+						t.Fatalf("View is not the lines joined")
+					}
+				}
+			}
+		}
 	}
 }
