@@ -74,6 +74,7 @@ type Model struct {
 	marked   map[string]bool
 	changed  map[string]int     // rows a refresh changed → that refresh's gen
 	usage    *usageview.Model   // the T view (copy on write)
+	usageOf  usageSource        // what it shows, and its re-aggregation (usage.go)
 	agents   *agentpicker.Model // nil until first opened; replaced, never changed in place (value semantics)
 	facts    facts
 	orgs     *orgPicker // the organisation picker (copy on write)
@@ -150,7 +151,7 @@ func New(opts Options) Model {
 
 // Init starts the first load.
 func (m Model) Init() tea.Cmd {
-	return tea.Batch(m.initLoad, m.spin.Tick, m.refreshTick(), waitForRetry(m.opts.Retries))
+	return tea.Batch(m.initLoad, m.spin.Tick, m.refreshTick(), waitForRetry(m.opts.Retries), m.learnOrgName())
 }
 
 // startLoad begins a load of every page; what is shown stays until the new
@@ -303,6 +304,8 @@ func (m Model) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		var cmd tea.Cmd
 		m.detail, cmd = m.detail.Update(msg)
 		return m, cmd
+	case usageAggregatedMsg:
+		return m.onUsageAggregated(msg)
 	case usageview.NarrowMsg:
 		return m.onUsageNarrow(msg)
 	case usageview.OpenSessionMsg:
@@ -499,10 +502,11 @@ func (m Model) onDerived(msg viewDerivedMsg) (tea.Model, tea.Cmd) {
 	}
 	// Pages of a load in progress do not ask again (see pageArrived).
 	stale := m.view.version != m.st.version && !m.load.active
+	var cmd tea.Cmd
 	if m.deriveDue || stale || !sameSpec(m.view.spec, m.spec) {
-		return m, m.request()
+		cmd = m.request()
 	}
-	return m, nil
+	return m, tea.Batch(cmd, m.followUsage()) // an open usage view follows the list
 }
 
 func sameSpec(a, b viewSpec) bool {

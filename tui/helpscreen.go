@@ -174,6 +174,16 @@ func (m Model) helpGroups(from mode) []helpGroup {
 			{title: "Find (after " + k.Filter.Help().Key + ")", bindings: fh[2]},
 			{title: "Program", bindings: []key.Binding{k.Help, k.ForceQuit}},
 		}
+	case modeUsage:
+		if m.usage != nil {
+			fh := m.usage.FullHelp()
+			return []helpGroup{
+				{title: "Move", bindings: fh[0]},
+				{title: "Tables", bindings: fh[1]},
+				{title: "Chart", bindings: fh[2]},
+				{title: "Rows and program", bindings: append(fh[3], k.Quit, k.ForceQuit)},
+			}
+		}
 	case modeDetail:
 		session := append([]key.Binding{k.Edit}, m.actionBindings(inDetail)...)
 		full := m.detail.FullHelp()

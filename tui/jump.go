@@ -102,8 +102,9 @@ func (m Model) onJumpKey(k tea.KeyMsg) (tea.Model, tea.Cmd) {
 	return m, cmd
 }
 
-// getForJump fetches id; on 404 it asks resolve-org (when org is set)
-// which organisation has it.
+// getForJump fetches id; on 404, or the 400 of a key of several
+// organisations when none is chosen yet, it asks resolve-org (when org is
+// set; it needs no organisation) which organisation has it.
 func getForJump(api API, org OrgAPI, id string, gen int) tea.Cmd {
 	return func() tea.Msg {
 		ctx, cancel := context.WithTimeout(context.Background(), orgTimeout)
@@ -113,7 +114,8 @@ func getForJump(api API, org OrgAPI, id string, gen int) tea.Cmd {
 			return jumpFoundMsg{gen: gen, s: s}
 		}
 		var ae *apiclient.APIError
-		if org == nil || !errors.As(err, &ae) || ae.Status != http.StatusNotFound {
+		notHere := errors.As(err, &ae) && ae.Status == http.StatusNotFound || apiclient.IsOrgRequired(err)
+		if org == nil || !notHere {
 			return jumpFailedMsg{gen: gen, id: id, err: err}
 		}
 		ro, rerr := org.ResolveOrg(ctx, id)

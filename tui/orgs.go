@@ -55,6 +55,8 @@ type orgPicker struct {
 }
 
 func newOrgPicker(ctx *Context, current, why string) orgPicker {
+	// The reason has a line of its own, without the dash that joined it to the title.
+	why = strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(why), "—"))
 	p := orgPicker{ctx: ctx, current: current, loading: true, why: why}
 	return p.SetSize(ctx.Width, ctx.Height)
 }
@@ -62,7 +64,7 @@ func newOrgPicker(ctx *Context, current, why string) orgPicker {
 // SetSize hands the picker its rectangle: title, filter line, organisations.
 func (p orgPicker) SetSize(w, h int) orgPicker {
 	p.width, p.height = max(w, 1), max(h, 1)
-	p.win.Height = max(h-3, 1)
+	p.win.Height = max(h-3-p.whyLines(), 1)
 	p.win = p.win.Clamp(len(p.shown))
 	return p
 }
@@ -92,6 +94,14 @@ func (p orgPicker) refilter() orgPicker {
 	p.shown = picker.Filter(p.items, p.query)
 	p.win = p.win.Clamp(len(p.shown))
 	return p
+}
+
+// whyLines is the lines the reason the picker opened takes.
+func (p orgPicker) whyLines() int {
+	if p.why == "" {
+		return 0
+	}
+	return 1
 }
 
 // chosen is the organisation under the cursor, if any.
@@ -135,8 +145,8 @@ func (p orgPicker) View() string {
 	t := p.ctx.Theme
 	title := t.PaneTitle.Render("Organisation") + t.Muted.Render("  (type to filter, enter switches)")
 	lines := []string{title}
-	if p.why != "" {
-		lines[0] += t.Muted.Render("  " + p.why)
+	if p.why != "" { // its own line: at 80 columns the title's would cut it
+		lines = append(lines, t.Muted.Render(safetext.Truncate(p.why, p.width)))
 	}
 	lines = append(lines, "filter: "+p.query+"▏")
 	switch {
@@ -159,7 +169,11 @@ func (p orgPicker) View() string {
 		if o.id == p.current {
 			cur = "✓ "
 		}
-		text := safetext.Pad(o.label, max(p.width-30, 10)) + " " + t.Muted.Render(safetext.Truncate(safetext.Line(o.id, 64), 24))
+		// The id whole when it fits (org_ and 32 hex digits): it is what
+		// --org and EVERRUNS_ORG_ID take.
+		id := safetext.Line(o.id, 64)
+		idW := min(safetext.Width(id), max(p.width-4-minOrgName-1, 8))
+		text := safetext.Pad(o.label, max(p.width-4-idW-1, minOrgName)) + " " + t.Muted.Render(safetext.Truncate(id, idW))
 		if i == p.win.Cursor {
 			text = t.RowSelected.Render(text)
 		}
@@ -168,10 +182,15 @@ func (p orgPicker) View() string {
 	return fitBlock(strings.Join(lines, "\n"), p.width, p.height)
 }
 
-// ShortHelp of the picker.
+// minOrgName is the narrowest the name column gets before the id gives way.
+const minOrgName = 16
+
+// ShortHelp of the picker: enter switches here (the list's Open says
+// "details").
 func (p orgPicker) ShortHelp() []key.Binding {
 	k := p.ctx.Keys
-	return []key.Binding{k.PickerUp, k.PickerDown, k.Open, k.Back}
+	choose := key.NewBinding(key.WithKeys(k.Open.Keys()...), key.WithHelp(k.Open.Help().Key, "switch"))
+	return []key.Binding{k.PickerUp, k.PickerDown, choose, k.Back}
 }
 
 // listOrgs asks the server for the caller's organisations.
@@ -201,18 +220,30 @@ func (m Model) openOrgs(why string) (Model, tea.Cmd) {
 	return m, listOrgs(oa)
 }
 
+// learnOrgName asks for the organisations when the program starts in one
+// known by id only (--org-id, EVERRUNS_ORG_ID), so that the header names it.
+func (m Model) learnOrgName() tea.Cmd {
+	oa, ok := m.api.(OrgAPI)
+	if !ok || m.org.id == "" || m.org.name != "" {
+		return nil
+	}
+	return listOrgs(oa)
+}
+
 func (m Model) onOrgsListed(msg orgsListedMsg) (tea.Model, tea.Cmd) {
+	// A name learnt replaces an id-only header.
+	for _, o := range msg.orgs {
+		if o.ID == m.org.id && m.org.name == "" {
+			if name := safetext.Line(o.Name, 200); strings.TrimSpace(name) != "" {
+				m.org.name = name
+			}
+		}
+	}
 	if m.orgs == nil {
 		return m, nil
 	}
 	p := m.orgs.withOrgs(msg.orgs, msg.err)
 	m.orgs = &p
-	// A name the picker learnt replaces an id-only header.
-	for _, it := range p.items {
-		if it.id == m.org.id && m.org.name == "" {
-			m.org.name = it.name
-		}
-	}
 	return m, nil
 }
 
@@ -251,7 +282,7 @@ func (m *Model) switchOrg(id, name string) tea.Cmd {
 	m.list = m.list.Reset()
 	// A refresh in flight asked the old organisation: a new generation
 	// drops its answer, and a new tick keeps auto refresh going.
-	m.refresh.inflight = false
+	m.refresh.inflight, m.refresh.failed = false, false // a failure was the old organisation's
 	m.refresh.gen++
 	tick := m.refresh.schedule()
 	label := name

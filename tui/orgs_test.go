@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 
+	tea "github.com/charmbracelet/bubbletea"
+
 	"github.com/everruns/sessions/apiclient"
 	"github.com/everruns/sessions/apiclient/apitest"
 )
@@ -156,5 +158,65 @@ func TestJumpToUnknownID(t *testing.T) {
 	}
 	if m := p.finish(); m.org.id != primary.ID {
 		t.Errorf("switched to %q", m.org.id)
+	}
+}
+
+// Before any organisation is chosen (the server's 400 to a key of several),
+// jumping to an id still finds its organisation: resolve-org needs none.
+// The picker names enter's verb and shows ids whole at 100 columns.
+func TestJumpBeforeChoosingOrg(t *testing.T) {
+	srv, _, staging := orgsServer(t)
+	target := orgIDs(t, srv, staging.ID)[1]
+	p := startProg(t, srv, progOptions(progClient(srv, orgsPAT)), 100, 24)
+	s := p.waitFor("picker on the 400", func(s progSnap) bool {
+		return s.mode == modeOrgs && strings.Contains(s.view, "Staging")
+	})
+	if !strings.Contains(s.view, staging.ID) || !strings.Contains(s.view, "enter switch") {
+		t.Errorf("the picker cuts the id or does not say what enter does:\n%s", s.view)
+	}
+	p.press("esc", ":")
+	p.typeText(target)
+	p.press("enter")
+	s = p.waitFor("offer", func(s progSnap) bool { return strings.Contains(s.view, "(y/n)") })
+	if !strings.Contains(s.view, "is in organisation Staging") {
+		t.Fatalf("the offer does not name Staging:\n%s", s.view)
+	}
+	p.press("y")
+	p.waitFor("opened in staging", func(s progSnap) bool {
+		return s.mode == modeDetail && strings.Contains(s.view, target) && strings.Contains(s.view, "sessions Staging") && s.settled
+	})
+	if m := p.finish(); m.org.id != staging.ID || m.detail.ID() != target {
+		t.Errorf("org %q, detail of %q", m.org.id, m.detail.ID())
+	}
+}
+
+// A refresh that failed in the old organisation (the 400 while the picker
+// was open) is not reported against the new one.
+func TestSwitchOrgForgetsRefreshFailure(t *testing.T) {
+	srv, _, staging := orgsServer(t)
+	opts := progOptions(progClient(srv, orgsPAT))
+	m := New(opts)
+	m = unitUpdate(t, m, tea.WindowSizeMsg{Width: 100, Height: 24})
+	m.refresh.failed = true
+	if !strings.Contains(m.View(), "refresh failed") {
+		t.Fatalf("the header does not show the failure:\n%s", m.View())
+	}
+	cmd := m.switchOrg(staging.ID, staging.Name)
+	m = unitDrive(t, m, cmd)
+	if m.refresh.failed || strings.Contains(m.View(), "refresh failed") {
+		t.Errorf("the old organisation's refresh failure is still shown:\n%s", m.View())
+	}
+}
+
+// Started in an organisation known by id only (--org-id, EVERRUNS_ORG_ID),
+// the header learns its name without the picker.
+func TestHeaderNamesOrgGivenByID(t *testing.T) {
+	srv, _, staging := orgsServer(t)
+	opts := progOptions(progClient(srv, orgsPAT).WithOrg(staging.ID))
+	opts.OrgID = staging.ID
+	p := startProg(t, srv, opts, 100, 24)
+	p.waitFor("header with the name", func(s progSnap) bool { return s.settled && strings.Contains(s.view, "sessions Staging ·") })
+	if m := p.finish(); m.org.id != staging.ID || m.org.name != "Staging" {
+		t.Errorf("org %+v", m.org)
 	}
 }

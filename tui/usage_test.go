@@ -1,9 +1,12 @@
 package tui
 
 import (
+	"fmt"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/everruns/sessions/apiclient"
 	"github.com/everruns/sessions/tui/usageview"
 )
 
@@ -58,5 +61,38 @@ func TestUsageOpensSession(t *testing.T) {
 	m = unitUpdate(t, m, usageview.CloseMsg{})
 	if m.mode != modeList {
 		t.Errorf("CloseMsg → mode %v", m.mode)
+	}
+}
+
+// An open usage view follows the list: a refresh that brings a session
+// re-aggregates (off the UI goroutine) and the figures count it, with the
+// table and sort the developer chose kept; a stale aggregation is dropped.
+func TestUsageFollowsTheList(t *testing.T) {
+	m, _ := unitModel(t)
+	n := len(m.view.rows)
+	m = unitKeys(t, m, "T", "tab", "S")
+	before := m.View()
+	if !strings.Contains(before, fmt.Sprintf("Token usage · %d sessions", n)) {
+		t.Fatalf("usage view:\n%s", before)
+	}
+	in := int64(7_000_000)
+	fresh := apiclient.Session{ID: "session_new", Status: "active", CreatedAt: progNow.Add(time.Minute),
+		UpdatedAt: progNow.Add(time.Minute), Usage: &apiclient.TokenUsage{InputTokens: in}}
+	m = unitUpdate(t, m, refreshedMsg{gen: m.refresh.gen, pages: []apiclient.SessionPage{{Data: []apiclient.Session{fresh}}}, offsets: []int{0}})
+	if len(m.view.rows) != n+1 {
+		t.Fatalf("the refresh did not add the row: %d rows", len(m.view.rows))
+	}
+	after := m.View()
+	if m.mode != modeUsage || !strings.Contains(after, fmt.Sprintf("Token usage · %d sessions", n+1)) {
+		t.Fatalf("the usage view did not follow the list (mode %v):\n%s", m.mode, after)
+	}
+	if !strings.Contains(after, "[Models]") || !strings.Contains(after, "sort cost ▼") {
+		t.Errorf("the table or sort chosen was lost:\n%s", after)
+	}
+	// An aggregation asked for before the view was opened again is dropped.
+	stale := usageAggregatedMsg{gen: m.usageOf.gen - 1, agg: usageview.Aggregate(usageview.Data{Now: progNow})}
+	m = unitUpdate(t, m, stale)
+	if v := m.View(); !strings.Contains(v, fmt.Sprintf("Token usage · %d sessions", n+1)) {
+		t.Errorf("a stale aggregation replaced the figures:\n%s", v)
 	}
 }

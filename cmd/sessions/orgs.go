@@ -123,19 +123,42 @@ func (a *app) clientInOrg(s *settings, org string) *apiclient.Client {
 
 // explainOrgRequired replaces the server's "specify X-Org-Id" refusal with
 // what to do about it and the caller's organisations (from GET /v1/orgs,
-// which needs none).
+// which needs none). It also explains the 401 the server gives a malformed
+// organisation id, which would otherwise blame the API key.
 func (a *app) explainOrgRequired(ctx context.Context, err error) error {
-	if !apiclient.IsOrgRequired(err) || a.last == nil {
+	if a.last == nil {
+		return err
+	}
+	if bad := a.badOrgID(err); bad != nil {
+		return bad
+	}
+	if !apiclient.IsOrgRequired(err) {
 		return err
 	}
 	msg := "this API key belongs to several organisations: choose one with --org NAME|ID, " +
-		apiclient.EnvOrgID + " or org_id in the config file"
+		apiclient.EnvOrgID + "=ID or org_id (a name or an id) in the config file"
 	ctx, cancel := context.WithTimeout(ctx, 15*time.Second)
 	defer cancel()
 	if orgs, lerr := a.clientInOrg(a.last, "").ListOrgs(ctx); lerr == nil {
 		msg += "; yours: " + orgList(orgs) + " (see 'sessions orgs')"
 	}
 	return &exitError{code: exitUsage, msg: msg, err: err}
+}
+
+// badOrgID is the error for a 401 when the organisation id, from --org-id
+// or EVERRUNS_ORG_ID (sent as they are), is not shaped like one: the server
+// refuses a malformed X-Org-Id with 401, and a name there is the likely
+// slip. nil otherwise.
+func (a *app) badOrgID(err error) error {
+	var ae *apiclient.APIError
+	s := a.last
+	if !errors.As(err, &ae) || ae.Status != 401 || s.OrgID == "" || looksLikeOrgID(s.OrgID) ||
+		(s.OrgFrom != "--org-id" && s.OrgFrom != apiclient.EnvOrgID) {
+		return nil
+	}
+	return &exitError{code: exitUsage, err: err, msg: fmt.Sprintf("%s: %q is not an organisation id (org_ and 32 hex digits) "+
+		"and the server refused it (HTTP 401); --org and org_id take a name too; 'sessions orgs' lists yours",
+		s.OrgFrom, safetext.Line(s.OrgID, 80))}
 }
 
 // getAnywhere fetches session id in the configured organisation and, when it
@@ -167,7 +190,8 @@ func (a *app) orgsCommand() *cobra.Command {
 		Short: "List your organisations (* marks the one in use)",
 		Long: `orgs lists the organisations the API key belongs to. The one in use (from
 --org, --org-id, EVERRUNS_ORG_ID or org_id, or your only one) is marked *.
-Choose one by name or id with --org NAME|ID, EVERRUNS_ORG_ID or org_id.`,
+Choose one with --org NAME|ID or org_id (a name or an id), or --org-id and
+EVERRUNS_ORG_ID (an id, sent as it is).`,
 		Example: "  sessions orgs\n  sessions orgs --json | jq -r '.[].name'\n  sessions --org staging list",
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {

@@ -299,3 +299,34 @@ func TestOrgNamesAreSanitised(t *testing.T) {
 		}
 	}
 }
+
+// EVERRUNS_ORG_ID and --org-id are sent as they are; a name there gets the
+// server's 401 for a malformed X-Org-Id, which must not read as a bad key.
+func TestOrgIDThatIsANameIsExplained(t *testing.T) {
+	f := orgServer(t)
+	for _, c := range []struct {
+		env  map[string]string
+		args []string
+		from string
+	}{
+		{map[string]string{apiclient.EnvOrgID: "Staging"}, []string{"list"}, apiclient.EnvOrgID},
+		{nil, []string{"--org-id", "Staging", "list"}, "--org-id"},
+	} {
+		r := runOrgs(t, f, c.env, c.args...)
+		wantCode(t, r, exitUsage)
+		for _, w := range []string{c.from + `: "Staging" is not an organisation id`, "--org and org_id take a name", "sessions orgs"} {
+			if !strings.Contains(r.stderr, w) {
+				t.Errorf("%v: stderr lacks %q:\n%s", c.args, w, r.stderr)
+			}
+		}
+		if strings.Contains(r.stderr, "check "+apiclient.EnvAPIKey) {
+			t.Errorf("%v: blames the key:\n%s", c.args, r.stderr)
+		}
+	}
+	// A wrong key with a well-formed organisation id still says "check the key".
+	r := runOrgs(t, f, map[string]string{apiclient.EnvAPIKey: "evr_pat_" + strings.Repeat("0", 64), apiclient.EnvOrgID: f.staging}, "list")
+	wantCode(t, r, exitAPI)
+	if !strings.Contains(r.stderr, "check "+apiclient.EnvAPIKey) {
+		t.Errorf("wrong key: %s", r.stderr)
+	}
+}

@@ -44,7 +44,8 @@ disjoint); total is prompt + output. A session's cost is its effective cost,
 else its actual cost, else its estimate; estimated_share is the part of
 cost_usd that came from estimates (0-1). CSV and JSON have the columns
 <by>, ` + strings.Join(usageColumns, ", ") + `;
-the table adds a total row.`,
+the table adds a total row, and shows "-" for the cost of rows whose
+sessions carry none (CSV and JSON: 0).`,
 		Example: `  sessions usage --by day --since 30d
   sessions usage --by agent --format csv > agents.csv
   sessions usage --by model --source slack,schedule --format json
@@ -178,9 +179,13 @@ func writeUsageTable(w io.Writer, rep apiclient.UsageReport) error {
 		if r.CostUSD > 0 {
 			est = strconv.FormatFloat(100*r.EstimatedShare(), 'f', 0, 64) + "%"
 		}
+		cost := "-" // no session of the row carried a cost: unknown, not free
+		if r.CostedSessions > 0 {
+			cost = strconv.FormatFloat(r.CostUSD, 'f', 4, 64)
+		}
 		return []string{key, usageThousands(int64(r.Sessions)), usageThousands(r.InputTokens), usageThousands(r.CacheReadTokens),
 			usageThousands(r.CacheCreationTokens), usageThousands(r.OutputTokens), usageThousands(r.Total()),
-			strconv.FormatFloat(r.CostUSD, 'f', 4, 64), est}
+			cost, est}
 	}
 	body := make([][]string, 0, len(rep.Rows)+1)
 	for i := range rep.Rows {

@@ -9,6 +9,9 @@ type KeyMap struct {
 	SortNext, SortPrev, SortReverse         key.Binding
 	Metric, Hourly, Daily, Left, Right      key.Binding
 	Open, Close                             key.Binding
+	// Help is the host's help key: the view does not act on it, its
+	// footer names it (a host rebinding help sets it).
+	Help key.Binding
 }
 
 // DefaultKeyMap returns the view's default bindings.
@@ -35,13 +38,24 @@ func DefaultKeyMap() KeyMap {
 		Right:       b([]string{"right"}, "→", "later"),
 		Open:        b([]string{"enter"}, "enter", "narrow list / open session"),
 		Close:       b([]string{"esc", "T"}, "esc", "back"),
+		Help:        b([]string{"?"}, "?", "help"),
 	}
 }
 
-// ShortHelp is the one-line help (help.KeyMap).
+// ShortHelp is the one-line help (help.KeyMap): the most used first, in
+// words short enough for 80 columns to keep esc and help.
 func (m Model) ShortHelp() []key.Binding {
 	k := m.Keys
-	return []key.Binding{k.NextTable, k.SortNext, k.Metric, k.Hourly, k.Daily, k.Open, k.Close}
+	short := func(b key.Binding, keyText, desc string) key.Binding {
+		if keyText == "" {
+			keyText = b.Help().Key
+		}
+		return key.NewBinding(key.WithKeys(b.Keys()...), key.WithHelp(keyText, desc))
+	}
+	step := key.NewBinding(key.WithKeys(append(k.Hourly.Keys(), k.Daily.Keys()...)...),
+		key.WithHelp(k.Hourly.Help().Key+"/"+k.Daily.Help().Key, "hour/day"))
+	return []key.Binding{short(k.NextTable, "", "table"), short(k.Open, "", "narrow/open"), short(k.SortNext, "", "sort"),
+		k.Metric, k.Close, step, k.Help}
 }
 
 // FullHelp is the help screen's columns (help.KeyMap).
@@ -51,6 +65,6 @@ func (m Model) FullHelp() [][]key.Binding {
 		{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom},
 		{k.NextTable, k.PrevTable, k.SortNext, k.SortPrev, k.SortReverse},
 		{k.Metric, k.Hourly, k.Daily, k.Left, k.Right},
-		{k.Open, k.Close},
+		{k.Open, k.Close, k.Help},
 	}
 }

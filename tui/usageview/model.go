@@ -93,10 +93,23 @@ func New(data Data, th *theme.Theme) Model {
 	return m
 }
 
-// SetData replaces the sessions (a refresh): the table, sorts, metric,
-// step and the rows under the cursors stay.
-func (m *Model) SetData(d Data) {
-	m.now = d.Now.UTC()
+// Aggregates are Data summed: the breakdowns, the top sessions and both
+// time series. Aggregate builds them in O(sessions); it reads the sessions
+// and nothing else, so a host may run it off the UI goroutine (in a
+// tea.Cmd) and hand the result to SetAggregates. One Aggregates serves one
+// SetAggregates.
+type Aggregates struct {
+	now    time.Time
+	total  apiclient.UsageRow
+	tables [3]breakdown
+	top    tops
+	hourly series
+	daily  series
+}
+
+// Aggregate sums d for SetAggregates.
+func Aggregate(d Data) *Aggregates {
+	a := &Aggregates{now: d.Now.UTC()}
 	agents := apiclient.NewUsageAggregator(apiclient.UsageByAgent, d.Agents)
 	models := apiclient.NewUsageAggregator(apiclient.UsageByModel, nil)
 	sources := apiclient.NewUsageAggregator(apiclient.UsageBySource, nil)
@@ -106,10 +119,27 @@ func (m *Model) SetData(d Data) {
 		sources.Add(s)
 	}
 	rep := agents.Report()
-	m.total = rep.Total
-	old := m.tables
-	m.tables = [3]breakdown{newBreakdown(apiclient.UsageByAgent, rep),
+	a.total = rep.Total
+	a.tables = [3]breakdown{newBreakdown(apiclient.UsageByAgent, rep),
 		newBreakdown(apiclient.UsageByModel, models.Report()), newBreakdown(apiclient.UsageBySource, sources.Report())}
+	a.top = buildTops(d.Sessions)
+	a.hourly = buildSeries(Hourly, d.Sessions, a.now)
+	a.daily = buildSeries(Daily, d.Sessions, a.now)
+	return a
+}
+
+// SetData replaces the sessions (a refresh): the table, sorts, metric,
+// step and the rows under the cursors stay. It aggregates on the caller's
+// goroutine; see Aggregate for doing that elsewhere.
+func (m *Model) SetData(d Data) { m.SetAggregates(Aggregate(d)) }
+
+// SetAggregates shows a (the list's sessions changed): the table, sorts,
+// metric, step and the rows under the cursors stay.
+func (m *Model) SetAggregates(a *Aggregates) {
+	m.now = a.now
+	m.total = a.total
+	old := m.tables
+	m.tables = a.tables
 	for i := range m.tables {
 		b := &m.tables[i]
 		if m.loaded {
@@ -126,11 +156,10 @@ func (m *Model) SetData(d Data) {
 		}
 	}
 	oldTop := m.top.cursor
-	m.top = buildTops(d.Sessions)
+	m.top = a.top
 	atEnd := m.col >= len(m.series().buckets)-1
 	at := m.cursorTime()
-	m.hourly = buildSeries(Hourly, d.Sessions, m.now)
-	m.daily = buildSeries(Daily, d.Sessions, m.now)
+	m.hourly, m.daily = a.hourly, a.daily
 	if !m.loaded {
 		m.step = Daily
 		if len(m.hourly.buckets) <= 48 {

@@ -42,15 +42,30 @@ func (l layout) chartBlock() int {
 func (m *Model) layout() layout {
 	l := layout{totals: m.totalsLines()}
 	rest := m.h - 1 - len(l.totals) - 2 // heading, totals, tab bar, table header
+	if rest >= 8 {
+		l.chartH = min(max((m.h-12)/3, 2), 12)
+		// Rows the breakdown tables leave go to the chart (the same on
+		// every table, so that tab does not make it jump); a long table
+		// keeps half the rows and scrolls.
+		if spare := rest - (l.chartH + 2) - min(m.breakdownRows(), max(rest/2, 6)); spare > 0 {
+			l.chartH = min(l.chartH+spare, 12)
+		}
+		rest -= l.chartH + 2
+	}
 	if m.table == TopSessions {
 		rest-- // the bar scale
 	}
-	if rest >= 8 {
-		l.chartH = min(max((m.h-12)/3, 2), 12)
-		rest -= l.chartH + 2
-	}
 	l.rows = max(rest, 0)
 	return l
+}
+
+// breakdownRows is the longest breakdown table (1 for "no sessions").
+func (m *Model) breakdownRows() int {
+	n := 1
+	for i := range m.tables {
+		n = max(n, len(m.tables[i].order))
+	}
+	return n
 }
 
 // tableRows is how many table rows fit.
@@ -95,26 +110,33 @@ func (m Model) View() string {
 // parts are dropped before anything is cut.
 func (m *Model) totalsLines() []string {
 	t := &m.total
-	cost := "cost —"
+	costs := []string{"cost —"}
 	if t.CostedSessions > 0 {
-		cost = "cost " + fmtUSD(t.CostUSD)
+		usd := fmtUSD(t.CostUSD)
 		if sh := t.EstimatedShare(); sh > 0 {
-			cost = "cost ~" + fmtUSD(t.CostUSD) + " (" + common.Percent(sh) + " estimated)"
+			costs = []string{"cost ~" + usd + " (" + common.Percent(sh) + " estimated)", "cost ~" + usd + " (" + common.Percent(sh) + " est.)"}
+		} else {
+			costs = []string{"cost " + usd}
 		}
-	}
-	if n := t.Sessions - t.CostedSessions; n > 0 && t.Sessions > 0 {
-		cost += fmt.Sprintf(", %s without", plural(n, "session"))
+		if n := t.Sessions - t.CostedSessions; n > 0 {
+			long, short := costs[0]+", "+plural(n, "session")+" without", costs[len(costs)-1]+", none for "+groupDigits(int64(n))
+			costs = []string{long, short}
+		}
 	}
 	parts := fmt.Sprintf("prompt %s = input %s + cache read %s + cache write %s", common.CompactCount(t.Prompt()),
 		common.CompactCount(t.InputTokens), common.CompactCount(t.CacheReadTokens), common.CompactCount(t.CacheCreationTokens))
 	rest := []string{"output " + common.CompactCount(t.OutputTokens), "total " + common.CompactCount(t.Total()),
-		"cache hit " + common.Percent(t.CacheHitRatio()), cost}
+		"cache hit " + common.Percent(t.CacheHitRatio())}
+	// The prompt's parts go only after the shorter cost wording did not help.
+	var lines []string
 	for _, prompt := range []string{parts, "prompt " + common.CompactCount(t.Prompt())} {
-		if lines := wrap(append([]string{prompt}, rest...), " · ", m.w); len(lines) <= 2 {
-			return lines
+		for _, cost := range costs {
+			segs := append(append([]string{prompt}, rest...), cost)
+			if lines = wrap(segs, " · ", m.w); len(lines) <= 2 {
+				return lines
+			}
 		}
 	}
-	lines := wrap(append([]string{"prompt " + common.CompactCount(t.Prompt())}, rest...), " · ", m.w)
 	for i := range lines {
 		lines[i] = safetext.Truncate(lines[i], m.w)
 	}
@@ -157,8 +179,8 @@ func (m *Model) window() (from, to int) {
 }
 
 // chart is the time series: bars scaled to the largest bucket shown, the
-// axis with the first and last bucket shown and the cursor (▲), and the
-// cursor's figures.
+// axis with the first and last bucket shown, ticks between them and the
+// cursor (▲), and the cursor's figures.
 func (m *Model) chart(h int) []string {
 	u := &m.theme.Usage
 	s := m.series()
@@ -224,8 +246,21 @@ func (m *Model) chart(h int) []string {
 			put(lastAt, last)
 		}
 		// The cursor's mark, unless on a label (the line below names it).
-		if c := (m.col - from) * colW; m.col >= from && m.col < to && c > len(first) && c < lastAt-1 {
+		c := -10
+		if at := (m.col - from) * colW; m.col >= from && m.col < to && at > len(first) && at < lastAt-1 {
+			c = at
 			put(c, "▲")
+		}
+		// Ticks between the ends where they fit, clear of the mark.
+		free := len(first) + 1
+		for i := from + 1; i < to-1; i++ {
+			text, ok := tickLabel(s.step, s.buckets[i].Start, colW)
+			at := (i - from) * colW
+			if !ok || at < free || at+len(text)+2 > lastAt || (c >= at-1 && c <= at+len(text)) {
+				continue
+			}
+			put(at, text)
+			free = at + len(text) + 1
 		}
 	}
 	lines = append(lines, u.Axis.Render(strings.Repeat(" ", wYAxis)+"└"+string(axis)))
@@ -239,6 +274,30 @@ func bucketLabel(step Step, t time.Time) string {
 		return t.Format("01-02 15h")
 	}
 	return t.Format(time.DateOnly)
+}
+
+// tickLabel names a bucket inside the axis when it starts a period worth a
+// mark at this column width: midnights (and every 6 hours when wide) on an
+// hourly chart; months, Mondays or every day on a daily one.
+func tickLabel(step Step, t time.Time, colW int) (string, bool) {
+	if step == Hourly {
+		switch {
+		case t.Hour() == 0:
+			return t.Format("01-02"), true
+		case colW >= 2 && t.Hour()%6 == 0:
+			return t.Format("15h"), true
+		}
+		return "", false
+	}
+	switch {
+	case colW >= 6, colW >= 2 && t.Weekday() == time.Monday:
+		return t.Format("01-02"), true
+	case t.Day() == 1 && t.Month() == time.January:
+		return t.Format("2006"), true
+	case t.Day() == 1:
+		return t.Format("Jan"), true
+	}
+	return "", false
 }
 
 // cursorLine is the figures of the bucket under the chart's cursor.
@@ -276,8 +335,8 @@ func (m *Model) tabBar() string {
 		if t > 0 {
 			b.WriteString(u.Tab.Render(" │ "))
 		}
-		if t == m.table {
-			b.WriteString(u.TabActive.Render(t.String()))
+		if t == m.table { // bracketed, as the list's tab: visible without colour
+			b.WriteString(u.TabActive.Render("[" + t.String() + "]"))
 		} else {
 			b.WriteString(u.Tab.Render(t.String()))
 		}
@@ -337,7 +396,7 @@ func (m *Model) breakdownView(rows int) []string {
 	denom := m.value(&m.total)
 	var largest float64
 	if barW > 0 {
-		out[0] += "  " + u.Header.Render(safetext.Pad("share (bar: 0 to the largest row)", barW))
+		out[0] += "  " + u.Header.Render(safetext.Pad(m.columnTitle(ColShare)+" (bar: 0 to the largest row)", barW))
 		for i := range bd.rows {
 			largest = max(largest, m.value(&bd.rows[i]))
 		}

@@ -8,6 +8,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 	"github.com/charmbracelet/x/exp/golden"
 
+	"github.com/everruns/sessions/apiclient"
 	"github.com/everruns/sessions/apiclient/apitest"
 	"github.com/everruns/sessions/theme"
 )
@@ -98,6 +99,12 @@ func TestTotalsWrap(t *testing.T) {
 			}
 		}
 	}
+	// Large figures: the prompt's parts stay, the cost is worded shorter.
+	bm := newSized(seedData(5000), 80, 24)
+	big := strings.Join(bm.totalsLines(), "\n")
+	if !strings.Contains(big, "= input ") || !strings.Contains(big, "(22.4% est.), none for 690") {
+		t.Fatalf("5000 sessions at 80 columns:\n%s", big)
+	}
 	wide := newSized(seedData(40), 160, 45)
 	if l := wide.totalsLines(); len(l) != 1 || !strings.Contains(l[0], "= input ") {
 		t.Fatalf("160 columns: %q", l)
@@ -125,5 +132,60 @@ func BenchmarkUsageView(b *testing.B) {
 				_ = m.View()
 			}
 		})
+	}
+}
+
+// The time axis is labelled between its ends: months on a long daily
+// chart, midnights on an hourly one, never over the cursor's mark.
+func TestChartAxisTicks(t *testing.T) {
+	var d Data
+	d.Now = testNow
+	for day := range 120 {
+		s := apiclient.Session{ID: fmt.Sprint("s", day), CreatedAt: testNow.AddDate(0, 0, -day),
+			Usage: &apiclient.TokenUsage{InputTokens: int64(1000 + day)}}
+		d.Sessions = append(d.Sessions, &s)
+	}
+	axis := func(m Model) string {
+		for _, l := range strings.Split(m.View(), "\n") {
+			if strings.Contains(l, "└") {
+				return l
+			}
+		}
+		t.Fatalf("no axis:\n%s", m.View())
+		return ""
+	}
+	m := newSized(d, 160, 45)
+	if a := axis(m); !strings.Contains(a, "└2026-04-23") || !strings.Contains(a, "─Jun─") ||
+		!strings.Contains(a, "─Jul─") || !strings.Contains(a, "─Aug─") || !strings.HasSuffix(a, "2026-08-20") {
+		t.Errorf("daily axis: %q", a)
+	}
+	m, _ = press(t, m, "h") // the last day's hours and the days before
+	if a := axis(m); !strings.Contains(a, "─08-15─") || !strings.Contains(a, "─08-19─") || !strings.HasSuffix(a, "08-20 14h") {
+		t.Errorf("hourly axis: %q", a)
+	}
+	for range 14 + 24 { // to 08-19 00h
+		m, _ = press(t, m, "left")
+	}
+	if a := axis(m); !strings.Contains(a, "─▲─") || strings.Contains(a, "08-19") {
+		t.Errorf("the cursor's mark on 08-19 00h is not clear of the 08-19 tick: %q", a)
+	}
+}
+
+// The chart gets the rows the tables leave: at 80x20 (the body of an 80x24
+// terminal) it is more than a strip, and the agents table still shows
+// whole; a longer table keeps half the rows and scrolls.
+func TestLayoutSharesRows(t *testing.T) {
+	m := newSized(seedData(5000), 80, 20)
+	l := m.layout()
+	if l.chartH < 5 || l.rows < len(m.tables[ByAgent].order) || l.rows >= m.breakdownRows() {
+		t.Fatalf("80x20: chart %d rows, table %d rows (agents %d, longest %d)", l.chartH, l.rows,
+			len(m.tables[ByAgent].order), m.breakdownRows())
+	}
+	m, _ = press(t, m, "tab", "tab")
+	if l2 := m.layout(); l2.chartH != l.chartH {
+		t.Fatalf("the chart changed height with the table: %d → %d", l.chartH, l2.chartH)
+	}
+	if got := len(strings.Split(m.View(), "\n")); got != 20 {
+		t.Fatalf("sources view is %d lines, want the whole 20", got)
 	}
 }
