@@ -355,22 +355,36 @@ func (m *Matcher) Words() []string {
 // Match reports whether s matches, and a score (higher is better; only
 // words score, title matches above all others).
 func (m *Matcher) Match(s *Subject) (bool, int) {
-	if s.TextSet != (ByteSet{}) {
-		for _, mk := range m.masks {
-			if !mk.Within(s.TextSet) {
-				return false, 0
-			}
-		}
+	if m.Rejects(s.TextSet) {
+		return false, 0
 	}
 	for i := range m.terms {
 		if m.terms[i].test(s) == m.terms[i].not {
 			return false, 0
 		}
 	}
+	return m.matchText(s.Text, s.TitleLen)
+}
+
+// WordsOnly reports whether the query is free words alone (no qualifier):
+// MatchText then decides as Match would.
+func (m *Matcher) WordsOnly() bool { return len(m.terms) == 0 }
+
+// MatchText is Match for a WordsOnly query, given only the subject's text
+// and title length: the caller need not assemble a whole Subject.
+func (m *Matcher) MatchText(text string, titleLen int) (bool, int) {
+	if !m.WordsOnly() {
+		panic("querylang: MatchText on a query with qualifiers")
+	}
+	return m.matchText(text, titleLen)
+}
+
+// matchText matches the free words (and negated words) against text.
+func (m *Matcher) matchText(text string, titleLen int) (bool, int) {
 	score := 0
 	for i := range m.words {
 		w := &m.words[i]
-		sc, ok := matchWord(s.Text, s.TitleLen, w.word, w.substr)
+		sc, ok := matchWord(text, titleLen, w.word, w.substr)
 		if !ok {
 			return false, 0
 		}
@@ -379,11 +393,26 @@ func (m *Matcher) Match(s *Subject) (bool, int) {
 	for i := range m.notWords {
 		// A negated word drops only rows that contain it: a fuzzy NOT
 		// would drop rows for letters scattered across a preview.
-		if strings.Contains(s.Text, m.notWords[i].word) {
+		if strings.Contains(text, m.notWords[i].word) {
 			return false, 0
 		}
 	}
 	return true, score
+}
+
+// Rejects reports whether no subject whose text holds only the bytes of set
+// can match (a zero set says nothing): Match's first, cheapest check, for a
+// caller that can make it before assembling the subject.
+func (m *Matcher) Rejects(set ByteSet) bool {
+	if set == (ByteSet{}) {
+		return false
+	}
+	for _, mk := range m.masks {
+		if !mk.Within(set) {
+			return true
+		}
+	}
+	return false
 }
 
 // test reports whether s matches one of the term's alternatives (before

@@ -270,3 +270,28 @@ func TestMatchModel(t *testing.T) {
 		t.Errorf("model: should stay local, LocalOnly = %v", p.LocalOnly)
 	}
 }
+
+// A query of free words alone is WordsOnly, and MatchText on the text
+// decides exactly as Match on the whole subject; any qualifier makes it
+// not WordsOnly.
+func TestMatchTextIsMatchForWords(t *testing.T) {
+	for _, q := range []string{"refnd", "3254", `"for order"`, "ops -weekly", "é", "re po", "-refund"} {
+		m := Compile(Parse(q), testEnv)
+		if !m.WordsOnly() {
+			t.Fatalf("%q is words only", q)
+		}
+		for _, s := range samples {
+			sub := s.subject()
+			a, sa := m.Match(sub)
+			b, sb := m.MatchText(sub.Text, sub.TitleLen)
+			if a != b || sa != sb {
+				t.Errorf("%q on %s: Match %v/%d, MatchText %v/%d", q, s.id, a, sa, b, sb)
+			}
+		}
+	}
+	for _, q := range []string{"refund tag:billing", "status:failed", "is:pinned x", "#billing"} {
+		if Compile(Parse(q), testEnv).WordsOnly() {
+			t.Errorf("%q has a qualifier, yet is words only", q)
+		}
+	}
+}

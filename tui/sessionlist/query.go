@@ -58,6 +58,15 @@ func (q Query) MatchRow(r *Row) (int, bool) {
 	if q.Matcher == nil {
 		return 0, true
 	}
+	if q.Matcher.Rejects(r.TextSet) {
+		return 0, false
+	}
+	if q.Matcher.WordsOnly() {
+		// The common query: the row's text alone decides, without
+		// assembling (and reading the session for) the whole subject.
+		ok, sc := q.Matcher.MatchText(r.Text, int(r.titleLen))
+		return sc, ok
+	}
 	sub := r.Subject()
 	ok, sc := q.Matcher.Match(&sub)
 	return sc, ok
