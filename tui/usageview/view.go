@@ -24,6 +24,10 @@ const (
 	minName   = 8
 )
 
+// maxChartRows bounds the chart's height: taller, and a tall terminal's
+// spare rows would stretch bars rather than show more.
+const maxChartRows = 20
+
 // layout is how the height is shared; View and the scrolling agree on it.
 type layout struct {
 	totals []string // one or two lines
@@ -43,12 +47,12 @@ func (m *Model) layout() layout {
 	l := layout{totals: m.totalsLines()}
 	rest := m.h - 1 - len(l.totals) - 2 // heading, totals, tab bar, table header
 	if rest >= 8 {
-		l.chartH = min(max((m.h-12)/3, 2), 12)
+		l.chartH = min(max((m.h-12)/3, 2), maxChartRows)
 		// Rows the breakdown tables leave go to the chart (the same on
 		// every table, so that tab does not make it jump); a long table
 		// keeps half the rows and scrolls.
 		if spare := rest - (l.chartH + 2) - min(m.breakdownRows(), max(rest/2, 6)); spare > 0 {
-			l.chartH = min(l.chartH+spare, 12)
+			l.chartH = min(l.chartH+spare, maxChartRows)
 		}
 		rest -= l.chartH + 2
 	}
