@@ -565,6 +565,9 @@ func (m Model) headerView() string {
 		// Mid-load the kept rows are not the total: say how far it got.
 		parts = append(parts, t.HeaderCount.Render(thousands(int64(m.st.loaded)))+t.HeaderInfo.Render(" of ")+
 			t.HeaderCount.Render(thousands(int64(m.st.total)))+t.HeaderInfo.Render(" loaded"))
+	} else if m.st.loaded == 0 && apiclient.IsOrgRequired(m.load.err) {
+		// Nothing is known yet, not "0 total": the server waits for a choice.
+		parts = append(parts, t.HeaderInfo.Render("choose an organisation (O)"))
 	} else {
 		parts = append(parts, t.HeaderCount.Render(thousands(int64(m.st.loaded)))+t.HeaderInfo.Render(" total"))
 	}

@@ -52,6 +52,9 @@ func TestOrgPickerOpensOnOrgRequired(t *testing.T) {
 		return s.mode == modeOrgs && strings.Contains(s.view, "Staging") && strings.Contains(s.view, primary.Name) &&
 			strings.Contains(s.view, "several organisations")
 	})
+	if header := strings.SplitN(s.view, "\n", 2)[0]; !strings.Contains(header, "choose an organisation") || strings.Contains(header, "0 total") {
+		t.Errorf("the header says a count before any organisation is chosen: %q", header)
+	}
 	p.typeText("stag")
 	s = p.waitFor("filtered", func(s progSnap) bool { return !strings.Contains(s.view, primary.Name) })
 	if !strings.Contains(s.view, "› ") {
