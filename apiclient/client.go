@@ -328,7 +328,7 @@ func (c *Client) sessionCall(ctx context.Context, method, id string, body any) (
 	case s.ID == "":
 		return nil, fmt.Errorf("%w: the server's answer holds no session (empty or without an id)", ErrWrongSession)
 	case s.ID != id:
-		return nil, fmt.Errorf("%w: the server answered with a different session (%s)", ErrWrongSession, oneLine(c.scrub(s.ID), 80))
+		return nil, fmt.Errorf("%w: the server answered with a different session (%s)", ErrWrongSession, cutLine(s.ID, 80, c.scrub))
 	}
 	return &s, nil
 }

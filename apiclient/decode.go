@@ -90,14 +90,8 @@ func parseAPIError(status int, header http.Header, body []byte, now time.Time, s
 	default:
 		e.Message = firstLine(string(trimmed))
 	}
-	if scrub != nil {
-		e.Message, e.Code = scrub(e.Message), scrub(e.Code)
-	}
-	e.Message = oneLine(e.Message, maxMessageLen)
-	e.Code = oneLine(e.Code, 100)
-	if scrub != nil {
-		e.Message, e.Code = scrub(e.Message), scrub(e.Code) // a key prefix left at the cut
-	}
+	e.Message = cutLine(e.Message, maxMessageLen, scrub)
+	e.Code = cutLine(e.Code, 100, scrub)
 	if e.Message == "" {
 		e.Message = http.StatusText(status)
 		if e.Message == "" {
@@ -311,7 +305,13 @@ func cutLine(s string, max int, scrub func(string) string) string {
 	if scrub == nil {
 		return oneLine(s, max)
 	}
-	return scrub(oneLine(scrub(s), max))
+	out := scrub(oneLine(scrub(s), max)) // again after the cut: a piece of the key left there
+	if utf8.RuneCountInString(out) > max+1 {
+		// The piece at the cut (8 characters or more) became "[redacted]"
+		// (10): cut shorter, so the line keeps its bound.
+		out = scrub(oneLine(scrub(s), max-len(redactedMark)))
+	}
+	return out
 }
 
 // decodeWhole is decode's fast path: one encoding/json pass over the page

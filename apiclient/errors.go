@@ -238,6 +238,9 @@ func isPort(s string) bool {
 	return true
 }
 
+// redactedMark replaces the key, or a piece of it, in messages.
+const redactedMark = "[redacted]"
+
 // minKeyPiece is the shortest piece of a key that scrubKey removes at a cut.
 const minKeyPiece = 8
 
@@ -249,7 +252,7 @@ func scrubKey(s, key string) string {
 	if len(key) < 4 {
 		return s
 	}
-	s = strings.ReplaceAll(s, key, "[redacted]")
+	s = strings.ReplaceAll(s, key, redactedMark)
 	if len(key) <= minKeyPiece {
 		return s
 	}
@@ -262,13 +265,13 @@ func scrubKey(s, key string) string {
 	}
 	for n := len(key) - 1; n >= minKeyPiece; n-- {
 		if b, ok := strings.CutSuffix(body, key[:n]); ok {
-			body = b + "[redacted]"
+			body = b + redactedMark
 			break
 		}
 	}
 	for n := len(key) - 1; n >= minKeyPiece; n-- {
 		if b, ok := strings.CutPrefix(body, key[len(key)-n:]); ok {
-			body = "[redacted]" + b
+			body = redactedMark + b
 			break
 		}
 	}
