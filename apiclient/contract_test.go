@@ -8,44 +8,35 @@ package apiclient_test
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
-	"fmt"
 	"io"
 	"maps"
 	"net/http"
 	"net/http/httptest"
-	"net/url"
 	"slices"
-	"sort"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/getkin/kin-openapi/openapi3"
-	"github.com/getkin/kin-openapi/openapi3filter"
-	"github.com/getkin/kin-openapi/routers"
-	"github.com/getkin/kin-openapi/routers/legacy"
 
 	"github.com/everruns/sessions/apiclient"
 	"github.com/everruns/sessions/apiclient/apitest"
+	"github.com/everruns/sessions/apiclient/apitest/contract"
 )
 
 const specPath = "testdata/everruns-sessions-openapi.json"
-
-// specServer is the server URL of the document; requests are matched as if sent there.
-const specServer = "https://app.everruns.com"
 
 var contractNow = time.Date(2026, 8, 24, 12, 0, 0, 0, time.UTC)
 
 // contractKey is a personal access token: evr_pat_ + 64 hex.
 const contractKey = "evr_pat_c0ffee00c0ffee00c0ffee00c0ffee00c0ffee00c0ffee00c0ffee00c0ffee00"
 
-// validator is a middleware validating each exchange against the spec.
+// validator is a middleware checking each exchange with a contract.Checker
+// and recording what it found.
 type validator struct {
-	router routers.Router
-	errSch *openapi3.Schema // ErrorResponse
+	*contract.Checker
 
 	mu       sync.Mutex
 	failures []string
@@ -53,61 +44,45 @@ type validator struct {
 	routes   map[string]int // operations validated: "GET /v1/sessions/{session_id}"
 }
 
-// loadSpec loads and validates a fresh copy of the contract (callers may
-// change their copy).
+// loadSpec loads and validates a fresh copy of the contract as written
+// (callers may change their copy).
 func loadSpec(t testing.TB) *openapi3.T {
 	t.Helper()
-	loader := openapi3.NewLoader()
-	doc, err := loader.LoadFromFile(specPath)
+	doc, err := contract.LoadDocument(specPath)
 	if err != nil {
-		t.Fatalf("load spec: %v", err)
-	}
-	if !doc.IsOpenAPI31OrLater() {
-		t.Fatalf("spec is %s, want 3.1", doc.OpenAPI)
-	}
-	// The cut document keeps GET /v1/orgs' security requirement but not the
-	// schemes it names: declare them as the server has them.
-	if doc.Components.SecuritySchemes == nil {
-		doc.Components.SecuritySchemes = openapi3.SecuritySchemes{}
-	}
-	doc.Components.SecuritySchemes["bearerAuth"] = &openapi3.SecuritySchemeRef{Value: openapi3.NewJWTSecurityScheme()}
-	doc.Components.SecuritySchemes["cookieAuth"] = &openapi3.SecuritySchemeRef{Value: &openapi3.SecurityScheme{Type: "apiKey", In: "cookie", Name: "session"}}
-	// The document's own examples do not all match its patterns.
-	if err := doc.Validate(loader.Context, openapi3.DisableExamplesValidation()); err != nil {
-		t.Fatalf("spec does not validate: %v", err)
-	}
-	if len(doc.Servers) == 0 || doc.Servers[0].URL != specServer+"/api" {
-		t.Fatalf("unexpected servers %v", doc.Servers)
+		t.Fatal(err)
 	}
 	return doc
 }
 
 func newValidator(t testing.TB) *validator {
 	t.Helper()
-	doc := loadSpec(t)
-	router, err := legacy.NewRouter(doc, openapi3.DisableExamplesValidation())
+	c, err := contract.Load(specPath)
 	if err != nil {
-		t.Fatalf("router: %v", err)
+		t.Fatal(err)
 	}
-	return &validator{router: router, errSch: doc.Components.Schemas["ErrorResponse"].Value}
+	return &validator{Checker: c}
 }
 
-// bearerAuth checks the security requirements the document states: a
-// Bearer token for bearerAuth (the client has no cookie).
-func bearerAuth(_ context.Context, in *openapi3filter.AuthenticationInput) error {
-	if in.SecuritySchemeName != "bearerAuth" {
-		return fmt.Errorf("no %s credential", in.SecuritySchemeName)
-	}
-	if tok, ok := strings.CutPrefix(in.RequestValidationInput.Request.Header.Get("Authorization"), "Bearer "); !ok || tok == "" {
-		return errors.New("no Bearer token")
-	}
-	return nil
-}
-
-func (v *validator) fail(format string, args ...any) {
+// request keeps the problems of a request and the operation it matched.
+func (v *validator) request(x *contract.Exchange, problems []string) {
 	v.mu.Lock()
 	defer v.mu.Unlock()
-	v.failures = append(v.failures, fmt.Sprintf(format, args...))
+	v.failures = append(v.failures, problems...)
+	if x.Op != "" {
+		if v.routes == nil {
+			v.routes = map[string]int{}
+		}
+		v.routes[x.Op]++
+	}
+}
+
+// done keeps the problems of an answer and counts the exchange checked.
+func (v *validator) done(problems []string) {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	v.failures = append(v.failures, problems...)
+	v.checked++
 }
 
 // Failures returns the failures so far and forgets them.
@@ -117,15 +92,6 @@ func (v *validator) Failures() []string {
 	f := v.failures
 	v.failures = nil
 	return f
-}
-
-func (v *validator) sawRoute(op string) {
-	v.mu.Lock()
-	defer v.mu.Unlock()
-	if v.routes == nil {
-		v.routes = map[string]int{}
-	}
-	v.routes[op]++
 }
 
 // Routes returns how often each operation was validated.
@@ -141,35 +107,20 @@ func (v *validator) Checked() int {
 	return v.checked
 }
 
+// Wrap checks each request, and each answer before relaying it. An event
+// stream (/sse) is relayed as it comes: only its request is checked here
+// (TestContractEvents checks the events the client reads from it).
 func (v *validator) Wrap(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		ctx := r.Context()
 		body, _ := io.ReadAll(r.Body)
 		r.Body = io.NopCloser(bytes.NewReader(body))
-		what := r.Method + " " + r.URL.RequestURI()
-
-		// Validate a copy addressed to the spec's server (the path prefix is the same: /api).
-		vreq := r.Clone(ctx)
-		u, err := url.Parse(specServer + r.URL.RequestURI())
-		if err != nil {
-			v.fail("%s: bad URL: %v", what, err)
-		}
-		vreq.URL, vreq.Host, vreq.RequestURI = u, u.Host, ""
-		vreq.Body = io.NopCloser(bytes.NewReader(body))
-		opts := &openapi3filter.Options{MultiError: true, IncludeResponseStatus: true, AuthenticationFunc: bearerAuth}
-		opts.WithCustomSchemaErrorFunc(func(e *openapi3.SchemaError) string {
-			return fmt.Sprintf("%s at /%s", e.Reason, strings.Join(e.JSONPointer(), "/"))
-		})
-		var in *openapi3filter.RequestValidationInput
-		route, params, err := v.router.FindRoute(vreq)
-		if err != nil {
-			v.fail("%s: no route in spec: %v", what, err)
-		} else {
-			v.sawRoute(route.Method + " " + route.Path)
-			in = &openapi3filter.RequestValidationInput{Request: vreq, PathParams: params, Route: route, Options: opts}
-			if err := openapi3filter.ValidateRequest(ctx, in); err != nil {
-				v.fail("%s: request: %v", what, err)
-			}
+		x, problems := v.Request(ctx, r, body)
+		v.request(x, problems)
+		if strings.HasSuffix(r.URL.Path, "/sse") {
+			v.done(nil)
+			next.ServeHTTP(w, r)
+			return
 		}
 
 		rec := httptest.NewRecorder()
@@ -185,41 +136,7 @@ func (v *validator) Wrap(next http.Handler) http.Handler {
 			w.WriteHeader(res.StatusCode)
 			_, _ = w.Write(resBody)
 		}()
-
-		if in != nil {
-			hdr := res.Header
-			if res.StatusCode >= 400 && hdr.Get("Content-Type") == "application/problem+json" {
-				// The server rewrites error types to problem+json; the
-				// document still says application/json for ErrorResponse.
-				hdr = hdr.Clone()
-				hdr.Set("Content-Type", "application/json")
-			}
-			err := openapi3filter.ValidateResponse(ctx, &openapi3filter.ResponseValidationInput{
-				RequestValidationInput: in, Status: res.StatusCode, Header: hdr,
-				Body: io.NopCloser(bytes.NewReader(resBody)), Options: opts,
-			})
-			// The document lists few error statuses; the server's README adds
-			// 400 for bad filters, 401/404 for auth and org on every path. An
-			// undocumented error status is checked for its body shape below.
-			if err != nil && !(res.StatusCode >= 400 && strings.Contains(err.Error(), "status is not supported")) {
-				v.fail("%s: response %d: %v", what, res.StatusCode, err)
-			}
-		}
-		// The spec documents most error statuses without a body; the server
-		// sends RFC 9457 problem+json, checked against ErrorResponse here.
-		if res.StatusCode >= 400 {
-			var body any
-			if ct := res.Header.Get("Content-Type"); ct != "application/problem+json" {
-				v.fail("%s: error %d with Content-Type %q", what, res.StatusCode, ct)
-			} else if err := json.Unmarshal(resBody, &body); err != nil {
-				v.fail("%s: error %d body %.200q is not JSON", what, res.StatusCode, resBody)
-			} else if err := v.errSch.VisitJSON(body); err != nil {
-				v.fail("%s: error %d body is not an ErrorResponse: %v", what, res.StatusCode, err)
-			}
-		}
-		v.mu.Lock()
-		v.checked++
-		v.mu.Unlock()
+		v.done(v.Response(ctx, x, res.StatusCode, res.Header, resBody))
 	})
 }
 
@@ -476,14 +393,7 @@ func TestContractClient(t *testing.T) {
 // specOperations lists the document's operations as "METHOD /path".
 func specOperations(t testing.TB) []string {
 	t.Helper()
-	var out []string
-	for path, item := range loadSpec(t).Paths.Map() {
-		for method := range item.Operations() {
-			out = append(out, method+" "+path)
-		}
-	}
-	sort.Strings(out)
-	return out
+	return newValidator(t).Operations()
 }
 
 // wantOperations fails for each operation of the document that was not

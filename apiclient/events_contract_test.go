@@ -9,210 +9,35 @@ package apiclient_test
 // SessionIdledData and TurnCancelledData), so no real event validates against
 // it. Its description says "the schema depends on the event type field", so
 // the tests check the envelope with data unconstrained, then data against the
-// schema its type names (evDataSchemas). TestContractEventDataOneOfIsAmbiguous
+// schema its type names (contract.Checker.Event). TestContractEventDataOneOfIsAmbiguous
 // records the defect, and fails once the document fixes it.
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
-	"fmt"
-	"io"
-	"maps"
 	"net/http"
 	"net/http/httptest"
-	"net/url"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/getkin/kin-openapi/openapi3"
-	"github.com/getkin/kin-openapi/openapi3filter"
-	"github.com/getkin/kin-openapi/routers"
-	"github.com/getkin/kin-openapi/routers/legacy"
 
 	"github.com/everruns/sessions/apiclient"
 	"github.com/everruns/sessions/apiclient/apitest"
 )
 
-// evDataSchemas maps the event types the demo server emits to their payload schemas.
-var evDataSchemas = map[string]string{
-	"turn.started":             "TurnStartedData",
-	"turn.completed":           "TurnCompletedData",
-	"turn.failed":              "TurnFailedData",
-	"turn.cancelled":           "TurnCancelledData",
-	"output.message.started":   "OutputMessageStartedData",
-	"output.message.delta":     "OutputMessageDeltaData",
-	"output.message.completed": "OutputMessageCompletedData",
-	"tool.started":             "ToolStartedData",
-	"tool.completed":           "ToolCompletedData",
-	"session.started":          "SessionStartedData",
-	"session.activated":        "SessionActivatedData",
-	"session.idled":            "SessionIdledData",
-	"session.title_updated":    "SessionTitleUpdatedData",
-}
-
-type evContract struct {
-	doc       *openapi3.T
-	router    routers.Router
-	eventData *openapi3.Schema // the document's EventData before it was relaxed
-	event     *openapi3.Schema // Event, with data unconstrained
-
-	mu       sync.Mutex
-	failures []string
-	checked  int
-	seen     map[string]bool // event ids checked
-	routes   map[string]int  // operations validated
-}
-
-func newEvContract(t *testing.T) *evContract {
-	t.Helper()
-	doc := loadSpec(t)
-	ed := doc.Components.Schemas["EventData"].Value
-	orig := *ed
-	ed.OneOf = nil // see the file comment; every $ref to EventData shares this value
-	router, err := legacy.NewRouter(doc, openapi3.DisableExamplesValidation())
-	if err != nil {
-		t.Fatalf("router: %v", err)
-	}
-	return &evContract{doc: doc, router: router, eventData: &orig, event: doc.Components.Schemas["Event"].Value}
-}
-
-func (v *evContract) fail(format string, args ...any) {
-	v.mu.Lock()
-	defer v.mu.Unlock()
-	v.failures = append(v.failures, fmt.Sprintf(format, args...))
-}
-
-// checkEvent validates one event object: envelope, then data by type.
-func (v *evContract) checkEvent(raw []byte) error {
-	var doc any
-	if err := json.Unmarshal(raw, &doc); err != nil {
-		return err
-	}
-	if err := v.event.VisitJSON(doc, openapi3.EnableJSONSchema2020()); err != nil {
-		return fmt.Errorf("envelope: %w", err)
-	}
-	var e struct {
-		Type string `json:"type"`
-		Data any    `json:"data"`
-	}
-	_ = json.Unmarshal(raw, &e)
-	name, ok := evDataSchemas[e.Type]
-	if !ok {
-		return fmt.Errorf("type %q has no payload schema in evDataSchemas", e.Type)
-	}
-	if err := v.doc.Components.Schemas[name].Value.VisitJSON(e.Data, openapi3.EnableJSONSchema2020()); err != nil {
-		return fmt.Errorf("%s data as %s: %w", e.Type, name, err)
-	}
-	return nil
-}
-
-// Wrap validates each request; /events responses are buffered and validated
-// (with each event), /sse responses pass through as they stream.
-func (v *evContract) Wrap(next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if !strings.HasSuffix(r.URL.Path, "/events") && !strings.HasSuffix(r.URL.Path, "/sse") {
-			next.ServeHTTP(w, r) // the session endpoints have their own contract test
-			return
-		}
-		ctx := r.Context()
-		what := r.Method + " " + r.URL.RequestURI()
-		vreq := r.Clone(ctx)
-		u, _ := url.Parse(specServer + r.URL.RequestURI())
-		vreq.URL, vreq.Host, vreq.RequestURI, vreq.Body = u, u.Host, "", http.NoBody
-		opts := &openapi3filter.Options{MultiError: true, IncludeResponseStatus: true}
-		route, params, err := v.router.FindRoute(vreq)
-		var in *openapi3filter.RequestValidationInput
-		if err != nil {
-			v.fail("%s: no route in spec: %v", what, err)
-		} else {
-			in = &openapi3filter.RequestValidationInput{Request: vreq, PathParams: params, Route: route, Options: opts}
-			if err := openapi3filter.ValidateRequest(ctx, in); err != nil {
-				v.fail("%s: request: %v", what, err)
-			}
-		}
-		v.mu.Lock()
-		if route != nil {
-			if v.routes == nil {
-				v.routes = map[string]int{}
-			}
-			v.routes[route.Method+" "+route.Path]++
-		}
-		v.checked++
-		v.mu.Unlock()
-		if strings.HasSuffix(r.URL.Path, "/sse") {
-			next.ServeHTTP(w, r)
-			return
-		}
-		rec := httptest.NewRecorder()
-		next.ServeHTTP(rec, r)
-		res := rec.Result()
-		body := rec.Body.Bytes()
-		defer func() { // after the checks, as in validator.Wrap
-			for k, vals := range res.Header {
-				w.Header()[k] = vals
-			}
-			w.WriteHeader(res.StatusCode)
-			_, _ = w.Write(body)
-		}()
-		if in == nil {
-			return
-		}
-		if err := openapi3filter.ValidateResponse(ctx, &openapi3filter.ResponseValidationInput{
-			RequestValidationInput: in, Status: res.StatusCode, Header: res.Header,
-			Body: io.NopCloser(bytes.NewReader(body)), Options: opts,
-		}); err != nil {
-			v.fail("%s: response %d: %v", what, res.StatusCode, err)
-		}
-		if res.StatusCode == http.StatusOK && strings.HasSuffix(r.URL.Path, "/events") {
-			var list struct{ Data []json.RawMessage }
-			if err := json.Unmarshal(body, &list); err != nil {
-				v.fail("%s: %v", what, err)
-			}
-			for _, e := range list.Data {
-				if !v.firstSight(e) {
-					continue // the same event in an overlapping list: checked once (VisitJSON is slow)
-				}
-				if err := v.checkEvent(e); err != nil {
-					v.fail("%s: event: %v", what, err)
-				}
-			}
-		}
-	})
-}
-
-// firstSight reports whether the event (by id) was not checked before.
-func (v *evContract) firstSight(raw []byte) bool {
-	var e struct{ ID string }
-	_ = json.Unmarshal(raw, &e)
-	v.mu.Lock()
-	defer v.mu.Unlock()
-	if v.seen == nil {
-		v.seen = map[string]bool{}
-	}
-	if e.ID == "" || !v.seen[e.ID] {
-		v.seen[e.ID] = true
-		return true
-	}
-	return false
-}
-
-func (v *evContract) report(t *testing.T, minChecked int) {
-	t.Helper()
-	v.mu.Lock()
-	defer v.mu.Unlock()
-	for _, f := range v.failures {
-		t.Error(f)
-	}
-	if v.checked < minChecked {
-		t.Errorf("only %d exchanges checked, want at least %d", v.checked, minChecked)
-	}
+// evTypes are the event types the demo server emits: the simulation must
+// produce each, or its payload schema goes unchecked.
+var evTypes = []string{
+	"turn.started", "turn.completed", "turn.failed", "turn.cancelled",
+	"output.message.started", "output.message.delta", "output.message.completed",
+	"tool.started", "tool.completed",
+	"session.started", "session.activated", "session.idled", "session.title_updated",
 }
 
 func TestContractEvents(t *testing.T) {
-	v := newEvContract(t)
+	v := newValidator(t)
 	srv := apitest.New(apitest.Options{Sessions: 40, Seed: 11, APIKey: sseKey, Now: func() time.Time { return contractNow }})
 	at := contractNow
 	for i := 0; i < 60; i++ { // simulated turns: every kind of event the server emits
@@ -239,7 +64,7 @@ func TestContractEvents(t *testing.T) {
 		t.Fatal(err)
 	}
 	types["session.title_updated"] = true
-	for typ := range evDataSchemas {
+	for _, typ := range evTypes {
 		if !types[typ] && typ != "turn.cancelled" {
 			t.Errorf("the simulation emitted no %s: it goes unchecked", typ)
 		}
@@ -272,16 +97,14 @@ func TestContractEvents(t *testing.T) {
 	got := 0
 	for got < 9 {
 		if ev, ok := sseNext(t, s).(apiclient.Event); ok {
-			if err := v.checkEvent(ev.Raw); err != nil {
-				t.Errorf("stream event %s: %v", ev.Type, err)
+			if _, _, problems := v.Event(ev.Raw); len(problems) != 0 {
+				t.Errorf("stream event %s: %q", ev.Type, problems)
 			}
 			got++
 		}
 	}
-	v.report(t, 13)
-	v.mu.Lock()
-	routes := maps.Clone(v.routes)
-	v.mu.Unlock()
+	reportContract(t, v, 13)
+	routes := v.Routes()
 	for _, op := range []string{"GET /v1/sessions/{session_id}/events", "GET /v1/sessions/{session_id}/sse"} {
 		if routes[op] == 0 {
 			t.Errorf("%s: no exchange validated", op)
@@ -290,7 +113,7 @@ func TestContractEvents(t *testing.T) {
 }
 
 func TestContractEventsNegativeControls(t *testing.T) {
-	v := newEvContract(t)
+	v := newValidator(t)
 	srv := apitest.New(apitest.Options{Sessions: 2, Seed: 11})
 	ts := httptest.NewServer(v.Wrap(srv.Handler()))
 	t.Cleanup(ts.Close)
@@ -301,17 +124,13 @@ func TestContractEventsNegativeControls(t *testing.T) {
 			t.Fatal(err)
 		}
 		resp.Body.Close()
-		v.mu.Lock()
-		n := len(v.failures)
-		v.failures = nil
-		v.mu.Unlock()
-		if n == 0 {
+		if len(v.Failures()) == 0 {
 			t.Errorf("%s: the validator let it through", q)
 		}
 	}
 	good := `{"id":"event_0123456789abcdef0123456789abcdef","type":"turn.failed","ts":"2026-08-01T00:00:00.000Z","session_id":"session_1","context":{},"data":{"turn_id":"t","error":"boom"}}`
-	if err := v.checkEvent([]byte(good)); err != nil {
-		t.Fatalf("a valid event fails: %v", err)
+	if _, _, problems := v.Event([]byte(good)); len(problems) != 0 {
+		t.Fatalf("a valid event fails: %q", problems)
 	}
 	for name, bad := range map[string]string{
 		"data lacks a required field":  strings.Replace(good, `,"error":"boom"`, "", 1),
@@ -319,7 +138,7 @@ func TestContractEventsNegativeControls(t *testing.T) {
 		"envelope lacks session_id":    strings.Replace(good, `"session_id":"session_1",`, "", 1),
 		"type without schema":          strings.Replace(good, `"turn.failed"`, `"made.up"`, 1),
 	} {
-		if err := v.checkEvent([]byte(bad)); err == nil {
+		if _, _, problems := v.Event([]byte(bad)); len(problems) == 0 {
 			t.Errorf("%s: accepted", name)
 		}
 	}
@@ -329,13 +148,16 @@ func TestContractEventsNegativeControls(t *testing.T) {
 // overlap. When this fails, the document was fixed: validate data against
 // EventData directly and drop the per-type workaround.
 func TestContractEventDataOneOfIsAmbiguous(t *testing.T) {
-	v := newEvContract(t)
+	doc := loadSpec(t) // as written: contract.Load relaxes EventData
 	var data any
 	_ = json.Unmarshal([]byte(`{"turn_id":"turn_1"}`), &data) // a session.idled payload
-	if err := v.eventData.VisitJSON(data, openapi3.EnableJSONSchema2020()); err == nil {
+	if len(doc.Components.Schemas["EventData"].Value.OneOf) == 0 {
+		t.Fatal("EventData has no oneOf")
+	}
+	if err := doc.Components.Schemas["EventData"].Value.VisitJSON(data, openapi3.EnableJSONSchema2020()); err == nil {
 		t.Fatal("EventData now accepts a session.idled payload: the oneOf workaround can go")
 	}
-	if err := v.doc.Components.Schemas["SessionIdledData"].Value.VisitJSON(data, openapi3.EnableJSONSchema2020()); err != nil {
+	if err := doc.Components.Schemas["SessionIdledData"].Value.VisitJSON(data, openapi3.EnableJSONSchema2020()); err != nil {
 		t.Fatalf("SessionIdledData rejects its own payload: %v", err)
 	}
 }

@@ -19,77 +19,47 @@ import (
 	"maps"
 	"net/http"
 	"net/http/httptest"
-	"net/url"
 	"regexp"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
-	"github.com/getkin/kin-openapi/openapi3"
-	"github.com/getkin/kin-openapi/openapi3filter"
-	"github.com/getkin/kin-openapi/routers"
-	"github.com/getkin/kin-openapi/routers/legacy"
-
 	"github.com/everruns/sessions/apiclient"
 	"github.com/everruns/sessions/apiclient/apitest"
+	"github.com/everruns/sessions/apiclient/apitest/contract"
 )
 
-const (
-	contractSpecPath   = "../../apiclient/testdata/everruns-sessions-openapi.json"
-	contractSpecServer = "https://app.everruns.com"
-)
+const contractSpecPath = "../../apiclient/testdata/everruns-sessions-openapi.json"
 
-// contractProxy forwards to target and validates each exchange.
+// contractProxy forwards to target and checks each exchange with a
+// contract.Checker; event streams are relayed line by line, each event
+// checked before it is delivered.
 type contractProxy struct {
+	*contract.Checker
 	target    string // scheme://host of the demo server
-	doc       *openapi3.T
-	router    routers.Router
-	errSch    *openapi3.Schema
-	eventSch  *openapi3.Schema // Event, with EventData's ambiguous oneOf relaxed
 	transport *http.Transport
 
 	mu       sync.Mutex
 	failures []string
 	routes   map[string]int
-	events   map[string]bool // event ids checked
-	types    map[string]bool // event types checked
 }
 
 func newContractProxy(t *testing.T, target string) *contractProxy {
 	t.Helper()
-	loader := openapi3.NewLoader()
-	doc, err := loader.LoadFromFile(contractSpecPath)
+	c, err := contract.Load(contractSpecPath)
 	if err != nil {
 		t.Fatal(err)
 	}
-	// As in apiclient's contract tests: the cut document names security
-	// schemes it does not define, its examples do not all match their
-	// patterns, and its EventData is a oneOf whose branches overlap (each
-	// event's data is checked against the schema its type names instead).
-	doc.Components.SecuritySchemes = openapi3.SecuritySchemes{
-		"bearerAuth": &openapi3.SecuritySchemeRef{Value: openapi3.NewJWTSecurityScheme()},
-		"cookieAuth": &openapi3.SecuritySchemeRef{Value: &openapi3.SecurityScheme{Type: "apiKey", In: "cookie", Name: "session"}},
-	}
-	if err := doc.Validate(loader.Context, openapi3.DisableExamplesValidation()); err != nil {
-		t.Fatal(err)
-	}
-	doc.Components.Schemas["EventData"].Value.OneOf = nil
-	router, err := legacy.NewRouter(doc, openapi3.DisableExamplesValidation())
-	if err != nil {
-		t.Fatal(err)
-	}
-	p := &contractProxy{target: target, doc: doc, router: router,
-		errSch: doc.Components.Schemas["ErrorResponse"].Value, eventSch: doc.Components.Schemas["Event"].Value,
-		transport: &http.Transport{}, routes: map[string]int{}, events: map[string]bool{}, types: map[string]bool{}}
+	p := &contractProxy{Checker: c, target: target, transport: &http.Transport{}, routes: map[string]int{}}
 	t.Cleanup(p.transport.CloseIdleConnections)
 	return p
 }
 
-func (p *contractProxy) fail(format string, args ...any) {
+func (p *contractProxy) fail(problems ...string) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	p.failures = append(p.failures, fmt.Sprintf(format, args...))
+	p.failures = append(p.failures, problems...)
 }
 
 func (p *contractProxy) takeFailures() []string {
@@ -100,78 +70,20 @@ func (p *contractProxy) takeFailures() []string {
 	return f
 }
 
-// eventDataSchema names the payload schema of an event type:
-// session.title_updated is SessionTitleUpdatedData.
-func eventDataSchema(typ string) string {
-	var b strings.Builder
-	for _, w := range strings.FieldsFunc(typ, func(r rune) bool { return r == '.' || r == '_' }) {
-		b.WriteString(strings.ToUpper(w[:1]) + w[1:])
-	}
-	return b.String() + "Data"
-}
-
-// checkEvent validates a stored event: the envelope, then data by type.
-func (p *contractProxy) checkEvent(what string, raw []byte) {
-	var doc any
-	var e struct {
-		ID, Type string
-		Data     any
-	}
-	if err := json.Unmarshal(raw, &doc); err != nil || json.Unmarshal(raw, &e) != nil {
-		p.fail("%s: event %.200q is not JSON", what, raw)
-		return
-	}
-	p.mu.Lock()
-	seen := p.events[e.ID]
-	p.events[e.ID], p.types[e.Type] = true, true
-	p.mu.Unlock()
-	if seen && e.ID != "" {
-		return // VisitJSON is slow; an event is the same every time
-	}
-	if err := p.eventSch.VisitJSON(doc, openapi3.EnableJSONSchema2020()); err != nil {
-		p.fail("%s: event envelope: %v", what, err)
-	}
-	sch := p.doc.Components.Schemas[eventDataSchema(e.Type)]
-	if sch == nil {
-		p.fail("%s: event type %q has no payload schema %s in the document", what, e.Type, eventDataSchema(e.Type))
-		return
-	}
-	if err := sch.Value.VisitJSON(e.Data, openapi3.EnableJSONSchema2020()); err != nil {
-		p.fail("%s: %s data: %v", what, e.Type, err)
-	}
-}
-
 func (p *contractProxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
-	what := r.Method + " " + r.URL.RequestURI()
 	body, _ := io.ReadAll(r.Body)
-
-	vreq := r.Clone(ctx)
-	u, _ := url.Parse(contractSpecServer + r.URL.RequestURI())
-	vreq.URL, vreq.Host, vreq.RequestURI, vreq.Body = u, u.Host, "", io.NopCloser(bytes.NewReader(body))
-	opts := &openapi3filter.Options{MultiError: true, IncludeResponseStatus: true,
-		AuthenticationFunc: func(_ context.Context, in *openapi3filter.AuthenticationInput) error {
-			if tok, ok := strings.CutPrefix(in.RequestValidationInput.Request.Header.Get("Authorization"), "Bearer "); !ok || tok == "" {
-				return errors.New("no Bearer token")
-			}
-			return nil
-		}}
-	var in *openapi3filter.RequestValidationInput
-	if route, params, err := p.router.FindRoute(vreq); err != nil {
-		p.fail("%s: no route in the document: %v", what, err)
-	} else {
+	x, problems := p.Request(ctx, r, body)
+	p.fail(problems...)
+	if x.Op != "" {
 		p.mu.Lock()
-		p.routes[route.Method+" "+route.Path]++
+		p.routes[x.Op]++
 		p.mu.Unlock()
-		in = &openapi3filter.RequestValidationInput{Request: vreq, PathParams: params, Route: route, Options: opts}
-		if err := openapi3filter.ValidateRequest(ctx, in); err != nil {
-			p.fail("%s: request: %v", what, err)
-		}
 	}
 
 	out, err := http.NewRequestWithContext(ctx, r.Method, p.target+r.URL.RequestURI(), bytes.NewReader(body))
 	if err != nil {
-		p.fail("%s: %v", what, err)
+		p.fail(fmt.Sprintf("%s: %v", x.What, err))
 		w.WriteHeader(http.StatusBadGateway)
 		return
 	}
@@ -179,7 +91,7 @@ func (p *contractProxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	resp, err := p.transport.RoundTrip(out)
 	if err != nil {
 		if ctx.Err() == nil {
-			p.fail("%s: demo-server: %v", what, err)
+			p.fail(fmt.Sprintf("%s: demo-server: %v", x.What, err))
 		}
 		w.WriteHeader(http.StatusBadGateway)
 		return
@@ -189,49 +101,15 @@ func (p *contractProxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if resp.StatusCode == http.StatusOK && strings.HasPrefix(resp.Header.Get("Content-Type"), "text/event-stream") {
 		w.Header().Del("Content-Length") // the relay may change line endings
 		w.WriteHeader(resp.StatusCode)
-		p.relayStream(ctx, what, w, resp.Body)
+		p.relayStream(ctx, x.What, w, resp.Body)
 		return
 	}
 	resBody, _ := io.ReadAll(resp.Body)
 	// Checked before it is relayed, so that the caller, once answered, sees
 	// the failures of its exchange.
-	defer func() {
-		w.WriteHeader(resp.StatusCode)
-		_, _ = w.Write(resBody)
-	}()
-	if in != nil {
-		hdr := resp.Header
-		if resp.StatusCode >= 400 && hdr.Get("Content-Type") == "application/problem+json" {
-			hdr = hdr.Clone() // the document says application/json for ErrorResponse
-			hdr.Set("Content-Type", "application/json")
-		}
-		err := openapi3filter.ValidateResponse(ctx, &openapi3filter.ResponseValidationInput{
-			RequestValidationInput: in, Status: resp.StatusCode, Header: hdr,
-			Body: io.NopCloser(bytes.NewReader(resBody)), Options: opts,
-		})
-		// Error statuses the document does not list (the README's 400/401/404
-		// on every path) are checked for their body below.
-		if err != nil && !(resp.StatusCode >= 400 && strings.Contains(err.Error(), "status is not supported")) {
-			p.fail("%s: response %d: %v", what, resp.StatusCode, err)
-		}
-	}
-	if resp.StatusCode >= 400 {
-		var doc any
-		if ct := resp.Header.Get("Content-Type"); ct != "application/problem+json" {
-			p.fail("%s: error %d with Content-Type %q", what, resp.StatusCode, ct)
-		} else if err := json.Unmarshal(resBody, &doc); err != nil {
-			p.fail("%s: error %d body is not JSON", what, resp.StatusCode)
-		} else if err := p.errSch.VisitJSON(doc); err != nil {
-			p.fail("%s: error %d body is not an ErrorResponse: %v", what, resp.StatusCode, err)
-		}
-	}
-	if resp.StatusCode == http.StatusOK && strings.HasSuffix(r.URL.Path, "/events") {
-		var list struct{ Data []json.RawMessage }
-		_ = json.Unmarshal(resBody, &list)
-		for _, e := range list.Data {
-			p.checkEvent(what, e)
-		}
-	}
+	p.fail(p.Response(ctx, x, resp.StatusCode, resp.Header, resBody)...)
+	w.WriteHeader(resp.StatusCode)
+	_, _ = w.Write(resBody)
 }
 
 // relayStream copies an event stream line by line, flushing each, and checks
@@ -266,7 +144,7 @@ func (p *contractProxy) relayStream(ctx context.Context, what string, w http.Res
 		case data == nil: // a heartbeat comment, or nothing
 		case event == "connected":
 			if raw != `{"status":"connected"}` {
-				p.fail("%s: connected event data %q", what, raw)
+				p.fail(fmt.Sprintf("%s: connected event data %q", what, raw))
 			}
 		case event == "disconnecting":
 			var d struct {
@@ -274,15 +152,16 @@ func (p *contractProxy) relayStream(ctx context.Context, what string, w http.Res
 				RetryMS *int   `json:"retry_ms"`
 			}
 			if json.Unmarshal([]byte(raw), &d) != nil || d.Reason == "" || d.RetryMS == nil {
-				p.fail("%s: disconnecting event data %q", what, raw)
+				p.fail(fmt.Sprintf("%s: disconnecting event data %q", what, raw))
 			}
 		default:
-			var e struct{ ID, Type string }
-			_ = json.Unmarshal([]byte(raw), &e)
-			if id == "" || e.ID != id || e.Type != event {
-				p.fail("%s: SSE id %q / event %q disagree with the payload's id %q / type %q", what, id, event, e.ID, e.Type)
+			eid, typ, problems := p.Event([]byte(raw))
+			if id == "" || eid != id || typ != event {
+				p.fail(fmt.Sprintf("%s: SSE id %q / event %q disagree with the payload's id %q / type %q", what, id, event, eid, typ))
 			}
-			p.checkEvent(what, []byte(raw))
+			for _, pr := range problems {
+				p.fail(fmt.Sprintf("%s: event: %s", what, pr))
+			}
 		}
 		event, id, data = "", "", nil
 		// The blank line delivers the event: only after it was checked, so
@@ -295,7 +174,7 @@ func (p *contractProxy) relayStream(ctx context.Context, what string, w http.Res
 		}
 	}
 	if err := sc.Err(); err != nil && ctx.Err() == nil {
-		p.fail("%s: reading the stream: %v", what, err)
+		p.fail(fmt.Sprintf("%s: reading the stream: %v", what, err))
 	}
 }
 
@@ -553,12 +432,7 @@ func checkDemoServer(t *testing.T, sessions, nOrgs int) {
 	for _, f := range p.takeFailures() {
 		t.Errorf("contract: %s", f)
 	}
-	var ops []string
-	for path, item := range p.doc.Paths.Map() {
-		for method := range item.Operations() {
-			ops = append(ops, method+" "+path)
-		}
-	}
+	ops := p.Operations()
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if len(ops) != 19 {
@@ -572,8 +446,8 @@ func checkDemoServer(t *testing.T, sessions, nOrgs int) {
 			t.Errorf("%s: not exercised against demo-server", op)
 		}
 	}
-	if !p.types["session.title_updated"] || !p.types["turn.cancelled"] || !p.types["session.idled"] {
-		t.Errorf("only %d events (%v) checked", len(p.events), p.types)
+	if types := p.EventTypes(); types["session.title_updated"] == 0 || types["turn.cancelled"] == 0 || types["session.idled"] == 0 {
+		t.Errorf("only these events were checked: %v", types)
 	}
 }
 
@@ -619,8 +493,5 @@ func TestDemoContractProxyNegativeControls(t *testing.T) {
 		if f := strings.Join(p.takeFailures(), "\n"); !strings.Contains(f, c.want) {
 			t.Errorf("%s %s: the proxy missed it (want %q): %q", c.method, c.path, c.want, f)
 		}
-	}
-	if eventDataSchema("session.title_updated") != "SessionTitleUpdatedData" || eventDataSchema("output.message.delta") != "OutputMessageDeltaData" {
-		t.Error("eventDataSchema")
 	}
 }
