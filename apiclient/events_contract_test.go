@@ -9,8 +9,9 @@ package apiclient_test
 // SessionIdledData and TurnCancelledData), so no real event validates against
 // it. Its description says "the schema depends on the event type field", so
 // the tests check the envelope with data unconstrained, then data against the
-// schema its type names (contract.Checker.Event). TestContractEventDataOneOfIsAmbiguous
-// records the defect, and fails once the document fixes it.
+// schema its type names (contract.Checker.Event).
+// TestContractEventDataOneOfIsAmbiguous records the defect, and fails once
+// the document fixes it.
 
 import (
 	"context"
