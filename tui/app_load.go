@@ -103,6 +103,9 @@ func (m Model) onLoadFinished(msg loadFinishedMsg) (tea.Model, tea.Cmd) {
 		}
 		return m, m.setError("load failed: " + describe(msg.err) + got + " — ctrl+r to retry")
 	}
+	if m.load.toTop {
+		m.list, m.load.toTop = m.list.Reset(), false
+	}
 	if m.load.next != nil && m.load.next != m.st {
 		m.load.next.keepNewer(m.st)
 		if len(m.st.outside) > 0 {
