@@ -87,3 +87,20 @@ func IsOrgRequired(err error) bool {
 	}
 	return strings.Contains(strings.ToLower(e.Message), "x-org-id")
 }
+
+// LooksLikeOrgID reports whether s has the shape of the server's
+// organisation ids (org_ and 32 lower-case hex digits). The server answers
+// a malformed X-Org-Id with 401, which reads like a bad key: a name given
+// where an id belongs is the likely slip.
+func LooksLikeOrgID(s string) bool {
+	hex, ok := strings.CutPrefix(s, "org_")
+	if !ok || len(hex) != 32 {
+		return false
+	}
+	for _, c := range []byte(hex) {
+		if (c < '0' || c > '9') && (c < 'a' || c > 'f') {
+			return false
+		}
+	}
+	return true
+}

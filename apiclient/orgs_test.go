@@ -205,3 +205,18 @@ func TestContractSeveralOrgs(t *testing.T) {
 	}
 	reportContract(t, v, 6)
 }
+
+func TestLooksLikeOrgID(t *testing.T) {
+	for s, want := range map[string]bool{
+		"org_a13ae1a59c1c989be3e21a3424a94493": true,
+		"org_A13AE1A59C1C989BE3E21A3424A94493": false, // the server's ids are lower-case
+		"org_a13ae1a59c1c989be3e21a3424a9449":  false,
+		"Staging":                              false,
+		"":                                     false,
+		"org_a13ae1a59c1c989be3e21a3424a9449z": false,
+	} {
+		if got := apiclient.LooksLikeOrgID(s); got != want {
+			t.Errorf("LooksLikeOrgID(%q) = %v", s, got)
+		}
+	}
+}

@@ -34,6 +34,39 @@ func addSat(a, b int64) int64 {
 	return a + b
 }
 
+// Add adds b to u bucket by bucket (saturating, as every sum here); a
+// cache or cost field present on either side is present in the sum.
+func (u *TokenUsage) Add(b *TokenUsage) {
+	if b == nil {
+		return
+	}
+	u.InputTokens = addSat(max(u.InputTokens, 0), b.InputTokens)
+	u.OutputTokens = addSat(max(u.OutputTokens, 0), b.OutputTokens)
+	addInt := func(x **int64, y *int64) {
+		if y != nil {
+			v := addSat(0, *y)
+			if *x != nil {
+				v = addSat(max(**x, 0), v)
+			}
+			*x = &v
+		}
+	}
+	addCost := func(x **float64, y *float64) {
+		if y != nil {
+			v := *y
+			if *x != nil {
+				v += **x
+			}
+			*x = &v
+		}
+	}
+	addInt(&u.CacheReadTokens, b.CacheReadTokens)
+	addInt(&u.CacheCreationTokens, b.CacheCreationTokens)
+	addCost(&u.ActualCostUSD, b.ActualCostUSD)
+	addCost(&u.EstimatedCostUSD, b.EstimatedCostUSD)
+	addCost(&u.EffectiveCostUSD, b.EffectiveCostUSD)
+}
+
 // CacheHitRatio is the share of prompt tokens served from the cache, in
 // [0, 1]; 0 when there were no prompt tokens.
 func CacheHitRatio(cacheRead, prompt int64) float64 {

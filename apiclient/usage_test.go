@@ -175,3 +175,24 @@ func TestUsageAggregatorStreams(t *testing.T) {
 		t.Fatalf("labels %v", got)
 	}
 }
+
+// TokenUsage.Add sums bucket by bucket, keeps a cache or cost field present
+// on either side, and saturates as every sum does.
+func TestTokenUsageAdd(t *testing.T) {
+	i64 := func(v int64) *int64 { return &v }
+	f64 := func(v float64) *float64 { return &v }
+	var sum TokenUsage
+	sum.Add(&TokenUsage{InputTokens: 100, OutputTokens: 10, CacheReadTokens: i64(5)})
+	sum.Add(nil)
+	sum.Add(&TokenUsage{InputTokens: 50, OutputTokens: 20, CacheCreationTokens: i64(7), EstimatedCostUSD: f64(0.25)})
+	sum.Add(&TokenUsage{InputTokens: -40, OutputTokens: 1, ActualCostUSD: f64(1)})
+	if sum.InputTokens != 150 || sum.OutputTokens != 31 || sum.CacheRead() != 5 || sum.CacheCreation() != 7 ||
+		sum.EstimatedCostUSD == nil || *sum.EstimatedCostUSD != 0.25 || sum.ActualCostUSD == nil || *sum.ActualCostUSD != 1 ||
+		sum.EffectiveCostUSD != nil {
+		t.Fatalf("sum %+v", sum)
+	}
+	sum.Add(&TokenUsage{InputTokens: math.MaxInt64, CacheReadTokens: i64(math.MaxInt64)})
+	if sum.InputTokens != math.MaxInt64 || sum.CacheRead() != math.MaxInt64 {
+		t.Fatalf("did not saturate: %+v", sum)
+	}
+}

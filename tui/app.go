@@ -112,6 +112,7 @@ type loadState struct {
 	agentID   string
 	complete  bool // at least one load finished without error
 	problems  int  // sessions of this load that could not be read
+	toTop     bool // the cursor goes to the first row when it lands (g)
 }
 
 // New builds the root model.
@@ -165,6 +166,7 @@ func (m *Model) startLoad() tea.Cmd {
 	m.load.active = true
 	m.load.cancel = cancel
 	m.load.loaded, m.load.err, m.load.aborted, m.load.derivedAt, m.load.problems = 0, nil, false, 0, 0
+	m.load.toTop = false
 	m.load.total = m.st.total
 	m.load.next = newStore()
 	if !m.load.complete && m.st.loaded == 0 {

@@ -1,7 +1,10 @@
 package tui
 
 import (
+	"errors"
 	"fmt"
+	"github.com/everruns/sessions/tui/safetext"
+	"net/http"
 	"strings"
 
 	tea "github.com/charmbracelet/bubbletea"
@@ -87,10 +90,21 @@ func (m Model) onLoadFinished(msg loadFinishedMsg) (tea.Model, tea.Cmd) {
 			nm, cmd := m.openOrgs("— this key belongs to several organisations; choose one")
 			return nm, cmd
 		}
+		if badOrgID(msg.err, m.org.id) && m.mode == modeList {
+			// A name where an id belongs (EVERRUNS_ORG_ID, --org-id): the
+			// server's 401 would read like a bad key. Listing needs no id.
+			m.status = statusLine{}
+			nm, cmd := m.openOrgs(fmt.Sprintf("— the server refused %q: it is not an organisation id; choose one",
+				safetext.Line(m.org.id, 40)))
+			return nm, cmd
+		}
 		if m.load.aborted {
 			return m, m.setError("load cancelled" + got + " — ctrl+r to load again")
 		}
 		return m, m.setError("load failed: " + describe(msg.err) + got + " — ctrl+r to retry")
+	}
+	if m.load.toTop {
+		m.list, m.load.toTop = m.list.Reset(), false
 	}
 	if m.load.next != nil && m.load.next != m.st {
 		m.load.next.keepNewer(m.st)
@@ -109,4 +123,11 @@ func (m Model) onLoadFinished(msg loadFinishedMsg) (tea.Model, tea.Cmd) {
 		m.status = statusLine{} // an old error, or "reloading…": done now
 	}
 	return m, counts
+}
+
+// badOrgID reports a 401 while acting in an organisation whose id does not
+// have the shape of one.
+func badOrgID(err error, orgID string) bool {
+	var ae *apiclient.APIError
+	return orgID != "" && !apiclient.LooksLikeOrgID(orgID) && errors.As(err, &ae) && ae.Status == http.StatusUnauthorized
 }

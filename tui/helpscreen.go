@@ -147,17 +147,10 @@ func (s helpScreen) FullHelp() [][]key.Binding {
 	return out
 }
 
-// syntaxGroup is the filter's query syntax, from querylang. Its closing
-// note on the parts asked of the server is left out: the list does not
-// send Matcher.Server() yet, and help must not promise what is not done.
+// syntaxGroup is the filter's query syntax, from querylang, with its note
+// on the parts also asked of the server (the list sends Matcher.Server()).
 func syntaxGroup() helpGroup {
 	lines := strings.Split(querylang.SyntaxHelp, "\n")
-	for i, l := range lines {
-		if strings.HasPrefix(l, "status, source, agent, created") {
-			lines = append(lines[:i:i], "Filters apply to the loaded sessions.")
-			break
-		}
-	}
 	return helpGroup{title: lines[0], text: lines[1:]}
 }
 

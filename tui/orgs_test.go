@@ -82,6 +82,28 @@ func TestOrgPickerOpensOnOrgRequired(t *testing.T) {
 	}
 }
 
+// A name given where an organisation id belongs (EVERRUNS_ORG_ID=Staging)
+// gets the server's 401, which reads like a bad key: the picker opens and
+// says so, and choosing loads that organisation.
+func TestOrgPickerOpensOnNameGivenAsID(t *testing.T) {
+	srv, _, staging := orgsServer(t)
+	opts := progOptions(progClient(srv, orgsPAT).WithOrg("Staging"))
+	opts.OrgID = "Staging"
+	p := startProg(t, srv, opts, 100, 24)
+	p.waitFor("picker saying why", func(s progSnap) bool {
+		return s.mode == modeOrgs && strings.Contains(s.view, `"Staging": it is not an organisation id`)
+	})
+	p.typeText("stag")
+	p.press("enter")
+	s := p.waitSettled("staging loaded")
+	if s.mode != modeList || !strings.Contains(s.view, "sessions Staging") || strings.Contains(s.view, "EVERRUNS_API_KEY") {
+		t.Fatalf("mode %v after choosing:\n%s", s.mode, s.view)
+	}
+	if m := p.finish(); m.org.id != staging.ID {
+		t.Errorf("org %q, want %q", m.org.id, staging.ID)
+	}
+}
+
 // O opens the picker at any time; switching clears marks and the filter.
 func TestOrgPickerSwitchClearsMarksAndFilter(t *testing.T) {
 	srv, primary, staging := orgsServer(t)

@@ -14,7 +14,9 @@ import (
 // server's order) fetches the next older page and drops as many of the
 // newest rows, the farthest from the cursor; moving above its first row
 // once the newest were dropped fetches the page before it and drops the
-// oldest. The header says which rows are loaded.
+// oldest; the top key (g) goes back to the newest rows, loading them again
+// when they are more than a page away. The header says which rows are
+// loaded.
 
 // windowState is the page fetch in flight: at most one, its answer
 // stamped with a generation and the store it was asked for.
@@ -52,6 +54,13 @@ func (m *Model) moveWindow(k tea.KeyMsg) tea.Cmd {
 	keys := m.ctx.Keys
 	size := m.opts.PageSize
 	switch {
+	case keyMatches(k, keys.Top) && m.st.base > size:
+		// The newest rows are pages away: load them again (the newest
+		// first, as at start), rather than a page per key.
+		m.setInfo("back to the newest sessions…")
+		cmd := m.startLoad()
+		m.load.toTop = true // not the kept selection, as ctrl+r keeps it
+		return cmd
 	case keyMatches(k, keys.Down, keys.PageDown, keys.Bottom) && m.list.Cursor == len(m.view.rows)-1:
 		next := m.st.base + len(m.st.slots)
 		if m.win.end == m.st || next >= m.st.total {

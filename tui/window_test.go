@@ -63,6 +63,31 @@ func TestScrollPastTheWindowFetchesAndEvicts(t *testing.T) {
 	}
 }
 
+// g far down the window goes back to the newest sessions at once (a load
+// of the newest, as at start), not a page per key.
+func TestTopKeyReturnsToTheNewest(t *testing.T) {
+	srv := millionServer(t)
+	opts := progOptions(listOnlyAPI{noStats{progClient(srv, "")}})
+	opts.MaxRows = 1000
+	d := newFaultDriver(t, opts, 120, 30)
+	d.waitFor("the bounded load", func(m Model) bool { return m.load.complete && !m.load.active && len(m.view.rows) == 1000 }, progWait)
+	newest := d.m.view.rows[0].S.ID
+	for base := 100; base <= 300; base += 100 {
+		d.press("G")
+		d.waitFor("an older page", func(m Model) bool { return m.st.base == base && !m.win.inflight && !m.deriving }, progWait)
+	}
+	d.press("g")
+	d.waitFor("the newest back", func(m Model) bool {
+		return m.load.complete && !m.load.active && m.st.base == 0 && len(m.view.rows) == 1000 && !m.deriving
+	}, progWait)
+	if got := d.m.view.rows[0].S.ID; got != newest || d.m.list.Cursor != 0 {
+		t.Errorf("after g: first row %s at cursor %d, want the newest %s at 0", got, d.m.list.Cursor, newest)
+	}
+	if !strings.Contains(d.screen(), "newest 1,000 of 1,000,000 loaded") {
+		t.Errorf("header:\n%s", d.screen())
+	}
+}
+
 // A stale page (asked before a reload replaced the store) changes nothing.
 func TestWindowDropsAPageForAnotherStore(t *testing.T) {
 	m := boundedModel(t, newSearchAPI())

@@ -37,20 +37,6 @@ func (a *app) orgSetting(changed func(string) bool, fc *fileConfig, path string)
 	return "", ""
 }
 
-// looksLikeOrgID reports the shape of the server's organisation ids.
-func looksLikeOrgID(s string) bool {
-	hex, ok := strings.CutPrefix(s, "org_")
-	if !ok || len(hex) != 32 {
-		return false
-	}
-	for _, c := range []byte(hex) {
-		if (c < '0' || c > '9') && (c < 'a' || c > 'f') {
-			return false
-		}
-	}
-	return true
-}
-
 // matchOrg finds want among orgs: an id, else a case-insensitive exact name,
 // else a unique case-insensitive name prefix. With no single match it
 // returns the names that tie (none when nothing matches).
@@ -94,7 +80,7 @@ func orgList(orgs []apiclient.Organization) string {
 // kept without a request. Unknown or ambiguous names exit 2 with the choices.
 func (a *app) resolveOrg(ctx context.Context, s *settings) error {
 	byName := s.OrgFrom == "--org" || strings.HasPrefix(s.OrgFrom, "org_id")
-	if s.OrgID == "" || !byName || looksLikeOrgID(s.OrgID) {
+	if s.OrgID == "" || !byName || apiclient.LooksLikeOrgID(s.OrgID) {
 		return nil
 	}
 	orgs, err := a.clientInOrg(s, "").ListOrgs(ctx)
@@ -152,7 +138,7 @@ func (a *app) explainOrgRequired(ctx context.Context, err error) error {
 func (a *app) badOrgID(err error) error {
 	var ae *apiclient.APIError
 	s := a.last
-	if !errors.As(err, &ae) || ae.Status != 401 || s.OrgID == "" || looksLikeOrgID(s.OrgID) ||
+	if !errors.As(err, &ae) || ae.Status != 401 || s.OrgID == "" || apiclient.LooksLikeOrgID(s.OrgID) ||
 		(s.OrgFrom != "--org-id" && s.OrgFrom != apiclient.EnvOrgID) {
 		return nil
 	}

@@ -452,7 +452,7 @@ func (t *Transcript) completed(ev apiclient.Event) bool {
 	}
 	if u := usageOf(ev); u != nil {
 		if tu := t.liveTurns[turnID(ev)]; tu != nil {
-			addUsage(tu, u)
+			tu.Add(u)
 		}
 	}
 	t.add(it)

@@ -13,9 +13,9 @@ func (t *Transcript) Usage() *apiclient.TokenUsage {
 		return t.base
 	}
 	sum := apiclient.TokenUsage{}
-	addUsage(&sum, t.base)
+	sum.Add(t.base)
 	for _, id := range t.turnOrder {
-		addUsage(&sum, t.liveTurns[id])
+		sum.Add(t.liveTurns[id])
 	}
 	return &sum
 }
@@ -32,8 +32,8 @@ func (t *Transcript) startTurn(id string) {
 	if len(t.turnOrder) >= maxLiveTurns {
 		old := t.turnOrder[0]
 		base := apiclient.TokenUsage{}
-		addUsage(&base, t.base)
-		addUsage(&base, t.liveTurns[old])
+		base.Add(t.base)
+		base.Add(t.liveTurns[old])
 		t.base = &base
 		delete(t.liveTurns, old)
 		t.turnOrder = append(t.turnOrder[:0:0], t.turnOrder[1:]...)
@@ -64,39 +64,6 @@ func (t *Transcript) turnUsage(ev apiclient.Event) {
 	if tu := t.liveTurns[turnID(ev)]; tu != nil {
 		*tu = *u
 	}
-}
-
-// addUsage adds b to a, bucket by bucket; a cost field present on either
-// side is present in the sum.
-func addUsage(a *apiclient.TokenUsage, b *apiclient.TokenUsage) {
-	if b == nil {
-		return
-	}
-	a.InputTokens += b.InputTokens
-	a.OutputTokens += b.OutputTokens
-	addInt := func(x **int64, y *int64) {
-		if y != nil {
-			v := *y
-			if *x != nil {
-				v += **x
-			}
-			*x = &v
-		}
-	}
-	addF := func(x **float64, y *float64) {
-		if y != nil {
-			v := *y
-			if *x != nil {
-				v += **x
-			}
-			*x = &v
-		}
-	}
-	addInt(&a.CacheReadTokens, b.CacheReadTokens)
-	addInt(&a.CacheCreationTokens, b.CacheCreationTokens)
-	addF(&a.ActualCostUSD, b.ActualCostUSD)
-	addF(&a.EstimatedCostUSD, b.EstimatedCostUSD)
-	addF(&a.EffectiveCostUSD, b.EffectiveCostUSD)
 }
 
 // idRing remembers the last n ids.
