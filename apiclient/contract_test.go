@@ -108,8 +108,8 @@ func (v *validator) Checked() int {
 }
 
 // Wrap checks each request, and each answer before relaying it. An event
-// stream (/sse) is relayed as it comes: only its request is checked here
-// (TestContractEvents checks the events the client reads from it).
+// stream goes straight through (TestContractEvents checks the events the
+// client reads from it); an error answer to /sse is checked like any other.
 func (v *validator) Wrap(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		ctx := r.Context()
@@ -117,16 +117,15 @@ func (v *validator) Wrap(next http.Handler) http.Handler {
 		r.Body = io.NopCloser(bytes.NewReader(body))
 		x, problems := v.Request(ctx, r, body)
 		v.request(x, problems)
-		if strings.HasSuffix(r.URL.Path, "/sse") {
+
+		a := &answer{w: w, rec: httptest.NewRecorder()}
+		next.ServeHTTP(a, r)
+		if a.stream {
 			v.done(nil)
-			next.ServeHTTP(w, r)
 			return
 		}
-
-		rec := httptest.NewRecorder()
-		next.ServeHTTP(rec, r)
-		res := rec.Result()
-		resBody := rec.Body.Bytes()
+		res := a.rec.Result()
+		resBody := a.rec.Body.Bytes()
 		// Relayed after the checks, so that a caller, once answered, sees
 		// the failures of its own exchange.
 		defer func() {
@@ -138,6 +137,52 @@ func (v *validator) Wrap(next http.Handler) http.Handler {
 		}()
 		v.done(v.Response(ctx, x, res.StatusCode, res.Header, resBody))
 	})
+}
+
+// answer keeps an answer to be checked, unless it is an event stream: that
+// goes straight through, flushed as the handler flushes it.
+type answer struct {
+	w      http.ResponseWriter
+	rec    *httptest.ResponseRecorder
+	wrote  bool
+	stream bool
+}
+
+func (a *answer) Header() http.Header {
+	if a.stream {
+		return a.w.Header()
+	}
+	return a.rec.Header()
+}
+
+func (a *answer) WriteHeader(status int) {
+	if a.wrote {
+		return
+	}
+	a.wrote = true
+	if status == http.StatusOK && strings.HasPrefix(a.rec.Header().Get("Content-Type"), "text/event-stream") {
+		maps.Copy(a.w.Header(), a.rec.Header())
+		a.stream = true
+		a.w.WriteHeader(status)
+		return
+	}
+	a.rec.WriteHeader(status)
+}
+
+func (a *answer) Write(b []byte) (int, error) {
+	a.WriteHeader(http.StatusOK)
+	if a.stream {
+		return a.w.Write(b)
+	}
+	return a.rec.Write(b)
+}
+
+// FlushError serves http.ResponseController.Flush.
+func (a *answer) FlushError() error {
+	if a.stream {
+		return http.NewResponseController(a.w).Flush()
+	}
+	return nil
 }
 
 // contractServer starts apitest behind the validator, with the real
