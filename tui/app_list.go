@@ -255,7 +255,7 @@ func (m Model) openDetailOf(r *row) (tea.Model, tea.Cmd) {
 		return m, nil
 	}
 	m.ops.seq++
-	m.detail = newDetail(&m.ctx, r, m.ops.seq).SetSize(m.ctx.Width, m.bodyHeight())
+	m.detail = newDetail(&m.ctx, r, m.org.name, m.ops.seq).SetSize(m.ctx.Width, m.bodyHeight())
 	m.mode = modeDetail
 	// The detail follows the session live: stored transcript, then SSE.
 	var cmd tea.Cmd

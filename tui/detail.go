@@ -44,9 +44,19 @@ func (c *Context) detailRow(r *row) detail.Row {
 	return d
 }
 
-// newDetail is the detail view of r; gen stamps what OpenLive starts.
-func newDetail(ctx *Context, r *row, gen int) detail.Model {
-	return detail.New(ctx.common(), detailKeys(ctx.Keys), ctx.detailRow(r), gen)
+// newDetail is the detail view of r, in the organisation named orgName
+// ("" when unknown); gen stamps what OpenLive starts.
+func newDetail(ctx *Context, r *row, orgName string, gen int) detail.Model {
+	d := ctx.detailRow(r)
+	d.OrgName = orgName
+	return detail.New(ctx.common(), detailKeys(ctx.Keys), d, gen)
+}
+
+// detailRowOf is r for the detail view, with the organisation's name.
+func (m Model) detailRowOf(r *row) detail.Row {
+	d := m.ctx.detailRow(r)
+	d.OrgName = m.org.name
+	return d
 }
 
 // refreshDetail hands an open detail view (or one under help or the edit
@@ -55,7 +65,7 @@ func newDetail(ctx *Context, r *row, gen int) detail.Model {
 func (m *Model) refreshDetail() {
 	if id := m.detail.ID(); id != "" && (m.mode == modeDetail || m.back == modeDetail) {
 		if r := m.st.get(id); r != nil {
-			m.detail = m.detail.SetRow(m.ctx.detailRow(r))
+			m.detail = m.detail.SetRow(m.detailRowOf(r))
 		}
 	}
 }

@@ -75,7 +75,7 @@ func detailTestMessages(id string) []apiclient.Message {
 // the context, with msgs as its stored transcript.
 func detailOpen(t *testing.T, ctx *Context, s apiclient.Session, msgs []apiclient.Message) detail.Model {
 	t.Helper()
-	m := newDetail(ctx, sessionlist.NewRow(s), 7).SetSize(ctx.Width, ctx.Height)
+	m := newDetail(ctx, sessionlist.NewRow(s), "", 7).SetSize(ctx.Width, ctx.Height)
 	if msgs != nil {
 		m, _ = m.Update(live.SubscribedMsg{ID: s.ID, Gen: 7, Messages: msgs})
 	}

@@ -194,7 +194,7 @@ func (m Model) onSaved(msg sessionSavedMsg) (tea.Model, tea.Cmd) {
 	}
 	if m.mode == modeDetail && m.detail.ID() == info.id {
 		if r := m.st.get(info.id); r != nil {
-			m.detail = m.detail.SetRow(m.ctx.detailRow(r))
+			m.detail = m.detail.SetRow(m.detailRowOf(r))
 		}
 	}
 	label := info.label

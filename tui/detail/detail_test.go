@@ -127,6 +127,19 @@ func TestDetailShowsFields(t *testing.T) {
 	}
 }
 
+// With the organisation's name known, the org field names it beside its id.
+func TestDetailNamesTheOrganisation(t *testing.T) {
+	ctx := detailTestCtx(160, 45)
+	s := detailTestSession()
+	r := testRow(s)
+	r.OrgName = "Staging"
+	view := New(common.Context{Theme: ctx.Theme, Now: func() time.Time { return detailTestNow }}, testKeys(), r, 1).
+		SetSize(ctx.Width, ctx.Height).View()
+	if want := "Staging (" + s.OrganizationID + ")"; !strings.Contains(view, want) {
+		t.Errorf("view lacks %q:\n%s", want, view)
+	}
+}
+
 func TestDetailNullFields(t *testing.T) {
 	ctx := detailTestCtx(80, 24)
 	s := detailTestSession()

@@ -36,6 +36,7 @@ type Row struct {
 	Title   string // "" when untitled
 	Agent   string // the agent's display name or id; "" when none
 	Tags    string // joined tags; "" when none
+	OrgName string // the organisation's name, when known (sanitised)
 }
 
 // fields is a session's fields as the detail view shows them: every server
@@ -72,7 +73,7 @@ func newFields(r Row) fields {
 		source:   safetext.Line(string(s.Source), common.MaxTagBytes),
 		agent:    r.Agent,
 		model:    "—",
-		org:      safetext.Line(s.OrganizationID, common.MaxTagBytes),
+		org:      orgText(r.OrgName, s.OrganizationID),
 		tags:     "—",
 		caps:     "—",
 		started:  s.StartedAt,
@@ -315,4 +316,17 @@ func flow(label lipgloss.Style, cells []cell, w int) []string {
 		out = append(out, strings.TrimRight(line.String(), " "))
 	}
 	return out
+}
+
+// orgText is the organisation as the detail view names it: "Name (id)",
+// or the id alone while the name is unknown.
+func orgText(name, id string) string {
+	id = safetext.Line(id, common.MaxTagBytes)
+	switch {
+	case name == "":
+		return id
+	case id == "":
+		return name
+	}
+	return name + " (" + id + ")"
 }
