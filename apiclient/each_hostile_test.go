@@ -44,7 +44,7 @@ func TestEachSessionHostile(t *testing.T) {
 			if err != nil || !reflect.DeepEqual(got, ids(srv.All())) || sum.MaxHeld > held {
 				t.Fatalf("%d sessions, held %d, %v", len(got), sum.MaxHeld, err)
 			}
-			if n := listRequests(srv); n < 3 || n > 3+apiclient.DefaultConcurrency {
+			if n := srv.ListRequests(); n < 3 || n > 3+apiclient.DefaultConcurrency {
 				t.Fatalf("%d list requests for 3 pages of data", n)
 			}
 		}},
@@ -56,7 +56,7 @@ func TestEachSessionHostile(t *testing.T) {
 				t.Fatalf("%d sessions, %v", len(got), err)
 			}
 			wantWarning(t, sum.Warnings, "same sessions again")
-			if n := listRequests(srv); n > 2+apiclient.DefaultConcurrency {
+			if n := srv.ListRequests(); n > 2+apiclient.DefaultConcurrency {
 				t.Fatalf("%d list requests", n)
 			}
 		}},
@@ -77,8 +77,8 @@ func TestEachSessionHostile(t *testing.T) {
 					}
 					return nil
 				})
-				if !errors.Is(err, context.Canceled) || listRequests(srv) > 1+apiclient.DefaultConcurrency {
-					t.Fatalf("err %v after %d requests", err, listRequests(srv))
+				if !errors.Is(err, context.Canceled) || srv.ListRequests() > 1+apiclient.DefaultConcurrency {
+					t.Fatalf("err %v after %d requests", err, srv.ListRequests())
 				}
 			}
 		}},

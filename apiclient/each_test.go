@@ -53,7 +53,7 @@ func TestEachSessionMaxRows(t *testing.T) {
 	if err != nil || n != 250 || sum.Rows != 250 || !sum.Bounded || sum.Total != 500 {
 		t.Fatalf("err %v, %d rows, summary %+v", err, n, sum)
 	}
-	if r := listRequests(srv); r != 3 {
+	if r := srv.ListRequests(); r != 3 {
 		t.Errorf("%d list requests, want 3", r)
 	}
 
@@ -89,7 +89,7 @@ func TestEachSessionStopsOnError(t *testing.T) {
 	if !errors.Is(err, stop) || n != 15 {
 		t.Fatalf("err %v after %d rows", err, n)
 	}
-	if r := listRequests(srv); r > 2+apiclient.DefaultConcurrency {
+	if r := srv.ListRequests(); r > 2+apiclient.DefaultConcurrency {
 		t.Errorf("%d list requests after stopping in the second page", r)
 	}
 }
@@ -117,8 +117,8 @@ func TestSessionsIterator(t *testing.T) {
 			break
 		}
 	}
-	if n != 120 || listRequests(srv) > 2+apiclient.DefaultConcurrency {
-		t.Errorf("%d rows, %d requests", n, listRequests(srv))
+	if n != 120 || srv.ListRequests() > 2+apiclient.DefaultConcurrency {
+		t.Errorf("%d rows, %d requests", n, srv.ListRequests())
 	}
 }
 
@@ -143,7 +143,7 @@ func TestListAllMaxRows(t *testing.T) {
 			t.Fatalf("row %d is not the %dth newest", i, i)
 		}
 	}
-	if r := listRequests(srv); r != 4 {
+	if r := srv.ListRequests(); r != 4 {
 		t.Errorf("%d list requests, want 4", r)
 	}
 }

@@ -62,17 +62,6 @@ func ids(ss []apiclient.Session) []string {
 	return out
 }
 
-// listRequests counts the list GETs the server received.
-func listRequests(srv *apitest.Server) int {
-	n := 0
-	for _, r := range srv.Requests() {
-		if r.Method == http.MethodGet && strings.HasSuffix(r.Path, "/v1/sessions") {
-			n++
-		}
-	}
-	return n
-}
-
 func methods(srv *apitest.Server) []string {
 	var out []string
 	for _, r := range srv.Requests() {
@@ -114,7 +103,7 @@ func TestHostileServer(t *testing.T) {
 				t.Fatalf("ListAll = %d sessions, %v; want the server's 250 in order", len(got), err)
 			}
 			// 3 pages hold the data; at most conc more were in flight when the short one came.
-			if n := listRequests(srv); n < 3 || n > 3+conc {
+			if n := srv.ListRequests(); n < 3 || n > 3+conc {
 				t.Fatalf("%d list requests for 3 pages of data (window %d)", n, conc)
 			}
 		}},
@@ -126,7 +115,7 @@ func TestHostileServer(t *testing.T) {
 			if err != nil || !reflect.DeepEqual(ids(got), ids(srv.All()[:limit])) {
 				t.Fatalf("ListAll = %d sessions, %v; want the first page once", len(got), err)
 			}
-			if n := listRequests(srv); n > 1+conc {
+			if n := srv.ListRequests(); n > 1+conc {
 				t.Fatalf("%d list requests; want at most 1 + %d", n, conc)
 			}
 			wantWarning(t, log.warnings(), "same sessions again")
@@ -139,7 +128,7 @@ func TestHostileServer(t *testing.T) {
 			if !errors.Is(err, context.Canceled) || len(got) > 10*(1+conc) {
 				t.Fatalf("ListAll after cancel = %d sessions, %v", len(got), err)
 			}
-			if n := listRequests(srv); n > 1+conc {
+			if n := srv.ListRequests(); n > 1+conc {
 				t.Fatalf("%d list requests after a cancel at the first page", n)
 			}
 		}},

@@ -48,17 +48,6 @@ func hostileUnresolved(t *testing.T, d *faultDriver, srv *apitest.Server) apicli
 	return s
 }
 
-// listRequests counts the list requests of srv.
-func listRequests(srv *apitest.Server) int {
-	n := 0
-	for _, r := range srv.Requests() {
-		if r.Method == http.MethodGet && strings.HasSuffix(r.Path, "/v1/sessions") {
-			n++
-		}
-	}
-	return n
-}
-
 // sessionWrites is the methods and paths of srv's requests to one session.
 func sessionWrites(srv *apitest.Server, id string) []string {
 	var out []string
@@ -101,7 +90,7 @@ func TestHostileTUI(t *testing.T) {
 			}
 			// 3 pages of 50 hold the data; at most DefaultConcurrency more
 			// were in flight when the short one came.
-			if n := listRequests(srv); n < 3 || n > 3+apiclient.DefaultConcurrency {
+			if n := srv.ListRequests(); n < 3 || n > 3+apiclient.DefaultConcurrency {
 				t.Fatalf("%d list requests for 3 pages of data", n)
 			}
 			if len(d.m.st.slots) != 120 {

@@ -2,6 +2,7 @@ package apitest
 
 import (
 	"net/http"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -64,6 +65,19 @@ func (s *Server) Requests() []Request {
 	s.log.mu.Lock()
 	defer s.log.mu.Unlock()
 	return append([]Request(nil), s.log.reqs...)
+}
+
+// ListRequests counts the session lists (GET …/v1/sessions) in the log.
+func (s *Server) ListRequests() int {
+	s.log.mu.Lock()
+	defer s.log.mu.Unlock()
+	n := 0
+	for _, r := range s.log.reqs {
+		if r.Method == http.MethodGet && strings.HasSuffix(r.Path, "/v1/sessions") {
+			n++
+		}
+	}
+	return n
 }
 
 // RequestCount is the number of requests received since New or ResetRequests.
