@@ -201,6 +201,13 @@ func (m Model) onMouse(msg tea.MouseMsg) (tea.Model, tea.Cmd) {
 	if m.mode != modeList {
 		return m, nil
 	}
+	var held tea.Cmd
+	if m.refresh.hold.any() && (msg.Button == tea.MouseButtonWheelUp || msg.Button == tea.MouseButtonWheelDown ||
+		msg.Button == tea.MouseButtonLeft && msg.Action == tea.MouseActionPress) {
+		// The user moves, as with a key: the rows a refresh held go where
+		// they belong (the cursor stays on its session, then moves).
+		held = m.takeHeld()
+	}
 	rows := m.view.rows
 	switch {
 	case msg.Button == tea.MouseButtonWheelUp:
@@ -213,7 +220,7 @@ func (m Model) onMouse(msg tea.MouseMsg) (tea.Model, tea.Cmd) {
 			m.list = m.list.MoveTo(m.list.Offset+i, rows)
 		}
 	}
-	return m, nil
+	return m, held
 }
 
 func (m Model) onDetailKey(k tea.KeyMsg) (tea.Model, tea.Cmd) {

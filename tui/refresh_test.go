@@ -92,6 +92,24 @@ func TestRefreshAnnouncesInsteadOfReordering(t *testing.T) {
 	}
 }
 
+// The mouse wheel moves as keys do: the held rows go where they belong.
+func TestRefreshHeldRowsTakenByTheWheel(t *testing.T) {
+	m := updatedModel(t)
+	s5 := sessionsAt(10)[5]
+	s5.UpdatedAt = progNow.Add(time.Minute)
+	m = unitUpdate(t, m, refreshedMsg{gen: m.refresh.gen, pages: []apiclient.SessionPage{{Data: []apiclient.Session{s5}}}, offsets: []int{0}})
+	if got := unitRowIDs(m)[:3]; !slices.Equal(got, []string{"s0", "s1", "s2"}) || !strings.Contains(m.View(), "1 updated ↑") {
+		t.Fatalf("setup: rows %v, not held\n%s", got, m.View())
+	}
+	m = unitUpdate(t, m, tea.MouseMsg{Button: tea.MouseButtonWheelDown, Action: tea.MouseActionPress})
+	if got := unitRowIDs(m)[:3]; !slices.Equal(got, []string{"s5", "s0", "s1"}) {
+		t.Fatalf("after the wheel: rows %v, want s5 on top", got)
+	}
+	if strings.Contains(m.View(), "updated ↑") {
+		t.Errorf("announcement stays after the wheel:\n%s", m.View())
+	}
+}
+
 // In the created order nothing is held: an updated row keeps its place
 // anyway, and a new session goes on top.
 func TestRefreshCreatedOrderHoldsNothing(t *testing.T) {
