@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/csv"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"slices"
@@ -359,17 +358,12 @@ func (a *app) runList(cmd *cobra.Command, lf *listFlags) error {
 func (a *app) firstKept(ctx context.Context, c *apiclient.Client, opts apiclient.ListOptions, lf *listFlags,
 	fields []string, keep func(*apiclient.Session) bool) error {
 	var shown []apiclient.Session
-	sum, err := c.EachSession(ctx, opts, func(x apiclient.Session) error {
-		if !keep(&x) {
-			return nil
-		}
-		if shown = append(shown, x); len(shown) >= lf.limit {
-			return errListLimit
-		}
+	sum, err := eachKept(ctx, c, opts, lf.limit, keep, func(x *apiclient.Session) error {
+		shown = append(shown, *x)
 		return nil
 	})
 	writeStreamNotes(a.stderr, sum)
-	if err != nil && !errors.Is(err, errListLimit) {
+	if err != nil {
 		return apiError(err)
 	}
 	return writeErr(a.writeList(shown, lf, fields))

@@ -69,19 +69,10 @@ func (a *app) streamList(ctx context.Context, c *apiclient.Client, opts apiclien
 		}
 		flush = func() error { return nil }
 	}
-	shown := 0
 	var werr error // a write or projection error: not the API's fault
-	sum, err := c.EachSession(ctx, opts, func(x apiclient.Session) error {
-		if !keep(&x) {
-			return nil
-		}
-		if werr = row(&x); werr != nil {
-			return werr
-		}
-		if shown++; lf.limit > 0 && shown >= lf.limit {
-			return errListLimit
-		}
-		return nil
+	sum, err := eachKept(ctx, c, opts, lf.limit, keep, func(x *apiclient.Session) error {
+		werr = row(x)
+		return werr
 	})
 	if ferr := flush(); werr == nil {
 		werr = ferr
@@ -93,10 +84,34 @@ func (a *app) streamList(ctx context.Context, c *apiclient.Client, opts apiclien
 	switch {
 	case werr != nil:
 		return writeErr(werr)
-	case err != nil && !errors.Is(err, errListLimit):
+	case err != nil:
 		return apiError(err)
 	}
 	return nil
+}
+
+// eachKept hands fn, in the server's order, each session keep passes, and
+// stops paging once limit of them were handed (0: no limit); reaching the
+// limit is not an error.
+func eachKept(ctx context.Context, c *apiclient.Client, opts apiclient.ListOptions, limit int,
+	keep func(*apiclient.Session) bool, fn func(*apiclient.Session) error) (apiclient.ListSummary, error) {
+	n := 0
+	sum, err := c.EachSession(ctx, opts, func(x apiclient.Session) error {
+		if !keep(&x) {
+			return nil
+		}
+		if err := fn(&x); err != nil {
+			return err
+		}
+		if n++; limit > 0 && n >= limit {
+			return errListLimit
+		}
+		return nil
+	})
+	if errors.Is(err, errListLimit) {
+		err = nil
+	}
+	return sum, err
 }
 
 // writeStreamNotes writes what the listing found wrong, as listNotes does.
