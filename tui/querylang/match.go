@@ -370,11 +370,15 @@ func (m *Matcher) Match(s *Subject) (bool, int) {
 // MatchText then decides as Match would.
 func (m *Matcher) WordsOnly() bool { return len(m.terms) == 0 }
 
-// MatchText is Match for a WordsOnly query, given only the subject's text
-// and title length: the caller need not assemble a whole Subject.
-func (m *Matcher) MatchText(text string, titleLen int) (bool, int) {
+// MatchText is Match for a WordsOnly query, given only the subject's text,
+// title length and text byte set: the caller need not assemble a whole
+// Subject.
+func (m *Matcher) MatchText(text string, titleLen int, set ByteSet) (bool, int) {
 	if !m.WordsOnly() {
 		panic("querylang: MatchText on a query with qualifiers")
+	}
+	if m.Rejects(set) {
+		return false, 0
 	}
 	return m.matchText(text, titleLen)
 }

@@ -283,7 +283,7 @@ func TestMatchTextIsMatchForWords(t *testing.T) {
 		for _, s := range samples {
 			sub := s.subject()
 			a, sa := m.Match(sub)
-			b, sb := m.MatchText(sub.Text, sub.TitleLen)
+			b, sb := m.MatchText(sub.Text, sub.TitleLen, sub.TextSet)
 			if a != b || sa != sb {
 				t.Errorf("%q on %s: Match %v/%d, MatchText %v/%d", q, s.id, a, sa, b, sb)
 			}

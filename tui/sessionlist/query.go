@@ -58,13 +58,10 @@ func (q Query) MatchRow(r *Row) (int, bool) {
 	if q.Matcher == nil {
 		return 0, true
 	}
-	if q.Matcher.Rejects(r.TextSet) {
-		return 0, false
-	}
 	if q.Matcher.WordsOnly() {
 		// The common query: the row's text alone decides, without
 		// assembling (and reading the session for) the whole subject.
-		ok, sc := q.Matcher.MatchText(r.Text, int(r.titleLen))
+		ok, sc := q.Matcher.MatchText(r.Text, int(r.titleLen), r.TextSet)
 		return sc, ok
 	}
 	sub := r.Subject()
